@@ -1,0 +1,62 @@
+/**
+ * Every error Frugal can return, with its HTTP status and OpenAI error `type`.
+ * The Record is exhaustive on purpose: a new code without a status fails the build.
+ */
+export type ErrorCode =
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'model_not_found'
+  | 'route_not_found'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'invalid_api_key'
+  | 'permission_denied'
+  | 'budget_exceeded'
+  | 'rate_limit_exceeded'
+  | 'upstream_error'
+  | 'upstream_rate_limited'
+  | 'upstream_unreachable'
+  | 'upstream_timeout'
+  | 'upstream_bad_response'
+  | 'not_supported'
+  | 'not_found'
+  | 'config_invalid'
+  | 'internal_error';
+
+export type OpenAIErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'insufficient_quota'
+  | 'api_error'
+  | 'server_error';
+
+interface ErrorCodeInfo {
+  readonly status: number;
+  readonly type: OpenAIErrorType;
+}
+
+export const ERROR_CODES: Record<ErrorCode, ErrorCodeInfo> = {
+  invalid_json: { status: 400, type: 'invalid_request_error' },
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  model_not_found: { status: 404, type: 'invalid_request_error' },
+  route_not_found: { status: 404, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'not_found_error' },
+  payload_too_large: { status: 413, type: 'invalid_request_error' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error' },
+  invalid_api_key: { status: 401, type: 'authentication_error' },
+  permission_denied: { status: 403, type: 'permission_error' },
+  budget_exceeded: { status: 429, type: 'insufficient_quota' },
+  rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
+  // Upstream errors usually carry the upstream's own status; these are the defaults.
+  upstream_error: { status: 502, type: 'api_error' },
+  upstream_rate_limited: { status: 429, type: 'rate_limit_error' },
+  upstream_unreachable: { status: 502, type: 'api_error' },
+  upstream_timeout: { status: 504, type: 'api_error' },
+  upstream_bad_response: { status: 502, type: 'api_error' },
+  not_supported: { status: 400, type: 'invalid_request_error' },
+  config_invalid: { status: 500, type: 'server_error' },
+  internal_error: { status: 500, type: 'server_error' },
+};

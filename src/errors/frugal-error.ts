@@ -1,0 +1,47 @@
+import { ERROR_CODES, type ErrorCode, type OpenAIErrorType } from './error-codes.js';
+
+export interface FrugalErrorOptions {
+  /** The request field at fault, as OpenAI's `param`. */
+  param?: string | null;
+  /** Overrides the code's default status (upstream errors keep the upstream's status). */
+  status?: number;
+  /** Overrides the code's default OpenAI error type (upstream errors keep the upstream's type). */
+  type?: OpenAIErrorType | string;
+  /** Seconds, passed on as the Retry-After header. */
+  retryAfterSeconds?: number;
+  /** Whether the same call may succeed if tried again (or on another deployment). */
+  retryable?: boolean;
+  /** The upstream's own error code, when it sent one, for the ledger. */
+  upstreamCode?: string | null;
+  cause?: unknown;
+}
+
+/**
+ * The one error type of the pipeline. It carries the decision (retryable, retry-after) so that
+ * fallback code reads flags, never status numbers.
+ */
+export class FrugalError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | null;
+  readonly retryAfterSeconds: number | undefined;
+  readonly retryable: boolean;
+  readonly upstreamCode: string | null;
+
+  constructor(code: ErrorCode, message: string, options: FrugalErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FrugalError';
+    this.code = code;
+    this.status = options.status ?? ERROR_CODES[code].status;
+    this.type = options.type ?? ERROR_CODES[code].type;
+    this.param = options.param ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.retryable = options.retryable ?? false;
+    this.upstreamCode = options.upstreamCode ?? null;
+  }
+}
+
+export function isFrugalError(value: unknown): value is FrugalError {
+  return value instanceof FrugalError;
+}

@@ -1,0 +1,29 @@
+import { FrugalError } from './frugal-error.js';
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: OpenAIErrorBody;
+}
+
+/** The only place an error becomes OpenAI's error JSON. Unknown errors never leak their message. */
+export function toOpenAIError(error: unknown): RenderedError {
+  if (error instanceof FrugalError) {
+    const headers: Record<string, string> = {};
+    if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
+    return {
+      status: error.status,
+      headers,
+      body: { error: { message: error.message, type: error.type, param: error.param, code: error.code } },
+    };
+  }
+  return {
+    status: 500,
+    headers: {},
+    body: { error: { message: 'Internal error in the gateway.', type: 'server_error', param: null, code: 'internal_error' } },
+  };
+}

@@ -1,0 +1,38 @@
+/** Outcome of a request, as the ledger records it. */
+export type LedgerStatus = 'ok' | 'error' | 'client_aborted';
+
+/**
+ * One row per request. Money is integer nano-dollars (1e-9 USD): exact integer math, and fine enough that
+ * the cheapest models ($0.01 per 1M tokens = 10 nano-dollars a token) never round to zero.
+ * Secrets never reach a row: `keyId` is a key's public id, never the key.
+ */
+export interface LedgerRow {
+  id: string;
+  /** Start of the request, ms since the epoch. */
+  ts: number;
+  keyId: string | null;
+  user: string | null;
+  tags: Record<string, string>;
+  requestedModel: string;
+  servedModel: string | null;
+  provider: string | null;
+  stream: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  cacheCreationTokens: number;
+  /** True when tokens were counted by us because the provider reported no usage. */
+  tokensEstimated: boolean;
+  costNanos: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  status: LedgerStatus;
+  httpStatus: number;
+  errorCode: string | null;
+  /** Reserved for the caching stage: hit | semantic-hit | miss | bypass. */
+  cacheStatus: string | null;
+  /** Reserved for routing: the decision path, e.g. "auto>classify:summarize>qwen3-32b". */
+  routeTrace: string | null;
+  /** What the gateway changed in the request, said out loud (dropped params, model swaps). */
+  warnings: string[];
+}

@@ -1,0 +1,72 @@
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { FrugalError } from '../../errors/frugal-error.js';
+
+export interface UpstreamHttpOptions {
+  /** Keep-alive connections kept per upstream origin. */
+  connections?: number;
+  /** Milliseconds to wait for response headers (time to first byte for streams). */
+  headersTimeoutMs?: number;
+  /** Milliseconds allowed between body chunks. */
+  bodyTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * One keep-alive connection pool per upstream origin (undici Agent keeps a Pool per origin).
+ * Created once per provider at start-up, never per request.
+ */
+export function createUpstreamDispatcher(options: UpstreamHttpOptions = {}): Agent {
+  return new Agent({
+    connections: options.connections ?? 128,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    headersTimeout: options.headersTimeoutMs ?? 120_000,
+    bodyTimeout: options.bodyTimeoutMs ?? 300_000,
+    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    pipelining: 1,
+  });
+}
+
+/** Parses a Retry-After header (seconds or HTTP date) into seconds. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(raw);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, (date - now) / 1000);
+}
+
+/** Which upstream statuses are worth another try, here or on another deployment. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/**
+ * Maps a transport failure (refused, reset, DNS, timeout) to a FrugalError. The provider name is in the
+ * message; URLs and keys are not, because they may carry credentials.
+ */
+export function transportError(provider: string, error: unknown, signal?: AbortSignal): FrugalError {
+  if (error instanceof FrugalError) return error;
+  if (signal?.aborted) {
+    const reason = signal.reason;
+    if (reason instanceof FrugalError) return reason;
+    return new FrugalError('upstream_timeout', `Call to provider '${provider}' was cancelled.`, { retryable: true, cause: error });
+  }
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return new FrugalError('upstream_timeout', `Provider '${provider}' timed out.`, { retryable: true, cause: error });
+  }
+  const code = (error as { code?: string } | null)?.code;
+  const detail = typeof code === 'string' ? ` (${code})` : '';
+  return new FrugalError('upstream_unreachable', `Provider '${provider}' is unreachable${detail}.`, {
+    retryable: true,
+    cause: error,
+  });
+}
+
+export type UpstreamResponse = Dispatcher.ResponseData;

@@ -1,0 +1,50 @@
+import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from './chat-types.js';
+import type { TokenUsage } from './token-usage.js';
+
+export type ProviderKind = 'openai' | 'anthropic' | 'simulated';
+
+export interface CallOptions {
+  /** Aborted when the client goes away or a timeout fires; adapters must stop upstream work on it. */
+  signal: AbortSignal;
+}
+
+export interface ChatResult {
+  /** OpenAI-shaped response; `model` is what the upstream reported. */
+  response: ChatResponse;
+  /** Usage as the provider reported it; undefined when it reported none (the pipeline then estimates). */
+  usage: TokenUsage | undefined;
+  /** Anything the adapter changed or dropped from the request, said out loud (e.g. "dropped logprobs"). */
+  warnings: string[];
+}
+
+export interface ChatStreamResult {
+  /**
+   * OpenAI-shaped chunks, in order. When the provider reports usage, the last chunk carries it
+   * (`choices: []`, `usage: {...}`), as OpenAI does with `stream_options.include_usage`.
+   * Errors after the first chunk are thrown from the iterator as FrugalError.
+   */
+  chunks: AsyncIterable<ChatChunk>;
+  /** Usage reported so far: reflects every chunk yielded before the call. */
+  usage(): TokenUsage | undefined;
+  warnings: string[];
+}
+
+export interface EmbeddingResult {
+  response: EmbeddingResponse;
+  usage: TokenUsage | undefined;
+}
+
+/**
+ * The one interface every provider implements. `request.model` is already the upstream model id.
+ * Adapters throw FrugalError (codes upstream_*), with `retryable` and `retryAfterSeconds` set, and
+ * never log or echo API keys.
+ */
+export interface ProviderAdapter {
+  readonly name: string;
+  readonly kind: ProviderKind;
+  chat(request: ChatRequest, options: CallOptions): Promise<ChatResult>;
+  /** Resolves once the upstream accepted the call (before any chunk), so failures before the first byte can fail over. */
+  streamChat(request: ChatRequest, options: CallOptions): Promise<ChatStreamResult>;
+  embed(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
+  close(): Promise<void>;
+}
