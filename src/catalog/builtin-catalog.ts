@@ -1,0 +1,53 @@
+/**
+ * The built-in model catalog: prices in USD per 1M tokens as quoted by the seed articles Frugal was
+ * founded on. Config `models:` entries with the same name win, field by field, so prices can be updated
+ * without a release. `provider` is the name of the provider that serves the model when one of that name is
+ * configured (auto-configured from OPENAI_API_KEY, ANTHROPIC_API_KEY, DEEPSEEK_API_KEY, ... ).
+ */
+export interface CatalogModel {
+  name: string;
+  provider: string;
+  upstream?: string;
+  type?: 'chat' | 'embedding';
+  price: { input: number | string; output: number | string; cached_input?: number | string; cache_write?: number | string };
+  context: number;
+  max_output?: number;
+  capabilities?: { tools?: boolean; vision?: boolean; json_schema?: boolean };
+  source: string;
+  as_of: string;
+}
+
+const SEED = 'Frugal seed articles (list prices quoted there)';
+const AS_OF = '2026-11';
+
+export const BUILTIN_CATALOG: readonly CatalogModel[] = [
+  { name: 'gpt-4o', provider: 'openai', price: { input: 2.5, output: 10, cached_input: 1.25 }, context: 128_000, max_output: 16_384, capabilities: { tools: true, vision: true, json_schema: true }, source: SEED, as_of: AS_OF },
+  { name: 'gpt-4o-mini', provider: 'openai', price: { input: 0.15, output: 0.6, cached_input: 0.075 }, context: 128_000, max_output: 16_384, capabilities: { tools: true, vision: true, json_schema: true }, source: SEED, as_of: AS_OF },
+  { name: 'text-embedding-3-small', provider: 'openai', type: 'embedding', price: { input: 0.02, output: 0 }, context: 8_191, source: 'OpenAI list price', as_of: AS_OF },
+  { name: 'deepseek-v4-flash', provider: 'deepseek', price: { input: 0.27, output: 1.1, cached_input: 0.07 }, context: 128_000, capabilities: { tools: true, json_schema: true }, source: SEED, as_of: AS_OF },
+  { name: 'deepseek-v4-pro', provider: 'deepseek', price: { input: 0.55, output: 2.2, cached_input: 0.14 }, context: 200_000, capabilities: { tools: true, json_schema: true }, source: SEED, as_of: AS_OF },
+  { name: 'deepseek-coder', provider: 'deepseek', price: { input: 0.14, output: 0.28 }, context: 128_000, capabilities: { tools: true }, source: `${SEED}; price: DeepSeek Coder list price`, as_of: AS_OF },
+  { name: 'deepseek-reasoner', provider: 'deepseek', price: { input: 0.55, output: 2.5, cached_input: 0.14 }, context: 128_000, source: `${SEED} (output $2.50/M; input at DeepSeek's listed $0.55/M)`, as_of: AS_OF },
+  { name: 'qwen3-32b', provider: 'qwen', price: { input: 0.3, output: 1.2 }, context: 32_000, capabilities: { tools: true, json_schema: true }, source: SEED, as_of: AS_OF },
+  { name: 'qwen3-8b', provider: 'qwen', price: { input: 0.01, output: 0.01 }, context: 32_000, capabilities: { tools: true }, source: `${SEED} ($0.01/M, input and output)`, as_of: AS_OF },
+  { name: 'qwen-mt-turbo', provider: 'qwen', price: { input: 0.3, output: 0.3 }, context: 8_000, source: `${SEED} ($0.30/M, input and output)`, as_of: AS_OF },
+  { name: 'glm-4-plus', provider: 'zhipu', price: { input: 0.2, output: 0.8 }, context: 128_000, capabilities: { tools: true }, source: SEED, as_of: AS_OF },
+  { name: 'claude-sonnet-4-5', provider: 'anthropic', price: { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75 }, context: 200_000, max_output: 64_000, capabilities: { tools: true, vision: true }, source: 'Anthropic list price', as_of: AS_OF },
+  { name: 'claude-haiku-4-5', provider: 'anthropic', price: { input: 1, output: 5, cached_input: 0.1, cache_write: 1.25 }, context: 200_000, max_output: 64_000, capabilities: { tools: true, vision: true }, source: 'Anthropic list price', as_of: AS_OF },
+];
+
+/** Providers configured automatically from the environment when no config file is given. */
+export interface AutoProvider {
+  name: string;
+  kind: 'openai' | 'anthropic';
+  env: string;
+  baseUrl?: string;
+}
+
+export const AUTO_PROVIDERS: readonly AutoProvider[] = [
+  { name: 'openai', kind: 'openai', env: 'OPENAI_API_KEY', baseUrl: 'https://api.openai.com/v1' },
+  { name: 'anthropic', kind: 'anthropic', env: 'ANTHROPIC_API_KEY', baseUrl: 'https://api.anthropic.com' },
+  { name: 'deepseek', kind: 'openai', env: 'DEEPSEEK_API_KEY', baseUrl: 'https://api.deepseek.com/v1' },
+  { name: 'qwen', kind: 'openai', env: 'DASHSCOPE_API_KEY', baseUrl: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1' },
+  { name: 'zhipu', kind: 'openai', env: 'ZHIPU_API_KEY', baseUrl: 'https://open.bigmodel.cn/api/paas/v4' },
+];

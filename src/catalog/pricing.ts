@@ -1,0 +1,70 @@
+import type { TokenUsage } from '../providers/token-usage.js';
+
+/**
+ * A model's price as exact integers: pico-dollars (1e-12 USD) per token. A price of $X per 1M tokens is
+ * X * 1e6 pico-dollars per token, which is an integer for any price quoted with up to six decimals.
+ */
+export interface Price {
+  inputPico: number;
+  outputPico: number;
+  /** Price of prompt tokens read from the provider's prompt cache. */
+  cachedInputPico: number;
+  /** Price of prompt tokens written to the provider's prompt cache (Anthropic: 1.25× input). */
+  cacheWritePico: number;
+}
+
+/** USD-per-1M-tokens as written in config (number or decimal string) → integer pico-dollars per token. */
+export function usdPerMillionToPico(value: number | string): number {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) {
+    throw new RangeError(`price must be a non-negative decimal with at most 6 decimals, got '${text}'`);
+  }
+  const whole = Number(match[1]);
+  const fraction = Number((match[2] ?? '').padEnd(6, '0'));
+  return whole * 1_000_000 + fraction;
+}
+
+/** pico-dollars per token → USD per 1M tokens, for display. */
+export function picoToUsdPerMillion(pico: number): string {
+  const whole = Math.floor(pico / 1_000_000);
+  const fraction = String(pico % 1_000_000).padStart(6, '0').replace(/0+$/, '');
+  return fraction === '' ? `${whole}` : `${whole}.${fraction}`;
+}
+
+/**
+ * Cost of one call in integer nano-dollars. Exact in pico-dollars, then rounded half-up once to the nano:
+ * the error is at most half a nano-dollar per request, so a million requests drift by less than a cent.
+ */
+export function priceUsage(usage: TokenUsage, price: Price): number {
+  const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
+  const written = Math.min(usage.cacheCreationTokens, usage.promptTokens - cached);
+  const uncached = usage.promptTokens - cached - written;
+  const pico =
+    uncached * price.inputPico +
+    cached * price.cachedInputPico +
+    written * price.cacheWritePico +
+    usage.completionTokens * price.outputPico;
+  return Math.floor((pico + 500) / 1000);
+}
+
+/** What the prompt's cached tokens would have cost at the full input price, minus what they did cost. */
+export function promptCacheSavingNanos(usage: TokenUsage, price: Price): number {
+  const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
+  return Math.floor((cached * (price.inputPico - price.cachedInputPico) + 500) / 1000);
+}
+
+/** Integer nano-dollars → USD as an exact decimal string, trailing zeros trimmed ("0.00015"). */
+export function formatNanosUsd(nanos: number | bigint): string {
+  const value = BigInt(nanos);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const whole = abs / 1_000_000_000n;
+  const fraction = (abs % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}`;
+}
+
+/** Nano-dollars as a JSON number of USD (for `usage.cost`); display only, never summed. */
+export function nanosToUsdNumber(nanos: number): number {
+  return Number(formatNanosUsd(nanos));
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** USD per 1M tokens: a number or a decimal string (strings keep every digit exactly). */
+const usd = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,6})?$/, 'a decimal with at most 6 decimals')]);
+
+const priceSchema = z.strictObject({
+  input: usd,
+  output: usd,
+  cached_input: usd.optional(),
+  cache_write: usd.optional(),
+});
+
+const providerSchema = z.strictObject({
+  kind: z.enum(['openai', 'anthropic', 'simulated']),
+  base_url: z.url().optional(),
+  api_key: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Keep-alive connections per upstream origin. */
+  connections: z.number().int().positive().max(10_000).optional(),
+  /** Milliseconds until the upstream's response headers (first byte) must arrive. */
+  first_byte_timeout_ms: z.number().int().positive().optional(),
+  /** Milliseconds a whole call may take. */
+  timeout_ms: z.number().int().positive().optional(),
+  /** Anthropic requires max_tokens; used when the client sent none. */
+  default_max_tokens: z.number().int().positive().optional(),
+  // simulated provider
+  ttft_ms: z.number().nonnegative().optional(),
+  tokens_per_second: z.number().positive().optional(),
+  output_tokens: z.number().int().nonnegative().optional(),
+});
+
+const modelSchema = z.strictObject({
+  name: z.string().min(1),
+  provider: z.string().min(1).optional(),
+  upstream: z.string().min(1).optional(),
+  type: z.enum(['chat', 'embedding']).optional(),
+  price: priceSchema.optional(),
+  context: z.number().int().positive().optional(),
+  max_output: z.number().int().positive().optional(),
+  capabilities: z
+    .strictObject({ tools: z.boolean().optional(), vision: z.boolean().optional(), json_schema: z.boolean().optional() })
+    .optional(),
+  source: z.string().optional(),
+  as_of: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().optional(),
+      port: z.number().int().min(0).max(65_535).optional(),
+      body_limit_mb: z.number().positive().optional(),
+      /** Put the call's cost in the response body as `usage.cost` (USD), as OpenRouter does. */
+      cost_in_body: z.boolean().optional(),
+    })
+    .optional(),
+  providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _'), providerSchema).optional(),
+  models: z.array(modelSchema).optional(),
+  /** Reserved for routing (routes by name); validated by the routing stage. */
+  routes: z.record(z.string(), z.unknown()).optional(),
+  ledger: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      database_url: z.string().optional(),
+      data_dir: z.string().optional(),
+      flush_interval_ms: z.number().int().positive().optional(),
+      batch_size: z.number().int().positive().optional(),
+    })
+    .optional(),
+  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawProvider = z.infer<typeof providerSchema>;
+export type RawModel = z.infer<typeof modelSchema>;

@@ -1,0 +1,47 @@
+import type { Price } from '../catalog/pricing.js';
+import type { ProviderKind } from '../providers/provider-adapter.js';
+
+export interface ProviderSettings {
+  name: string;
+  kind: ProviderKind;
+  baseUrl: string | undefined;
+  /** Never logged, never echoed. */
+  apiKey: string | undefined;
+  headers: Record<string, string>;
+  connections: number | undefined;
+  firstByteTimeoutMs: number | undefined;
+  timeoutMs: number | undefined;
+  defaultMaxTokens: number | undefined;
+  simulated: { ttftMs: number; tokensPerSecond: number; outputTokens: number | undefined };
+}
+
+export interface ModelEntry {
+  /** What clients send as `model`. */
+  name: string;
+  provider: string;
+  /** The id sent upstream. */
+  upstream: string;
+  type: 'chat' | 'embedding';
+  price: Price;
+  /** The price as configured, USD per 1M tokens, for display. */
+  priceUsdPerMillion: { input: string; output: string; cachedInput: string; cacheWrite: string };
+  context: number | undefined;
+  maxOutput: number | undefined;
+  capabilities: { tools: boolean; vision: boolean; jsonSchema: boolean };
+  source: string | undefined;
+  asOf: string | undefined;
+}
+
+/** The validated, frozen configuration every stage reads. Request code never re-validates it. */
+export interface GatewayConfig {
+  server: { host: string; port: number; bodyLimitBytes: number; costInBody: boolean };
+  providers: ReadonlyMap<string, ProviderSettings>;
+  models: ReadonlyMap<string, ModelEntry>;
+  routes: Readonly<Record<string, unknown>>;
+  ledger: { enabled: boolean; databaseUrl: string | undefined; dataDir: string; flushIntervalMs: number; batchSize: number };
+  logLevel: string;
+  /** True when no real provider is configured and the simulated provider serves every model. */
+  demoMode: boolean;
+  /** Start-up notes worth logging (unused providers with missing variables, demo mode). */
+  notes: string[];
+}

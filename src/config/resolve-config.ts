@@ -1,0 +1,156 @@
+import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
+import { picoToUsdPerMillion, usdPerMillionToPico } from '../catalog/pricing.js';
+import { FrugalError } from '../errors/frugal-error.js';
+import type { GatewayConfig, ModelEntry, ProviderSettings } from './gateway-config.js';
+import type { RawConfig, RawModel, RawProvider } from './config-schema.js';
+import type { MissingVariable } from './interpolate-env.js';
+
+export interface ResolveOptions {
+  env: Record<string, string | undefined>;
+  missing: MissingVariable[];
+  catalog?: readonly CatalogModel[];
+}
+
+const DEMO_PROVIDER = 'simulated';
+
+/** Turns a validated config (or none) into the frozen GatewayConfig: providers, priced models, defaults. */
+export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayConfig {
+  const { env, missing } = options;
+  const catalog = options.catalog ?? BUILTIN_CATALOG;
+  const notes: string[] = [];
+
+  let rawProviders: Record<string, RawProvider> = raw.providers ?? {};
+  if (Object.keys(rawProviders).length === 0) rawProviders = autoProviders(env);
+  let demoMode = false;
+  if (Object.keys(rawProviders).length === 0) {
+    demoMode = true;
+    rawProviders = { [DEMO_PROVIDER]: { kind: 'simulated' } };
+    notes.push(
+      'DEMO MODE: no provider keys and no providers in config; every model is served by the built-in simulated provider (answers are simulated, costs are what the real model would charge).',
+    );
+  }
+
+  const providers = new Map<string, ProviderSettings>();
+  for (const [name, provider] of Object.entries(rawProviders)) providers.set(name, providerSettings(name, provider));
+
+  const models = new Map<string, ModelEntry>();
+  const configured = new Map((raw.models ?? []).map((model, index) => [model.name, { model, index }]));
+  for (const base of catalog) {
+    if (configured.has(base.name)) continue;
+    const provider = demoMode ? DEMO_PROVIDER : base.provider;
+    if (providers.has(provider)) models.set(base.name, modelEntry({ ...base, provider }, `catalog.${base.name}`));
+  }
+  for (const [name, { model, index }] of configured) {
+    const path = `models[${index}]`;
+    const base = catalog.find((entry) => entry.name === name);
+    const provider = model.provider ?? (demoMode ? DEMO_PROVIDER : base?.provider);
+    if (provider === undefined) throw configError(`${path}.provider: required for a model that is not in the built-in catalog`);
+    if (!providers.has(provider)) {
+      throw configError(`${path}.provider: unknown provider '${provider}' (configured: ${[...providers.keys()].join(', ')})`);
+    }
+    const price = model.price ?? base?.price;
+    if (price === undefined) throw configError(`${path}.price: required for a model that is not in the built-in catalog`);
+    models.set(name, modelEntry({ ...base, ...model, provider, price }, path));
+  }
+
+  const usedProviders = new Set([...models.values()].map((model) => model.provider));
+  for (const gap of missing) {
+    const match = /^providers\.([^.]+)\./.exec(gap.path);
+    if (match && usedProviders.has(match[1])) {
+      throw configError(`${gap.path}: environment variable ${gap.variable} is not set (provider '${match[1]}' is used by a model)`);
+    }
+    if (match) notes.push(`provider '${match[1]}' is unused and ${gap.variable} is not set`);
+    else throw configError(`${gap.path}: environment variable ${gap.variable} is not set`);
+  }
+
+  const ledger = raw.ledger ?? {};
+  return Object.freeze({
+    server: {
+      host: raw.server?.host ?? env.FRUGAL_HOST ?? '127.0.0.1',
+      port: raw.server?.port ?? (env.FRUGAL_PORT ? Number(env.FRUGAL_PORT) : 4000),
+      bodyLimitBytes: Math.round((raw.server?.body_limit_mb ?? 10) * 1024 * 1024),
+      costInBody: raw.server?.cost_in_body ?? true,
+    },
+    providers,
+    models,
+    routes: Object.freeze({ ...(raw.routes ?? {}) }),
+    ledger: {
+      enabled: ledger.enabled ?? true,
+      databaseUrl: ledger.database_url || env.DATABASE_URL || undefined,
+      dataDir: ledger.data_dir ?? env.FRUGAL_DATA_DIR ?? './.frugal',
+      flushIntervalMs: ledger.flush_interval_ms ?? 250,
+      batchSize: ledger.batch_size ?? 500,
+    },
+    logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
+    demoMode,
+    notes,
+  });
+}
+
+function autoProviders(env: Record<string, string | undefined>): Record<string, RawProvider> {
+  const result: Record<string, RawProvider> = {};
+  for (const auto of AUTO_PROVIDERS) {
+    const key = env[auto.env];
+    if (key) result[auto.name] = { kind: auto.kind, base_url: auto.baseUrl, api_key: key };
+  }
+  return result;
+}
+
+function providerSettings(name: string, raw: RawProvider): ProviderSettings {
+  return {
+    name,
+    kind: raw.kind,
+    baseUrl: raw.base_url,
+    apiKey: raw.api_key === '' ? undefined : raw.api_key,
+    headers: raw.headers ?? {},
+    connections: raw.connections,
+    firstByteTimeoutMs: raw.first_byte_timeout_ms,
+    timeoutMs: raw.timeout_ms,
+    defaultMaxTokens: raw.default_max_tokens,
+    simulated: { ttftMs: raw.ttft_ms ?? 0, tokensPerSecond: raw.tokens_per_second ?? 0, outputTokens: raw.output_tokens },
+  };
+}
+
+type ModelSource = Partial<CatalogModel> & Partial<RawModel> & { name: string; provider: string; price: NonNullable<RawModel['price']> };
+
+function modelEntry(source: ModelSource, path: string): ModelEntry {
+  const pico = (value: number | string | undefined, fallback: number, field: string) => {
+    if (value === undefined) return fallback;
+    try {
+      return usdPerMillionToPico(value);
+    } catch (error) {
+      throw configError(`${path}.price.${field}: ${(error as Error).message}`);
+    }
+  };
+  const inputPico = pico(source.price.input, 0, 'input');
+  const outputPico = pico(source.price.output, 0, 'output');
+  // Without a cached price the provider bills cached tokens like any other input token.
+  const cachedInputPico = pico(source.price.cached_input, inputPico, 'cached_input');
+  const cacheWritePico = pico(source.price.cache_write, inputPico, 'cache_write');
+  return {
+    name: source.name,
+    provider: source.provider,
+    upstream: source.upstream ?? source.name,
+    type: source.type ?? 'chat',
+    price: { inputPico, outputPico, cachedInputPico, cacheWritePico },
+    priceUsdPerMillion: {
+      input: picoToUsdPerMillion(inputPico),
+      output: picoToUsdPerMillion(outputPico),
+      cachedInput: picoToUsdPerMillion(cachedInputPico),
+      cacheWrite: picoToUsdPerMillion(cacheWritePico),
+    },
+    context: source.context,
+    maxOutput: source.max_output,
+    capabilities: {
+      tools: source.capabilities?.tools ?? true,
+      vision: source.capabilities?.vision ?? false,
+      jsonSchema: source.capabilities?.json_schema ?? false,
+    },
+    source: source.source,
+    asOf: source.as_of,
+  };
+}
+
+export function configError(message: string): FrugalError {
+  return new FrugalError('config_invalid', `Invalid config: ${message}`);
+}
