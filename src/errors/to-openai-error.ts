@@ -18,7 +18,8 @@ export function toOpenAIError(error: unknown): RenderedError {
     return {
       status: error.status,
       headers,
-      body: { error: { message: error.message, type: error.type, param: error.param, code: error.code } },
+      // An upstream's own code (e.g. context_length_exceeded) is what a client written against that API expects.
+      body: { error: { message: error.message, type: error.type, param: error.param, code: error.upstreamCode ?? error.code } },
     };
   }
   return {

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import type { ModelEntry } from '../config/gateway-config.js';
+
+/** The model table: what each model costs per 1M tokens and how much it can hold. */
+export function formatModelTable(models: readonly ModelEntry[]): string {
+  const header = ['name', 'provider', 'input $/1M', 'output $/1M', 'cached $/1M', 'context'];
+  const rows = models.map((model) => [
+    model.name,
+    model.provider,
+    model.priceUsdPerMillion.input,
+    model.priceUsdPerMillion.output,
+    model.priceUsdPerMillion.cachedInput,
+    model.context === undefined ? '-' : String(model.context),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const numeric = new Set([2, 3, 4, 5]);
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+export function registerModelsCommand(program: Command) {
+  program
+    .command('models')
+    .description('List the models the gateway serves with their prices and context windows.')
+    .option('-c, --config <file>', 'YAML config file (default: $FRUGAL_CONFIG)')
+    .option('--json', 'print JSON')
+    .action(async (options: { config?: string; json?: boolean }) => {
+      const config = await loadConfig(options.config ?? process.env.FRUGAL_CONFIG);
+      const models = [...config.models.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(models.map(({ price: _price, ...rest }) => rest), null, 2)}\n`);
+        return;
+      }
+      if (config.demoMode) process.stdout.write('demo mode: every model is served by the simulated provider\n');
+      process.stdout.write(`${formatModelTable(models)}\n`);
+    });
+}

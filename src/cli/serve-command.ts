@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { loadConfig } from '../config/load-config.js';
+import { createLedgerWriter } from '../ledger/ledger-writer.js';
+import { openLedgerStore } from '../ledger/open-ledger-store.js';
+import { createGatewayFromConfig } from '../pipeline/create-gateway.js';
+import { createServer } from '../server/create-server.js';
+
+interface ServeOptions {
+  config?: string;
+  port?: string;
+  host?: string;
+}
+
+export function registerServeCommand(program: Command) {
+  program
+    .command('serve')
+    .description('Serve the OpenAI-compatible gateway (embedded defaults: no Redis, no Postgres, no keys needed).')
+    .option('-c, --config <file>', 'YAML config file (default: $FRUGAL_CONFIG)')
+    .option('-p, --port <port>', 'port to listen on (default: $FRUGAL_PORT or 4000)')
+    .option('--host <host>', 'address to bind (default: $FRUGAL_HOST or 127.0.0.1)')
+    .action(async (options: ServeOptions) => {
+      await serve(options);
+    });
+}
+
+export async function serve(options: ServeOptions) {
+  const config = await loadConfig(options.config ?? process.env.FRUGAL_CONFIG);
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'frugal' },
+    // Defence in depth: nothing logs these, and if something ever does, they are censored.
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.apiKey', '*.api_key'],
+  });
+  const store = config.ledger.enabled ? openLedgerStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
+  if (store) await store.migrate();
+  const writer = store
+    ? createLedgerWriter(store, {
+        flushIntervalMs: config.ledger.flushIntervalMs,
+        maxBatch: config.ledger.batchSize,
+        onError: (error) => logger.error({ err: error }, 'ledger write failed; rows kept for retry'),
+      })
+    : undefined;
+  const gateway = createGatewayFromConfig(config, writer);
+  const app = createServer({ gateway, logger });
+
+  for (const note of config.notes) logger.warn(note);
+  logger.info('no virtual keys configured: the gateway is open to anyone who can reach it');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests and flushing the ledger');
+    await app.close();
+    await writer?.close();
+    await store?.close();
+    await gateway.close();
+    logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  const port = options.port !== undefined ? Number(options.port) : config.server.port;
+  const host = options.host ?? config.server.host;
+  const address = await app.listen({ port, host });
+  logger.info(
+    {
+      address,
+      providers: [...config.providers.values()].map((provider) => `${provider.name} (${provider.kind})`),
+      models: config.models.size,
+      ledger: !store ? 'off' : config.ledger.databaseUrl ? 'postgres' : `sqlite in ${config.ledger.dataDir}`,
+      demoMode: config.demoMode,
+    },
+    `Frugal listening on ${address}/v1`,
+  );
+  return { app, address };
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
+import { loadConfig, validateConfig } from '../config/load-config.js';
+import type { ChatRequest } from '../providers/chat-types.js';
+import { createAdapter } from '../providers/create-adapter.js';
+import type { ProviderAdapter } from '../providers/provider-adapter.js';
+import { embed, type EmbeddingOutcome } from './embeddings.js';
+import { buildChatPipeline } from './pipeline.js';
+import { mergeTags } from './parse-tags.js';
+import type { CallerContext, ChatOutcome, RequestContext } from './request-context.js';
+import type { LedgerSink } from './stages/ledger-stage.js';
+
+export interface GatewayOptions {
+  /** A config document (same shape as the YAML file) or a path to the YAML file. Omitted: embedded defaults. */
+  config?: Record<string, unknown> | string;
+  /** Environment for `${VAR}` interpolation and provider auto-configuration (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Where ledger rows go. Default: none (the server opens the configured ledger store). */
+  ledger?: LedgerSink;
+}
+
+export type GatewayReply = ChatOutcome & { context: RequestContext };
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  /** Runs a chat-completions request through the whole pipeline. Throws FrugalError. */
+  chat(body: unknown, caller?: CallerContext): Promise<GatewayReply>;
+  embeddings(body: unknown, caller?: CallerContext): Promise<EmbeddingOutcome>;
+  models(): ModelEntry[];
+  close(): Promise<void>;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * The gateway as a library: the same pipeline the server runs, in-process.
+ * @example
+ *   const gateway = await createGateway({ config: { providers: { sim: { kind: 'simulated' } } } });
+ *   const reply = await gateway.chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+ */
+export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const env = options.env ?? process.env;
+  const config =
+    typeof options.config === 'string' ? await loadConfig(options.config, { env }) : validateConfig(options.config ?? {}, { env });
+  return createGatewayFromConfig(config, options.ledger);
+}
+
+export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined): Gateway {
+  const adapters = new Map<string, ProviderAdapter>();
+  for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
+  const handle = buildChatPipeline({ config, adapters, ledger });
+
+  return {
+    config,
+    async chat(body, caller = {}) {
+      const request = (body ?? {}) as ChatRequest;
+      const metadata = typeof request === 'object' && request.metadata && typeof request.metadata === 'object' ? request.metadata : undefined;
+      const context: RequestContext = {
+        requestId: caller.requestId ?? `frg-${randomUUID()}`,
+        startedAt: Date.now(),
+        startedHr: performance.now(),
+        request,
+        keyId: caller.keyId ?? null,
+        user: typeof request.user === 'string' ? request.user : null,
+        tags: mergeTags(caller.tags, metadata),
+        signal: caller.signal ?? NEVER_ABORTED,
+        model: undefined,
+        routeTrace: [],
+        warnings: [],
+        cacheStatus: null,
+      };
+      const outcome = await handle(context);
+      return { ...outcome, context };
+    },
+    embeddings(body, caller = {}) {
+      return embed({ config, adapters, ledger }, body, caller);
+    },
+    models() {
+      return [...config.models.values()];
+    },
+    async close() {
+      await Promise.all([...adapters.values()].map((adapter) => adapter.close()));
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { nanosToUsdNumber, priceUsage } from '../catalog/pricing.js';
+import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
+import { FrugalError } from '../errors/frugal-error.js';
+import type { LedgerRow } from '../ledger/ledger-row.js';
+import type { EmbeddingResponse } from '../providers/chat-types.js';
+import type { ProviderAdapter } from '../providers/provider-adapter.js';
+import type { TokenUsage } from '../providers/token-usage.js';
+import { validateEmbeddingRequest } from '../server/wire/chat-request-schema.js';
+import { publishRequestFinished } from '../telemetry/events.js';
+import { countTextTokens } from '../tokens/count-tokens.js';
+import type { CallerContext } from './request-context.js';
+import type { LedgerSink } from './stages/ledger-stage.js';
+
+export interface EmbeddingOutcome {
+  requestId: string;
+  response: EmbeddingResponse;
+  model: ModelEntry;
+  provider: string;
+  costNanos: number;
+}
+
+interface EmbeddingParts {
+  config: GatewayConfig;
+  adapters: ReadonlyMap<string, ProviderAdapter>;
+  ledger: LedgerSink | undefined;
+}
+
+/** `/v1/embeddings`: resolve, call, price, record. Small enough not to need the chat stage list. */
+export async function embed(parts: EmbeddingParts, body: unknown, caller: CallerContext): Promise<EmbeddingOutcome> {
+  const requestId = caller.requestId ?? `frg-${randomUUID()}`;
+  const startedAt = Date.now();
+  const startedHr = performance.now();
+  let model: ModelEntry | undefined;
+  let usage: TokenUsage | undefined;
+  let costNanos = 0;
+  let failure: unknown;
+  const requestedModel = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : '';
+  try {
+    const request = validateEmbeddingRequest(body);
+    model = parts.config.models.get(request.model);
+    if (model === undefined || model.type !== 'embedding') {
+      const available = [...parts.config.models.values()].filter((entry) => entry.type === 'embedding').map((entry) => entry.name);
+      throw new FrugalError('model_not_found', `The embedding model '${request.model}' does not exist. Available embedding models: ${available.join(', ') || 'none'}.`, { param: 'model' });
+    }
+    const adapter = parts.adapters.get(model.provider);
+    if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
+    const result = await adapter.embed({ ...request, model: model.upstream }, { signal: caller.signal ?? new AbortController().signal });
+    usage = result.usage ?? estimateEmbeddingUsage(request.input);
+    costNanos = priceUsage(usage, model.price);
+    if (parts.config.server.costInBody) result.response.usage = { ...result.response.usage, cost: nanosToUsdNumber(costNanos) };
+    return { requestId, response: result.response, model, provider: adapter.name, costNanos };
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    const frugalError = failure instanceof FrugalError ? failure : undefined;
+    const row: LedgerRow = {
+      id: requestId,
+      ts: startedAt,
+      keyId: caller.keyId ?? null,
+      user: null,
+      tags: caller.tags ?? {},
+      requestedModel,
+      servedModel: model?.name ?? null,
+      provider: model?.provider ?? null,
+      stream: false,
+      promptTokens: usage?.promptTokens ?? 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      cacheCreationTokens: 0,
+      tokensEstimated: usage?.estimated ?? false,
+      costNanos,
+      latencyMs: Math.round((performance.now() - startedHr) * 1000) / 1000,
+      ttftMs: null,
+      status: failure === undefined ? 'ok' : 'error',
+      httpStatus: failure === undefined ? 200 : (frugalError?.status ?? 500),
+      errorCode: failure === undefined ? null : (frugalError?.upstreamCode ?? frugalError?.code ?? 'internal_error'),
+      cacheStatus: null,
+      routeTrace: model ? model.name : null,
+      warnings: [],
+    };
+    parts.ledger?.record(row);
+    publishRequestFinished({ row });
+  }
+}
+
+function estimateEmbeddingUsage(input: unknown): TokenUsage {
+  const inputs = Array.isArray(input) ? input : [input];
+  let promptTokens = 0;
+  for (const item of inputs) promptTokens += typeof item === 'string' ? countTextTokens(item) : Array.isArray(item) ? item.length : 1;
+  return { promptTokens, completionTokens: 0, cachedPromptTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, estimated: true };
+}

@@ -1,0 +1,50 @@
+import type { ModelEntry } from '../config/gateway-config.js';
+import type { ChatChunk, ChatRequest, ChatResponse } from '../providers/chat-types.js';
+import type { TokenUsage } from '../providers/token-usage.js';
+
+/** Who is calling, as the edge (HTTP server or library caller) knows it. */
+export interface CallerContext {
+  requestId?: string;
+  /** Public id of the virtual key; never the key itself. */
+  keyId?: string | null;
+  tags?: Record<string, string>;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+}
+
+/** What one request carries through the pipeline. Stages add to it; nothing else is shared between them. */
+export interface RequestContext {
+  readonly requestId: string;
+  /** ms since the epoch, for the ledger. */
+  readonly startedAt: number;
+  /** performance.now() at the start, for latency. */
+  readonly startedHr: number;
+  request: ChatRequest;
+  readonly keyId: string | null;
+  readonly user: string | null;
+  readonly tags: Record<string, string>;
+  readonly signal: AbortSignal;
+  /** The model that serves the request, once resolved. */
+  model: ModelEntry | undefined;
+  routeTrace: string[];
+  /** Everything the gateway changed about the request, said out loud (headers and ledger). */
+  warnings: string[];
+  cacheStatus: string | null;
+}
+
+/** Facts about the call that served a request; for streams, complete once the stream ends. */
+export interface CallMeta {
+  model: ModelEntry;
+  provider: string;
+  usage: TokenUsage | undefined;
+  costNanos: number;
+  /** ms from request start to the first streamed token. */
+  ttftMs: number | null;
+  /** Set when a stream ended without its end: client gone or upstream failure. */
+  streamError: unknown;
+  streamCompleted: boolean;
+}
+
+export type ChatOutcome =
+  | { kind: 'response'; response: ChatResponse; meta: CallMeta }
+  | { kind: 'stream'; chunks: AsyncIterable<ChatChunk>; meta: CallMeta };

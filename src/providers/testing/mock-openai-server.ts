@@ -1,0 +1,251 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for an OpenAI-compatible upstream that speaks the real wire format byte for byte:
+ * chat completions (JSON and SSE with `data: [DONE]`), embeddings (float and base64), models, and
+ * OpenAI-shaped errors with Retry-After.
+ *
+ * Each request picks its behaviour with a directive in the last message's text, so parallel tests never
+ * share state:  `[[mock:status=429,retry_after=2]]`, `[[mock:hang]]`, `[[mock:first_token_ms=300]]`,
+ * `[[mock:delay_ms=200]]`, `[[mock:reset_mid_stream]]`, `[[mock:malformed_json]]`, `[[mock:truncated_sse]]`,
+ * `[[mock:cached_tokens=100]]`, `[[mock:no_usage]]`, `[[mock:words=50]]`, `[[mock:finish=length]]`,
+ * `[[mock:content=some text]]`. Without a directive it answers "Hello from the mock." with usage.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown> | undefined;
+}
+
+export interface MockOpenAIServer {
+  url: string;
+  /** Base URL as a provider's `base_url` (…/v1). */
+  baseUrl: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** Responses the mock sent, by request id header, for exact ledger comparisons. */
+  usageSent: Map<string, { prompt_tokens: number; completion_tokens: number; cached_tokens: number }>;
+  close(): Promise<void>;
+}
+
+export interface MockOpenAIOptions {
+  /** Keep a copy of every request (off for benchmarks). */
+  record?: boolean;
+  /** Fixed latency before every response, ms. */
+  latencyMs?: number;
+  /** Upstream model id reported back (default: the requested one). */
+  reportedModel?: string;
+}
+
+type Directives = Map<string, string>;
+
+const DIRECTIVE = /\[\[mock:([^\]]*)\]\]/;
+const CREATED = 1_763_856_000;
+const FINGERPRINT = 'fp_mock0000001';
+
+function directivesOf(body: Record<string, unknown> | undefined): Directives {
+  const result: Directives = new Map();
+  const messages = body?.messages as Array<{ content?: unknown }> | undefined;
+  const last = messages?.[messages.length - 1]?.content;
+  const text = typeof last === 'string' ? last : Array.isArray(last) ? last.map((part) => (part as { text?: string }).text ?? '').join('') : '';
+  const match = DIRECTIVE.exec(text);
+  if (!match) return result;
+  for (const item of match[1].split(',')) {
+    const equals = item.indexOf('=');
+    if (equals === -1) result.set(item.trim(), 'true');
+    else result.set(item.slice(0, equals).trim(), item.slice(equals + 1).trim());
+  }
+  return result;
+}
+
+function approximateTokens(value: unknown): number {
+  return Math.max(1, Math.ceil(JSON.stringify(value ?? '').length / 4));
+}
+
+function sendError(res: ServerResponse, status: number, directives: Directives) {
+  const type = directives.get('error_type') ?? (status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error');
+  const code = directives.get('error_code') ?? (status === 429 ? 'rate_limit_exceeded' : null);
+  const message = directives.get('message') ?? (status === 429 ? 'Rate limit reached for requests' : `Mock upstream error ${status}`);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': `req_mock_${status}` };
+  const retryAfter = directives.get('retry_after');
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  res.writeHead(status, headers);
+  res.end(JSON.stringify({ error: { message, type, param: null, code } }));
+}
+
+export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Promise<MockOpenAIServer> {
+  const requests: RecordedRequest[] = [];
+  const usageSent = new Map<string, { prompt_tokens: number; completion_tokens: number; cached_tokens: number }>();
+  let counter = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = raw === '' ? undefined : (JSON.parse(raw) as Record<string, unknown>);
+    } catch {
+      sendError(res, 400, new Map([['message', 'We could not parse the JSON body of your request.']]));
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (options.record !== false) requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+
+    if (req.method === 'GET' && path === '/v1/models') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }] }));
+      return;
+    }
+    if (req.method === 'POST' && path === '/v1/embeddings') return embeddings(res, body ?? {});
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+      sendError(res, 404, new Map([['message', `Invalid URL (${req.method} ${path})`], ['error_type', 'invalid_request_error']]));
+      return;
+    }
+
+    const directives = directivesOf(body);
+    if (directives.has('hang')) return; // never answers; the caller's timeout or abort must end it
+    const delay = Number(directives.get('delay_ms') ?? 0);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const status = Number(directives.get('status') ?? 200);
+    if (status >= 400) return sendError(res, status, directives);
+
+    counter += 1;
+    const id = `chatcmpl-mock${String(counter).padStart(8, '0')}`;
+    const model = options.reportedModel ?? String(body?.model ?? 'unknown');
+    const messages = (body?.messages ?? []) as Array<{ role: string; content?: unknown }>;
+    const tools = body?.tools as Array<{ function: { name: string } }> | undefined;
+    const toolChoice = body?.tool_choice as string | { function: { name: string } } | undefined;
+    const lastRole = messages[messages.length - 1]?.role;
+    const callTool = tools && tools.length > 0 && toolChoice !== 'none' && lastRole === 'user';
+    const toolName = typeof toolChoice === 'object' ? toolChoice.function.name : tools?.[0]?.function.name;
+    const toolCall = callTool ? { id: `call_mock${counter}`, type: 'function', function: { name: toolName ?? 'unknown', arguments: '{"location":"Paris","unit":"celsius"}' } } : undefined;
+    const words = Number(directives.get('words') ?? 0);
+    const content = toolCall
+      ? null
+      : (directives.get('content') ??
+        (lastRole === 'tool' ? `The tool said: ${String(messages[messages.length - 1]?.content)}` : words > 0 ? Array.from({ length: words }, (_, i) => `word${i}`).join(' ') : 'Hello from the mock.'));
+    const finish = directives.get('finish') ?? (toolCall ? 'tool_calls' : 'stop');
+    const promptTokens = approximateTokens(messages) + (tools ? approximateTokens(tools) : 0);
+    const completionTokens = toolCall ? approximateTokens(toolCall.function.arguments) : approximateTokens(content);
+    const cached = Math.min(promptTokens, Number(directives.get('cached_tokens') ?? 0));
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    };
+    const noUsage = directives.has('no_usage');
+    if (!noUsage) usageSent.set(id, { prompt_tokens: promptTokens, completion_tokens: completionTokens, cached_tokens: cached });
+    const headers = { 'x-request-id': `req_${id}`, 'openai-processing-ms': '1' };
+
+    if (body?.stream !== true) {
+      if (directives.has('malformed_json')) {
+        res.writeHead(200, { 'content-type': 'application/json', ...headers });
+        res.end('{"id":"chatcmpl-broken","choices":[{"index":0,');
+        return;
+      }
+      const message: Record<string, unknown> = { role: 'assistant', content, refusal: null, annotations: [] };
+      if (toolCall) message.tool_calls = [toolCall];
+      const response = {
+        id,
+        object: 'chat.completion',
+        created: CREATED,
+        model,
+        choices: [{ index: 0, message, logprobs: body?.logprobs ? { content: [], refusal: null } : null, finish_reason: finish }],
+        ...(noUsage ? {} : { usage }),
+        service_tier: 'default',
+        system_fingerprint: FINGERPRINT,
+      };
+      res.writeHead(200, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(response));
+      return;
+    }
+
+    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true && !noUsage;
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: CREATED, model, service_tier: 'default', system_fingerprint: FINGERPRINT, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
+    const firstTokenMs = Number(directives.get('first_token_ms') ?? 0);
+    if (firstTokenMs > 0) await new Promise((resolve) => setTimeout(resolve, firstTokenMs));
+    const parts: string[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
+    if (toolCall) {
+      parts.push(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, null));
+      const args = toolCall.function.arguments;
+      const half = Math.floor(args.length / 2);
+      parts.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, half) } }] }, null));
+      parts.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(half) } }] }, null));
+    } else {
+      const pieces = String(content).split(/(?= )/);
+      for (const piece of pieces) parts.push(chunk({ content: piece }, null));
+    }
+    if (directives.has('malformed_json')) parts.splice(2, 0, 'data: {"id":"broken",\n\n');
+    if (directives.has('reset_mid_stream')) {
+      res.write(parts[0] + (parts[1] ?? ''));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    if (directives.has('truncated_sse')) {
+      res.end(parts.slice(0, Math.max(2, parts.length - 1)).join(''));
+      return;
+    }
+    parts.push(chunk({}, finish));
+    if (includeUsage) {
+      parts.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: CREATED, model, service_tier: 'default', system_fingerprint: FINGERPRINT, choices: [], usage })}\n\n`);
+    }
+    parts.push('data: [DONE]\n\n');
+    const gap = Number(directives.get('chunk_gap_ms') ?? 0);
+    if (gap > 0) {
+      for (const part of parts) {
+        if (res.destroyed) return;
+        res.write(part);
+        await new Promise((resolve) => setTimeout(resolve, gap));
+      }
+      res.end();
+    } else {
+      res.end(parts.join(''));
+    }
+  }
+
+  function embeddings(res: ServerResponse, body: Record<string, unknown>) {
+    const inputs = Array.isArray(body.input) ? (body.input as unknown[]) : [body.input];
+    const dimensions = Number(body.dimensions ?? 8);
+    let promptTokens = 0;
+    const data = inputs.map((input, index) => {
+      promptTokens += approximateTokens(input);
+      const vector = Array.from({ length: dimensions }, (_, i) => Math.fround(((String(input).length + i) % 7) / 7 - 0.5));
+      const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      return { object: 'embedding', index, embedding };
+    });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ object: 'list', data, model: String(body.model), usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } }));
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: String(error), type: 'server_error', param: null, code: null } }));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    port,
+    requests,
+    usageSent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

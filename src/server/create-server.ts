@@ -1,0 +1,53 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { FrugalError } from '../errors/frugal-error.js';
+import { toOpenAIError } from '../errors/to-openai-error.js';
+import type { Gateway } from '../pipeline/create-gateway.js';
+import { createPrometheusMetrics } from '../telemetry/prometheus-metrics.js';
+import { fromFastifyError } from './fastify-error.js';
+import { registerChatRoute } from './routes/chat-route.js';
+import { registerEmbeddingsRoute } from './routes/embeddings-route.js';
+import { registerModelsRoute } from './routes/models-route.js';
+
+export interface ServerOptions {
+  gateway: Gateway;
+  logger: FastifyBaseLogger;
+}
+
+/** The HTTP edge: a thin layer over the gateway. Every error leaves through the one renderer. */
+export function createServer({ gateway, logger }: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    // Per-request log lines cost more than the rest of the edge; the ledger and metrics record requests.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: gateway.config.server.bodyLimitBytes,
+    // Never let an internal id generator diverge from ours; ids come from requestIdOf.
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const metrics = createPrometheusMetrics();
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = fromFastifyError(error);
+    const rendered = toOpenAIError(mapped);
+    if (rendered.status >= 500 && !(mapped instanceof FrugalError && mapped.code.startsWith('upstream_'))) {
+      request.log.error({ err: error, url: request.url }, 'request failed');
+    }
+    void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const rendered = toOpenAIError(new FrugalError('not_found', `Unknown endpoint ${request.method} ${request.url.split('?')[0]}.`));
+    void reply.code(rendered.status).send(rendered.body);
+  });
+
+  registerChatRoute(app, gateway);
+  registerEmbeddingsRoute(app, gateway);
+  registerModelsRoute(app, gateway);
+  app.get('/healthz', async () => ({ status: 'ok', demo_mode: gateway.config.demoMode, models: gateway.config.models.size }));
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.addHook('onClose', async () => metrics.close());
+  return app;
+}

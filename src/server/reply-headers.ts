@@ -1,0 +1,24 @@
+import { formatNanosUsd } from '../catalog/pricing.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import type { ModelEntry } from '../config/gateway-config.js';
+
+/** The x-frugal-* headers every reply carries; the cost only when it is known before the body is sent. */
+export function frugalHeaders(
+  requestId: string,
+  model: ModelEntry | undefined,
+  provider: string | undefined,
+  costNanos: number | undefined,
+  context?: RequestContext,
+): Record<string, string> {
+  const headers: Record<string, string> = { 'x-frugal-request-id': requestId };
+  if (model) headers['x-frugal-model'] = model.name;
+  if (provider) headers['x-frugal-provider'] = provider;
+  if (costNanos !== undefined) headers['x-frugal-cost-usd'] = formatNanosUsd(costNanos);
+  if (context) {
+    if (context.routeTrace.length > 0) headers['x-frugal-route'] = context.routeTrace.join('>');
+    // Header values must stay on one line and within ASCII.
+    if (context.warnings.length > 0) headers['x-frugal-warnings'] = context.warnings.join('; ').replace(/[^\x20-\x7e]/g, '?');
+    if (context.cacheStatus) headers['x-frugal-cache'] = context.cacheStatus;
+  }
+  return headers;
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Public id of the caller's virtual key, once authenticated. */
+    frugalKeyId?: string | null;
+  }
+}
+
+/** A request id for logs, headers and the ledger; a caller-supplied x-request-id is kept if it is sane. */
+export function requestIdOf(request: FastifyRequest): string {
+  const given = request.headers['x-request-id'];
+  if (typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given)) return given;
+  return `frg-${randomUUID()}`;
+}
+
+/** Aborts when the client hangs up before the reply is complete, so the upstream call stops too. */
+export function clientSignal(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort(new Error('client closed the connection'));
+  });
+  return controller.signal;
+}

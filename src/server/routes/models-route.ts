@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { ModelEntry } from '../../config/gateway-config.js';
+import { FrugalError } from '../../errors/frugal-error.js';
+import type { Gateway } from '../../pipeline/create-gateway.js';
+
+// A fixed creation time: the catalog has no real one, and a changing value would defeat client caches.
+const CREATED = 1_763_856_000;
+
+function toOpenAIModel(model: ModelEntry) {
+  return {
+    id: model.name,
+    object: 'model' as const,
+    created: CREATED,
+    owned_by: model.provider,
+    // Frugal's additions: what the model costs and holds, so clients can choose.
+    pricing: { input: model.priceUsdPerMillion.input, output: model.priceUsdPerMillion.output, cached_input: model.priceUsdPerMillion.cachedInput, unit: 'USD per 1M tokens' },
+    context_window: model.context ?? null,
+    type: model.type,
+  };
+}
+
+export function registerModelsRoute(app: FastifyInstance, gateway: Gateway) {
+  const list = { object: 'list' as const, data: gateway.models().map(toOpenAIModel) };
+  app.get('/v1/models', async () => list);
+  app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
+    const model = gateway.config.models.get(request.params['*']);
+    if (!model) throw new FrugalError('model_not_found', `The model '${request.params['*']}' does not exist.`, { param: 'model' });
+    return toOpenAIModel(model);
+  });
+}

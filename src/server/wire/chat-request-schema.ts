@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { FrugalError } from '../../errors/frugal-error.js';
+import type { ChatRequest, EmbeddingRequest } from '../../providers/chat-types.js';
+
+// Loose objects: unknown fields pass through untouched, so new OpenAI parameters keep working.
+const contentPart = z.looseObject({ type: z.string() });
+const toolCall = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+const message = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+  name: z.string().optional(),
+  tool_calls: z.array(toolCall).optional(),
+  tool_call_id: z.string().optional(),
+});
+const tool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }),
+});
+
+const chatRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(message).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  n: z.number().int().min(1).max(128).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  seed: z.number().int().nullish(),
+  tools: z.array(tool).optional(),
+  tool_choice: z
+    .union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) })])
+    .optional(),
+  response_format: z.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) }).optional(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  user: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+});
+
+const embeddingRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number()).min(1), z.array(z.array(z.number())).min(1)]),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+  dimensions: z.number().int().positive().optional(),
+  user: z.string().optional(),
+});
+
+function toInvalidRequest(error: z.ZodError): FrugalError {
+  const issue = error.issues[0];
+  const param = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+  const message = param === '' ? issue.message : `Invalid '${param}': ${issue.message}`;
+  return new FrugalError('invalid_request', message, { param: param || null });
+}
+
+function requireObject(body: unknown): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new FrugalError('invalid_request', 'The request body must be a JSON object.');
+  }
+}
+
+/** Validates without copying: the caller's object goes on unchanged, unknown fields included. */
+export function validateChatRequest(body: unknown): ChatRequest {
+  requireObject(body);
+  const result = chatRequestSchema.safeParse(body);
+  if (!result.success) throw toInvalidRequest(result.error);
+  return body as ChatRequest;
+}
+
+export function validateEmbeddingRequest(body: unknown): EmbeddingRequest {
+  requireObject(body);
+  const result = embeddingRequestSchema.safeParse(body);
+  if (!result.success) throw toInvalidRequest(result.error);
+  return body as EmbeddingRequest;
+}
