@@ -1,0 +1,47 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../providers/testing/mock-openai-server.js';
+import { startTestGateway, type TestGateway } from './testing/start-test-gateway.js';
+
+let upstream: MockOpenAIServer;
+let frugal: TestGateway;
+
+beforeAll(async () => {
+  upstream = await startMockOpenAIServer();
+  frugal = await startTestGateway({
+    providers: { mock: { kind: 'openai', base_url: upstream.baseUrl } },
+    models: [{ name: 'gpt-4o-mini', provider: 'mock', price: { input: 0.15, output: 0.6 } }],
+  });
+});
+
+afterAll(async () => {
+  await frugal?.close();
+  await upstream?.close();
+});
+
+describe('a client that disconnects mid-stream', () => {
+  it('leaves a client_aborted row priced on what was generated', async () => {
+    const client = new OpenAI({ apiKey: 'x', baseURL: frugal.baseUrl, maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'long answer [[mock:words=400,chunk_gap_ms=5]]' }],
+    });
+    let words = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta?.content) words += 1;
+      if (words === 20) {
+        stream.controller.abort();
+        break;
+      }
+    }
+    const [row] = await frugal.waitForRows(1);
+    expect(row.status).toBe('client_aborted');
+    expect(row.stream).toBe(true);
+    expect(row.tokensEstimated).toBe(true);
+    expect(row.completionTokens).toBeGreaterThanOrEqual(20);
+    // 400 words would be well over 400 tokens; the row counts only what was generated before the cut.
+    expect(row.completionTokens).toBeLessThan(400);
+    expect(row.costNanos).toBeGreaterThan(0);
+  });
+});
