@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'upstream_bad_response'
+  | 'circuit_open'
+  | 'quality_check_failed'
   | 'not_supported'
   | 'not_found'
   | 'config_invalid'
@@ -56,6 +58,9 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeInfo> = {
   upstream_unreachable: { status: 502, type: 'api_error' },
   upstream_timeout: { status: 504, type: 'api_error' },
   upstream_bad_response: { status: 502, type: 'api_error' },
+  // Every candidate deployment is out of rotation (open circuit or failed health check).
+  circuit_open: { status: 503, type: 'api_error' },
+  quality_check_failed: { status: 502, type: 'api_error' },
   not_supported: { status: 400, type: 'invalid_request_error' },
   config_invalid: { status: 500, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
