@@ -141,10 +141,11 @@ function modelEntry(source: ModelSource, path: string): ModelEntry {
     },
     context: source.context,
     maxOutput: source.max_output,
+    // A model configured without capabilities is trusted to have them; catalog entries list theirs.
     capabilities: {
-      tools: source.capabilities?.tools ?? true,
-      vision: source.capabilities?.vision ?? false,
-      jsonSchema: source.capabilities?.json_schema ?? false,
+      tools: source.capabilities === undefined || source.capabilities.tools === true,
+      vision: source.capabilities === undefined || source.capabilities.vision === true,
+      jsonSchema: source.capabilities === undefined || source.capabilities.json_schema === true,
     },
     source: source.source,
     asOf: source.as_of,

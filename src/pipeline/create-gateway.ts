@@ -7,7 +7,7 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
 import { mergeTags } from './parse-tags.js';
-import type { CallerContext, ChatOutcome, RequestContext } from './request-context.js';
+import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from './request-context.js';
 import type { LedgerSink } from './stages/ledger-stage.js';
 
 export interface GatewayOptions {
@@ -64,10 +64,14 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         user: typeof request.user === 'string' ? request.user : null,
         tags: mergeTags(caller.tags, metadata),
         signal: caller.signal ?? NEVER_ABORTED,
+        taskHint: caller.task,
+        needs: undefined,
         model: undefined,
         routeTrace: [],
         warnings: [],
         cacheStatus: null,
+        spend: emptySpend(),
+        responseHeaders: {},
       };
       const outcome = await handle(context);
       return { ...outcome, context };

@@ -1,6 +1,7 @@
 import type { ModelEntry } from '../config/gateway-config.js';
 import type { ChatChunk, ChatRequest, ChatResponse } from '../providers/chat-types.js';
 import type { TokenUsage } from '../providers/token-usage.js';
+import type { RequestNeeds } from '../routing/fit-check.js';
 
 /** Who is calling, as the edge (HTTP server or library caller) knows it. */
 export interface CallerContext {
@@ -10,6 +11,8 @@ export interface CallerContext {
   tags?: Record<string, string>;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /** The task the caller declares (header x-frugal-task), for `map` routes. */
+  task?: string;
 }
 
 /** What one request carries through the pipeline. Stages add to it; nothing else is shared between them. */
@@ -24,12 +27,44 @@ export interface RequestContext {
   readonly user: string | null;
   readonly tags: Record<string, string>;
   readonly signal: AbortSignal;
+  readonly taskHint: string | undefined;
+  /** Computed once, the first time a route checks which models can take the request. */
+  needs: RequestNeeds | undefined;
   /** The model that serves the request, once resolved. */
   model: ModelEntry | undefined;
   routeTrace: string[];
   /** Everything the gateway changed about the request, said out loud (headers and ledger). */
   warnings: string[];
   cacheStatus: string | null;
+  /** Tokens and money spent on this request so far, over every upstream attempt (failed cascade tiers, hedges). */
+  spend: Spend;
+  /** Extra response headers a stage wants the client to see (x-frugal-*). */
+  responseHeaders: Record<string, string>;
+}
+
+export interface Spend {
+  attempts: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  cacheCreationTokens: number;
+  costNanos: number;
+  /** True when any attempt's tokens were counted by us rather than reported by the provider. */
+  estimated: boolean;
+}
+
+export function emptySpend(): Spend {
+  return { attempts: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 0, costNanos: 0, estimated: false };
+}
+
+export function addSpend(spend: Spend, usage: TokenUsage, costNanos: number): void {
+  spend.attempts += 1;
+  spend.promptTokens += usage.promptTokens;
+  spend.completionTokens += usage.completionTokens;
+  spend.cachedTokens += usage.cachedPromptTokens;
+  spend.cacheCreationTokens += usage.cacheCreationTokens;
+  spend.costNanos += costNanos;
+  if (usage.estimated) spend.estimated = true;
 }
 
 /** Facts about the call that served a request; for streams, complete once the stream ends. */

@@ -10,7 +10,29 @@ export const channels = {
   requestFinished: diagnosticsChannel.channel('frugal:request:finished'),
   /** An upstream call failed (possibly retried or failed over). */
   upstreamError: diagnosticsChannel.channel('frugal:upstream:error'),
+  /** A routing decision was made: which route, task and model served, and what it took. */
+  routeDecision: diagnosticsChannel.channel('frugal:route:decision'),
+  /** Escalations, fallbacks, hedges, skipped models, as they happen. */
+  routingEvent: diagnosticsChannel.channel('frugal:route:event'),
+  /** A deployment's circuit breaker changed state. */
+  circuitState: diagnosticsChannel.channel('frugal:circuit:state'),
 } as const;
+
+export interface RouteDecisionEvent {
+  route: string;
+  task: string | null;
+  model: string;
+  trace: string;
+}
+
+export interface CircuitStateEvent {
+  deployment: string;
+  state: 'closed' | 'open' | 'half_open';
+}
+
+export function publish(channel: diagnosticsChannel.Channel, event: unknown): void {
+  if (channel.hasSubscribers) channel.publish(event);
+}
 
 export interface RequestFinishedEvent {
   row: LedgerRow;

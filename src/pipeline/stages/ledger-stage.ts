@@ -49,7 +49,7 @@ export function ledgerStage(sink: LedgerSink | undefined): Stage {
 }
 
 function buildRow(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown): LedgerRow {
-  const usage = meta?.usage;
+  const { spend } = context;
   const frugalError = error instanceof FrugalError ? error : undefined;
   return {
     id: context.requestId,
@@ -62,12 +62,13 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     servedModel: meta?.model.name ?? context.model?.name ?? null,
     provider: meta?.provider ?? context.model?.provider ?? null,
     stream: context.request.stream === true,
-    promptTokens: usage?.promptTokens ?? 0,
-    completionTokens: usage?.completionTokens ?? 0,
-    cachedTokens: usage?.cachedPromptTokens ?? 0,
-    cacheCreationTokens: usage?.cacheCreationTokens ?? 0,
-    tokensEstimated: usage?.estimated ?? false,
-    costNanos: meta?.costNanos ?? 0,
+    // Totals over every upstream attempt of the request: failed cascade tiers and hedges cost money too.
+    promptTokens: spend.promptTokens,
+    completionTokens: spend.completionTokens,
+    cachedTokens: spend.cachedTokens,
+    cacheCreationTokens: spend.cacheCreationTokens,
+    tokensEstimated: spend.estimated,
+    costNanos: spend.costNanos,
     latencyMs: Math.round((performance.now() - context.startedHr) * 1000) / 1000,
     ttftMs: meta?.ttftMs === null || meta?.ttftMs === undefined ? null : Math.round(meta.ttftMs * 1000) / 1000,
     status,

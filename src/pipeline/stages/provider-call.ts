@@ -4,40 +4,53 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../providers/chat-types.js';
 import type { ChatStreamResult, ProviderAdapter } from '../../providers/provider-adapter.js';
 import { publishUpstreamError } from '../../telemetry/events.js';
-import type { CallMeta, ChatOutcome, RequestContext } from '../request-context.js';
-import type { Handler } from '../stage.js';
+import { addSpend, type CallMeta, type ChatOutcome, type RequestContext } from '../request-context.js';
 import { collectChunkText, estimateUsage, responseText } from './usage-estimate.js';
 
 export interface ProviderCallOptions {
-  /** Add `usage.cost` (USD) to responses, as OpenRouter does. */
+  /** Add `usage.cost` (USD, everything this request spent so far) to responses, as OpenRouter does. */
   costInBody: boolean;
 }
 
-/** The last step: call the resolved model's provider, price what it used, and say what changed. */
-export function createProviderCall(adapters: ReadonlyMap<string, ProviderAdapter>, options: ProviderCallOptions): Handler {
-  return async (context) => {
-    const model = context.model;
-    if (model === undefined) throw new FrugalError('internal_error', 'No model was resolved for the request.');
+export interface AttemptOptions {
+  /** Aborts this attempt only (a hedge that lost, a first-token timeout); the client's signal still applies. */
+  signal?: AbortSignal;
+  /** Ask for a non-streamed answer even if the client streams (cascade tiers buffer to check quality). */
+  buffered?: boolean;
+  /** Request changes this attempt needs (e.g. logprobs for a confidence check); each is said in warnings. */
+  overrides?: Partial<ChatRequest>;
+  /** Skip (with a retryable error) a model whose context window or capabilities can't take the request. */
+  fitCheck?: boolean;
+}
+
+/** Calls one model for a request. Every finished attempt adds its tokens and cost to `context.spend`. */
+export type ModelCaller = (context: RequestContext, model: ModelEntry, options?: AttemptOptions) => Promise<ChatOutcome>;
+
+/** The upstream call: send the request to the model's provider and price what it used. */
+export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>, options: ProviderCallOptions): ModelCaller {
+  return async (context, model, attempt = {}) => {
     const adapter = adapters.get(model.provider);
     if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
-    const upstreamRequest = toUpstreamRequest(context, model);
+    const upstreamRequest = toUpstreamRequest(context, model, attempt);
+    const signal = attempt.signal ? AbortSignal.any([context.signal, attempt.signal]) : context.signal;
     const meta: CallMeta = { model, provider: adapter.name, usage: undefined, costNanos: 0, ttftMs: null, streamError: undefined, streamCompleted: false };
     try {
-      if (context.request.stream === true) {
-        const result = await adapter.streamChat(upstreamRequest, { signal: context.signal });
+      if (upstreamRequest.stream === true) {
+        const result = await adapter.streamChat(upstreamRequest, { signal });
         context.warnings.push(...result.warnings);
-        return { kind: 'stream', chunks: pricedStream(context, result, meta, options), meta };
+        return { kind: 'stream', chunks: pricedStream(context, upstreamRequest, result, meta, options), meta };
       }
-      const result = await adapter.chat(upstreamRequest, { signal: context.signal });
+      const result = await adapter.chat(upstreamRequest, { signal });
       context.warnings.push(...result.warnings);
-      meta.usage = result.usage ?? estimateUsage(context.request, responseText(result.response));
+      meta.usage = result.usage ?? estimateUsage(upstreamRequest, responseText(result.response));
       meta.costNanos = priceUsage(meta.usage, model.price);
+      addSpend(context.spend, meta.usage, meta.costNanos);
       if (options.costInBody) {
         const usage = result.response.usage ?? usageBody(meta);
-        usage.cost = nanosToUsdNumber(meta.costNanos);
+        usage.cost = nanosToUsdNumber(context.spend.costNanos);
         result.response.usage = usage;
       }
-      return { kind: 'response', response: result.response, meta } satisfies ChatOutcome;
+      return { kind: 'response', response: result.response, meta };
     } catch (error) {
       if (error instanceof FrugalError) {
         publishUpstreamError({ provider: adapter.name, model: model.name, code: error.code, status: error.status });
@@ -47,16 +60,21 @@ export function createProviderCall(adapters: ReadonlyMap<string, ProviderAdapter
   };
 }
 
-function toUpstreamRequest(context: RequestContext, model: ModelEntry): ChatRequest {
-  const { request } = context;
-  const upstream: ChatRequest = { ...request, model: model.upstream };
+function toUpstreamRequest(context: RequestContext, model: ModelEntry, attempt: AttemptOptions): ChatRequest {
+  const upstream: ChatRequest = { ...context.request, ...attempt.overrides, model: model.upstream };
+  if (attempt.buffered && upstream.stream === true) {
+    upstream.stream = false;
+    delete upstream.stream_options;
+  }
   // OpenAI rejects `metadata` unless `store` is on; here it carries Frugal's tags, so it stays home.
-  if (upstream.metadata !== undefined && upstream.store !== true) {
+  if (upstream.metadata !== undefined && upstream.metadata !== null && upstream.store !== true) {
     delete upstream.metadata;
-    context.warnings.push('metadata used as Frugal tags, not sent upstream');
+    if (!context.warnings.includes(METADATA_WARNING)) context.warnings.push(METADATA_WARNING);
   }
   return upstream;
 }
+
+const METADATA_WARNING = 'metadata used as Frugal tags, not sent upstream';
 
 function usageBody(meta: CallMeta): OpenAIUsage {
   const usage = meta.usage;
@@ -69,6 +87,7 @@ function usageBody(meta: CallMeta): OpenAIUsage {
 
 async function* pricedStream(
   context: RequestContext,
+  request: ChatRequest,
   result: ChatStreamResult,
   meta: CallMeta,
   options: ProviderCallOptions,
@@ -83,7 +102,7 @@ async function* pricedStream(
         if (meta.usage) meta.costNanos = priceUsage(meta.usage, meta.model.price);
         // The usage chunk exists because we always ask upstream for it; the client only sees it if it asked.
         if (!clientWantsUsage && chunk.choices.length === 0) continue;
-        if (options.costInBody) chunk.usage.cost = nanosToUsdNumber(meta.costNanos);
+        if (options.costInBody) chunk.usage.cost = nanosToUsdNumber(context.spend.costNanos + meta.costNanos);
       }
       yield chunk;
     }
@@ -93,8 +112,9 @@ async function* pricedStream(
     throw error;
   } finally {
     if (meta.usage === undefined) {
-      meta.usage = result.usage() ?? estimateUsage(context.request, generated.join(''));
+      meta.usage = result.usage() ?? estimateUsage(request, generated.join(''));
       meta.costNanos = priceUsage(meta.usage, meta.model.price);
     }
+    addSpend(context.spend, meta.usage, meta.costNanos);
   }
 }

@@ -1,0 +1,128 @@
+import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
+import { configError } from '../config/resolve-config.js';
+import { classifyWithRules, loadTrainedClassifier } from './classify-request.js';
+import type { RouteNode } from './route-node.js';
+import { routeSchema, type RouteSpec } from './route-schema.js';
+import { cascadeRoute } from './strategies/cascade-route.js';
+import { fallbackRoute } from './strategies/fallback-route.js';
+import { loadBalanceRoute } from './strategies/loadbalance-route.js';
+import { modelNode } from './strategies/model-node.js';
+import { taskRoute } from './strategies/task-route.js';
+
+export interface RouteTable {
+  routes: ReadonlyMap<string, RouteNode>;
+  models: ReadonlyMap<string, RouteNode>;
+}
+
+/**
+ * Validates `routes:` and compiles it into route nodes at start-up: unknown targets, cycles and bad fields
+ * fail start-up with an error naming the path. Request code never looks at the raw config again.
+ */
+export function buildRouteTable(config: GatewayConfig, now: () => number = Date.now): RouteTable {
+  const models = new Map<string, RouteNode>();
+  for (const model of config.models.values()) if (model.type === 'chat') models.set(model.name, modelNode(model));
+
+  const specs = new Map<string, RouteSpec>();
+  for (const [name, raw] of Object.entries(config.routes)) {
+    if (config.models.has(name)) throw configError(`routes.${name}: a model has the same name; a route name must differ from every model name`);
+    const parsed = routeSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw configError(`routes.${name}${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}: ${issue.message}`);
+    }
+    specs.set(name, parsed.data);
+  }
+
+  const built = new Map<string, RouteNode>();
+  const building = new Set<string>();
+
+  function target(name: string, path: string): RouteNode {
+    const model = models.get(name);
+    if (model) return model;
+    if (specs.has(name)) return route(name, path);
+    throw configError(`${path}: '${name}' is neither a chat model nor a route`);
+  }
+
+  function chatModel(name: string, path: string): ModelEntry {
+    const model = config.models.get(name);
+    if (!model || model.type !== 'chat') throw configError(`${path}: '${name}' is not a chat model`);
+    return model;
+  }
+
+  function route(name: string, path = `routes.${name}`): RouteNode {
+    const existing = built.get(name);
+    if (existing) return existing;
+    if (building.has(name)) throw configError(`${path}: route '${name}' refers back to itself`);
+    building.add(name);
+    const spec = specs.get(name)!;
+    const base = `routes.${name}`;
+    let node: RouteNode;
+    switch (spec.strategy) {
+      case 'map':
+      case 'classify': {
+        const tasks = new Map(Object.entries(spec.tasks).map(([task, to]) => [task, target(to, `${base}.tasks.${task}`)]));
+        node = taskRoute({
+          route: name,
+          strategy: spec.strategy,
+          tasks,
+          fallback: target(spec.default, `${base}.default`),
+          complex: spec.complex ? { threshold: spec.complex.threshold, node: target(spec.complex.target, `${base}.complex.target`) } : undefined,
+          classify: spec.classifier === 'rules' ? classifyWithRules : loadClassifier(spec.classifier.model_file, `${base}.classifier.model_file`),
+          fitCheck: spec.fit_check,
+        });
+        break;
+      }
+      case 'cascade': {
+        const judges = new Map<string, ModelEntry>();
+        spec.checks.forEach((check, index) => {
+          if (typeof check === 'object' && 'judge' in check) judges.set(check.judge.model, chatModel(check.judge.model, `${base}.checks[${index}].judge.model`));
+        });
+        node = cascadeRoute({ route: name, tiers: spec.tiers.map((to, index) => target(to, `${base}.tiers[${index}]`)), checks: spec.checks, judges, streamFirstTier: spec.stream_first_tier });
+        break;
+      }
+      case 'fallback':
+        node = fallbackRoute({ route: name, chain: spec.chain.map((to, index) => target(to, `${base}.chain[${index}]`)), retries: spec.retries, timeouts: spec.timeouts, hedge: spec.hedge });
+        break;
+      case 'loadbalance':
+        node = loadBalanceRoute(
+          {
+            route: name,
+            policy: spec.policy,
+            deployments: spec.deployments.map((deployment, index) => ({ node: models.get(chatModel(deployment.model, `${base}.deployments[${index}].model`).name)!, weight: deployment.weight, rpm: deployment.rpm })),
+            retries: spec.retries,
+            timeouts: spec.timeouts,
+            hedge: spec.hedge,
+          },
+          now,
+        );
+        break;
+    }
+    building.delete(name);
+    const named = namedRoute(name, node, spec.fit_check);
+    built.set(name, named);
+    return named;
+  }
+
+  for (const name of specs.keys()) route(name);
+  return { routes: built, models };
+}
+
+/** Puts the route's name on the decision path and passes its fit-check setting down. */
+function namedRoute(name: string, node: RouteNode, fitCheck: boolean): RouteNode {
+  return {
+    name,
+    models: () => node.models(),
+    run(context, runtime, attempt = {}) {
+      context.routeTrace.push(name);
+      return node.run(context, runtime, { ...attempt, fitCheck });
+    },
+  };
+}
+
+function loadClassifier(file: string, path: string) {
+  try {
+    return loadTrainedClassifier(file);
+  } catch (error) {
+    throw configError(`${path}: cannot load '${file}': ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,101 @@
+import type { ModelEntry } from '../../config/gateway-config.js';
+import { FrugalError } from '../../errors/frugal-error.js';
+import type { ChatRequest, ChatResponse } from '../../providers/chat-types.js';
+import type { ChatOutcome, RequestContext } from '../../pipeline/request-context.js';
+import { contentText } from '../../tokens/count-tokens.js';
+import { DEFAULT_JUDGE_PROMPT, meanLogprob, parseJudgeScore, runLocalCheck, type CheckResult } from '../checks/quality-checks.js';
+import { failureLabel } from '../failure-label.js';
+import type { RouteNode, RouteRuntime } from '../route-node.js';
+import type { CheckSpec } from '../route-schema.js';
+import { replayAsStream } from './replay-stream.js';
+
+export interface CascadeOptions {
+  route: string;
+  tiers: readonly RouteNode[];
+  checks: readonly CheckSpec[];
+  /** Judge models, resolved at start-up by name. */
+  judges: ReadonlyMap<string, ModelEntry>;
+  streamFirstTier: boolean;
+}
+
+/**
+ * Cheapest tier first; its answer is checked and the request escalates to the next tier only when a check
+ * fails. Tiers are buffered (not streamed) so a failed answer never reaches the client; the last tier's answer
+ * is served as it is. Failed tiers' costs stay in the request's spend.
+ */
+export function cascadeRoute(options: CascadeOptions): RouteNode {
+  const wantsLogprobs = options.checks.some((check) => typeof check === 'object' && 'logprob' in check);
+  return {
+    name: options.route,
+    models: () => options.tiers.flatMap((tier) => tier.models()),
+    async run(context, runtime, attempt = {}) {
+      const at = context.routeTrace.length;
+      const failures: string[] = [];
+      const clientStreams = context.request.stream === true;
+      for (let index = 0; index < options.tiers.length; index += 1) {
+        const tier = options.tiers[index];
+        const last = index === options.tiers.length - 1;
+        const live = clientStreams && (last || (index === 0 && options.streamFirstTier));
+        const mark = context.routeTrace.length;
+        let outcome: ChatOutcome;
+        try {
+          const overrides: Partial<ChatRequest> | undefined = wantsLogprobs && !last ? { logprobs: true } : undefined;
+          outcome = await tier.run(context, runtime, { ...attempt, buffered: !live, overrides });
+        } catch (error) {
+          context.routeTrace.length = mark;
+          if (last || !(error instanceof FrugalError) || !error.retryable) throw error;
+          failures.push(`${tier.name}(fail:${failureLabel(error)})`);
+          runtime.onEvent({ type: 'escalation', route: options.route, from: tier.name, reason: failureLabel(error) });
+          continue;
+        }
+        if (!last && outcome.kind === 'response') {
+          const failed = await firstFailedCheck(context, runtime, options, outcome.response);
+          if (failed) {
+            context.routeTrace.length = mark;
+            failures.push(`${tier.name}(fail:${failed.name})`);
+            runtime.onEvent({ type: 'escalation', route: options.route, from: tier.name, reason: failed.name });
+            continue;
+          }
+        }
+        context.routeTrace.splice(at, 0, failures.length > 0 ? `cascade:${failures.join(',')}` : 'cascade');
+        return replayAsStream(context, outcome);
+      }
+      throw new FrugalError('internal_error', `Cascade '${options.route}' has no tiers.`);
+    },
+  };
+}
+
+async function firstFailedCheck(context: RequestContext, runtime: RouteRuntime, options: CascadeOptions, response: ChatResponse): Promise<CheckResult | undefined> {
+  for (const check of options.checks) {
+    let result: CheckResult;
+    if (typeof check === 'string') result = runLocalCheck(check, context.request, response);
+    else if ('logprob' in check) {
+      const mean = meanLogprob(response);
+      // No logprobs returned (provider doesn't support them): the check cannot fail the answer.
+      result = { name: 'logprob', pass: mean === undefined || mean >= check.logprob.min, detail: String(mean) };
+    } else result = await judge(context, runtime, options.judges.get(check.judge.model)!, check.judge.min, check.judge.prompt, response);
+    if (!result.pass) return result;
+  }
+  return undefined;
+}
+
+async function judge(context: RequestContext, runtime: RouteRuntime, model: ModelEntry, min: number, prompt: string | undefined, response: ChatResponse): Promise<CheckResult> {
+  const question = context.request.messages.filter((message) => message.role === 'user').map((message) => contentText(message.content)).pop() ?? '';
+  const answer = contentText(response.choices[0]?.message?.content) || JSON.stringify(response.choices[0]?.message?.tool_calls ?? []);
+  const messages: ChatRequest['messages'] = [
+    { role: 'system', content: prompt ?? DEFAULT_JUDGE_PROMPT },
+    { role: 'user', content: `Request:\n${question}\n\nAnswer:\n${answer}\n\nScore (0 to 1):` },
+  ];
+  try {
+    const verdict = await runtime.callModel(context, model, {
+      buffered: true,
+      overrides: { messages, max_tokens: 8, temperature: 0, tools: undefined, tool_choice: undefined, response_format: undefined, n: undefined, logprobs: undefined, top_logprobs: undefined },
+    });
+    if (verdict.kind !== 'response') return { name: 'judge', pass: true };
+    const score = parseJudgeScore(contentText(verdict.response.choices[0]?.message?.content));
+    // An unreadable verdict fails safe: escalate rather than serve an unjudged answer.
+    return { name: 'judge', pass: score !== undefined && score >= min, detail: String(score) };
+  } catch {
+    return { name: 'judge', pass: false, detail: 'judge unavailable' };
+  }
+}

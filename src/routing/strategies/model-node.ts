@@ -1,0 +1,76 @@
+import type { ModelEntry } from '../../config/gateway-config.js';
+import { FrugalError } from '../../errors/frugal-error.js';
+import type { ChatChunk } from '../../providers/chat-types.js';
+import type { ChatOutcome } from '../../pipeline/request-context.js';
+import { requestNeeds, unfitReason } from '../fit-check.js';
+import type { RouteNode, RouteRuntime } from '../route-node.js';
+
+/** The deployment key breakers and latency stats are kept under. */
+export function deploymentKey(model: ModelEntry): string {
+  return `${model.provider}/${model.upstream}`;
+}
+
+/** Failures that say something about the deployment's health (not about the request). */
+export function countsAgainstDeployment(error: unknown): boolean {
+  return error instanceof FrugalError && error.retryable && error.code !== 'circuit_open' && error.code !== 'not_supported';
+}
+
+/** A leaf: one model behind its circuit breaker, with latency tracked for load balancing and hedging. */
+export function modelNode(model: ModelEntry): RouteNode {
+  const deployment = deploymentKey(model);
+  return {
+    name: model.name,
+    models: () => [model],
+    async run(context, runtime, attempt) {
+      if (attempt?.fitCheck) {
+        context.needs ??= requestNeeds(context.request);
+        const reason = unfitReason(model, context.needs);
+        if (reason) {
+          runtime.onEvent({ type: 'skip', route: context.request.model, model: model.name, reason });
+          throw new FrugalError('not_supported', `Model '${model.name}' cannot take this request (${reason}).`, { retryable: true, upstreamCode: `unfit:${reason}` });
+        }
+      }
+      const breaker = runtime.breakers.get(deployment);
+      if (!breaker.tryPass()) {
+        throw new FrugalError('circuit_open', `Model '${model.name}' is out of rotation: its circuit is open after repeated upstream failures.`, { retryable: true });
+      }
+      runtime.latency.begin(deployment);
+      const started = performance.now();
+      let outcome: ChatOutcome;
+      try {
+        context.model = model;
+        outcome = await runtime.callModel(context, model, attempt);
+      } catch (error) {
+        if (countsAgainstDeployment(error)) breaker.recordFailure();
+        else breaker.recordSuccess();
+        runtime.latency.end(deployment, undefined, undefined);
+        throw error;
+      }
+      if (outcome.kind === 'response') {
+        breaker.recordSuccess();
+        runtime.latency.end(deployment, performance.now() - started, undefined);
+        return outcome;
+      }
+      return { ...outcome, chunks: observed(outcome.chunks, deployment, started, runtime) };
+    },
+  };
+}
+
+async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime): AsyncGenerator<ChatChunk> {
+  const breaker = runtime.breakers.get(deployment);
+  let ttft: number | undefined;
+  let failed = false;
+  try {
+    for await (const chunk of chunks) {
+      if (ttft === undefined) ttft = performance.now() - started;
+      yield chunk;
+    }
+  } catch (error) {
+    failed = countsAgainstDeployment(error);
+    throw error;
+  } finally {
+    if (failed) breaker.recordFailure();
+    else breaker.recordSuccess();
+    runtime.latency.end(deployment, performance.now() - started, ttft);
+  }
+}
