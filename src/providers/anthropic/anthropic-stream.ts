@@ -1,0 +1,176 @@
+import { FrugalError } from '../../errors/frugal-error.js';
+import type { ChatChunk, ChunkDelta, FinishReason } from '../chat-types.js';
+import type { SseEvent } from '../sse/parse-sse.js';
+import { usageToOpenAI, type TokenUsage } from '../token-usage.js';
+import { anthropicStreamError } from './anthropic-error.js';
+import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js';
+import { convertAnthropicUsage } from './convert-anthropic-usage.js';
+import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
+
+export interface AnthropicStreamOptions {
+  provider: string;
+  createdSeconds: number;
+  /** Redacted from error messages. */
+  secrets?: readonly (string | undefined)[];
+}
+
+export interface AnthropicStreamConverter {
+  /** Converts one Anthropic event into the OpenAI chunks it stands for (often none); throws FrugalError on `error`. */
+  push(event: AnthropicStreamEvent): ChatChunk[];
+  /** Usage so far: input from message_start, output as the latest (cumulative) message_delta reported it. */
+  usage(): TokenUsage | undefined;
+  /** True once message_stop arrived: the answer is complete. */
+  readonly finished: boolean;
+}
+
+type BlockState = { kind: 'text' | 'thinking' | 'other' } | { kind: 'tool'; toolIndex: number; sentArguments: boolean };
+
+/**
+ * Anthropic stream events → OpenAI chunks, event by event: message_start gives the role chunk, text and
+ * thinking deltas become content / reasoning_content, each tool_use block becomes one tool call (index counted
+ * over tool blocks only, as OpenAI does), message_delta gives the finish chunk, and message_stop the usage chunk
+ * (`choices: []`), which OpenAI sends last with `stream_options.include_usage`.
+ */
+export function createAnthropicStreamConverter(options: AnthropicStreamOptions): AnthropicStreamConverter {
+  let id = '';
+  let model = '';
+  let started = false;
+  let finished = false;
+  let finishSent = false;
+  let usage: AnthropicUsage | undefined;
+  let toolCount = 0;
+  const blocks = new Map<number, BlockState>();
+
+  function chunk(delta: ChunkDelta, finishReason: FinishReason = null): ChatChunk {
+    return { id, object: 'chat.completion.chunk', created: options.createdSeconds, model, system_fingerprint: null, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  }
+
+  function notStarted(type: string): FrugalError {
+    return new FrugalError('upstream_bad_response', `Provider '${options.provider}' sent '${type}' before message_start.`, { retryable: true });
+  }
+
+  function mergeUsage(update: AnthropicUsage | undefined) {
+    if (!update) return;
+    const merged: AnthropicUsage = { ...usage };
+    // Counts in message_delta are cumulative; a field left out or null keeps what message_start said.
+    for (const [field, value] of Object.entries(update)) if (typeof value === 'number') merged[field] = value;
+    usage = merged;
+  }
+
+  function push(event: AnthropicStreamEvent): ChatChunk[] {
+    switch (event.type) {
+      case 'ping':
+        return [];
+      case 'error':
+        throw anthropicStreamError(options.provider, event, options.secrets ?? []);
+      case 'message_start': {
+        if (started) return [];
+        started = true;
+        id = event.message.id;
+        model = event.message.model;
+        mergeUsage(event.message.usage);
+        return [chunk({ role: 'assistant', content: '' })];
+      }
+      case 'content_block_start': {
+        if (!started) throw notStarted(event.type);
+        const block = event.content_block;
+        if (block.type === 'tool_use') {
+          const toolIndex = toolCount++;
+          const input = block.input;
+          const prefilled = typeof input === 'object' && input !== null && Object.keys(input).length > 0;
+          blocks.set(event.index, { kind: 'tool', toolIndex, sentArguments: prefilled });
+          const call = { index: toolIndex, id: String(block.id), type: 'function' as const, function: { name: String(block.name), arguments: prefilled ? JSON.stringify(input) : '' } };
+          return [chunk({ tool_calls: [call] })];
+        }
+        if (block.type === 'text') {
+          blocks.set(event.index, { kind: 'text' });
+          return typeof block.text === 'string' && block.text !== '' ? [chunk({ content: block.text })] : [];
+        }
+        if (block.type === 'thinking') {
+          blocks.set(event.index, { kind: 'thinking' });
+          return typeof block.thinking === 'string' && block.thinking !== '' ? [chunk({ reasoning_content: block.thinking })] : [];
+        }
+        blocks.set(event.index, { kind: 'other' });
+        return [];
+      }
+      case 'content_block_delta': {
+        if (!started) throw notStarted(event.type);
+        const block = blocks.get(event.index);
+        const delta = event.delta;
+        if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') return [chunk({ content: delta.text })];
+        if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking !== '') {
+          return [chunk({ reasoning_content: delta.thinking })];
+        }
+        if (delta.type === 'input_json_delta' && block?.kind === 'tool' && typeof delta.partial_json === 'string' && delta.partial_json !== '') {
+          block.sentArguments = true;
+          return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: delta.partial_json } }] })];
+        }
+        return [];
+      }
+      case 'content_block_stop': {
+        const block = blocks.get(event.index);
+        // A tool called without arguments streams no JSON at all; clients JSON.parse the arguments, so send '{}'.
+        if (block?.kind === 'tool' && !block.sentArguments) {
+          block.sentArguments = true;
+          return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] })];
+        }
+        return [];
+      }
+      case 'message_delta': {
+        if (!started) throw notStarted(event.type);
+        mergeUsage(event.usage);
+        const finishReason = mapAnthropicStopReason(event.delta?.stop_reason);
+        if (finishReason === null || finishSent) return [];
+        finishSent = true;
+        return [chunk({}, finishReason)];
+      }
+      case 'message_stop': {
+        if (!started) throw notStarted(event.type);
+        finished = true;
+        const result = finishSent ? [] : [chunk({}, 'stop')];
+        finishSent = true;
+        if (usage) {
+          result.push({ id, object: 'chat.completion.chunk', created: options.createdSeconds, model, system_fingerprint: null, choices: [], usage: usageToOpenAI(convertAnthropicUsage(usage)) });
+        }
+        return result;
+      }
+      default:
+        // Anthropic's versioning policy: new event types may appear and must be ignored.
+        return [];
+    }
+  }
+
+  return {
+    push,
+    usage: () => (usage ? convertAnthropicUsage(usage) : undefined),
+    get finished() {
+      return finished;
+    },
+  };
+}
+
+/**
+ * Parsed SSE events → OpenAI chunks. Throws FrugalError for `error` events, unparsable data, and a stream that
+ * ends before message_stop (a cut connection must not pass for a complete answer).
+ */
+export async function* convertAnthropicStream(events: AsyncIterable<SseEvent>, converter: AnthropicStreamConverter, provider: string): AsyncGenerator<ChatChunk> {
+  for await (const sse of events) {
+    // Read on to the end after message_stop so the connection goes back to the keep-alive pool.
+    if (converter.finished) continue;
+    let event: AnthropicStreamEvent;
+    try {
+      event = JSON.parse(sse.data) as AnthropicStreamEvent;
+    } catch {
+      throw new FrugalError('upstream_bad_response', `Provider '${provider}' sent a stream event that is not valid JSON.`, { retryable: true });
+    }
+    if (typeof event !== 'object' || event === null) {
+      throw new FrugalError('upstream_bad_response', `Provider '${provider}' sent a stream event that is not an object.`, { retryable: true });
+    }
+    // The SSE event name and the data's type agree on Anthropic; an `event: error` line wins if they do not.
+    if (sse.event === 'error' && event.type !== 'error') event = { type: 'error', error: { type: 'api_error', message: sse.data } };
+    yield* converter.push(event);
+  }
+  if (!converter.finished) {
+    throw new FrugalError('upstream_bad_response', `Provider '${provider}' ended the stream before it was complete.`, { retryable: true });
+  }
+}
