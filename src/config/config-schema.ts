@@ -67,6 +67,19 @@ export const configSchema = z.strictObject({
       batch_size: z.number().int().positive().optional(),
     })
     .optional(),
+  resilience: z
+    .strictObject({
+      circuit_breaker: z
+        .strictObject({
+          consecutive_failures: z.number().int().positive().optional(),
+          error_rate: z.number().gt(0).max(1).optional(),
+          min_requests: z.number().int().positive().optional(),
+          window_ms: z.number().int().positive().optional(),
+          open_ms: z.number().int().positive().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).optional(),
 });
 

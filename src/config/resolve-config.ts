@@ -81,6 +81,13 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       flushIntervalMs: ledger.flush_interval_ms ?? 250,
       batchSize: ledger.batch_size ?? 500,
     },
+    circuitBreaker: {
+      consecutiveFailures: raw.resilience?.circuit_breaker?.consecutive_failures ?? 5,
+      errorRate: raw.resilience?.circuit_breaker?.error_rate ?? 0.5,
+      minRequests: raw.resilience?.circuit_breaker?.min_requests ?? 20,
+      windowMs: raw.resilience?.circuit_breaker?.window_ms ?? 30_000,
+      openMs: raw.resilience?.circuit_breaker?.open_ms ?? 30_000,
+    },
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     demoMode,
     notes,

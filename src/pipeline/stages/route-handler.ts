@@ -25,7 +25,7 @@ export function createRouteHandler(parts: RouteHandlerParts): { handle: Handler;
   const table = buildRouteTable(parts.config, now);
   const runtime: RouteRuntime = {
     callModel: parts.callModel,
-    breakers: new CircuitBreakers(undefined, now, (deployment, state) => publish(channels.circuitState, { deployment, state })),
+    breakers: new CircuitBreakers(parts.config.circuitBreaker, now, (deployment, state) => publish(channels.circuitState, { deployment, state })),
     latency: new LatencyTracker(),
     random: parts.random ?? Math.random,
     sleep: async (ms, signal) => {

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
  * OpenAI-shaped errors with Retry-After.
  *
  * Each request picks its behaviour with a directive in the last message's text, so parallel tests never
- * share state:  `[[mock:status=429,retry_after=2]]`, `[[mock:hang]]`, `[[mock:first_token_ms=300]]`,
+ * share state. `[[mock:…]]` applies to every mock; `[[mock(NAME):…]]` only to the mock started with that
+ * `name` (so a test can fail one upstream of a fallback chain and not the other). Directives:  `[[mock:status=429,retry_after=2]]`, `[[mock:hang]]`, `[[mock:first_token_ms=300]]`,
  * `[[mock:delay_ms=200]]`, `[[mock:reset_mid_stream]]`, `[[mock:malformed_json]]`, `[[mock:truncated_sse]]`,
  * `[[mock:cached_tokens=100]]`, `[[mock:no_usage]]`, `[[mock:words=50]]`, `[[mock:finish=length]]`,
  * `[[mock:content=some text]]`. Without a directive it answers "Hello from the mock." with usage.
@@ -38,25 +39,28 @@ export interface MockOpenAIOptions {
   latencyMs?: number;
   /** Upstream model id reported back (default: the requested one). */
   reportedModel?: string;
+  /** Name that `[[mock(NAME):…]]` directives address. */
+  name?: string;
 }
 
 type Directives = Map<string, string>;
 
-const DIRECTIVE = /\[\[mock:([^\]]*)\]\]/;
+const DIRECTIVE = /\[\[mock(?:\(([\w-]+)\))?:([^\]]*)\]\]/g;
 const CREATED = 1_763_856_000;
 const FINGERPRINT = 'fp_mock0000001';
 
-function directivesOf(body: Record<string, unknown> | undefined): Directives {
+function directivesOf(body: Record<string, unknown> | undefined, name: string | undefined): Directives {
   const result: Directives = new Map();
   const messages = body?.messages as Array<{ content?: unknown }> | undefined;
   const last = messages?.[messages.length - 1]?.content;
   const text = typeof last === 'string' ? last : Array.isArray(last) ? last.map((part) => (part as { text?: string }).text ?? '').join('') : '';
-  const match = DIRECTIVE.exec(text);
-  if (!match) return result;
-  for (const item of match[1].split(',')) {
-    const equals = item.indexOf('=');
-    if (equals === -1) result.set(item.trim(), 'true');
-    else result.set(item.slice(0, equals).trim(), item.slice(equals + 1).trim());
+  for (const match of text.matchAll(DIRECTIVE)) {
+    if (match[1] !== undefined && match[1] !== name) continue;
+    for (const item of match[2].split(',')) {
+      const equals = item.indexOf('=');
+      if (equals === -1) result.set(item.trim(), 'true');
+      else result.set(item.slice(0, equals).trim(), item.slice(equals + 1).trim());
+    }
   }
   return result;
 }
@@ -107,7 +111,7 @@ export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Pr
       return;
     }
 
-    const directives = directivesOf(body);
+    const directives = directivesOf(body, options.name);
     if (directives.has('hang')) return; // never answers; the caller's timeout or abort must end it
     const delay = Number(directives.get('delay_ms') ?? 0);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -171,6 +175,7 @@ export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Pr
     const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: CREATED, model, service_tier: 'default', system_fingerprint: FINGERPRINT, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
+    res.flushHeaders();
     const firstTokenMs = Number(directives.get('first_token_ms') ?? 0);
     if (firstTokenMs > 0) await new Promise((resolve) => setTimeout(resolve, firstTokenMs));
     const parts: string[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];

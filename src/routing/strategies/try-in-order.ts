@@ -71,18 +71,25 @@ export async function tryInOrder(context: RequestContext, runtime: RouteRuntime,
   throw lastError ?? new FrugalError('internal_error', `Route '${options.route}' has no candidates.`);
 }
 
-/** One attempt with its own abort, total timeout and first-token wait. */
+/** One attempt with its own abort, total timeout and first-token deadline (counted from the attempt's start). */
 async function startAttempt(context: RequestContext, runtime: RouteRuntime, node: RouteNode, options: TryInOrderOptions, attempt: AttemptOptions, controller = new AbortController()): Promise<ChatOutcome> {
   const signals = [controller.signal];
   if (attempt.signal) signals.push(attempt.signal);
   if (options.timeouts.total_ms !== undefined) signals.push(AbortSignal.timeout(options.timeouts.total_ms));
+  const firstTokenMs = options.timeouts.first_token_ms;
+  const timer =
+    firstTokenMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new FrugalError('upstream_timeout', `No first token within ${firstTokenMs} ms.`, { retryable: true, upstreamCode: 'first_token_timeout' })), firstTokenMs);
   const mark = context.routeTrace.length;
   try {
     const outcome = await node.run(context, runtime, { ...attempt, signal: AbortSignal.any(signals) });
-    return await withFirstChunk(outcome, options.timeouts.first_token_ms, () => controller.abort());
+    return await withFirstChunk(outcome, () => controller.abort());
   } catch (error) {
     context.routeTrace.length = mark;
-    throw error;
+    throw controller.signal.reason instanceof FrugalError ? controller.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -13,6 +13,7 @@ export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
       tags: parseTagHeader(request.headers['x-frugal-tags']),
       signal: clientSignal(reply.raw),
       keyId: request.frugalKeyId ?? null,
+      task: typeof request.headers['x-frugal-task'] === 'string' ? request.headers['x-frugal-task'] : undefined,
     });
     const { context } = reply_;
     const simulated = reply_.meta.model && gateway.config.providers.get(reply_.meta.provider)?.kind === 'simulated';
