@@ -1,0 +1,107 @@
+import { FrugalError } from '../errors/frugal-error.js';
+import type { LedgerRow, LedgerStatus } from './ledger-row.js';
+
+/** LedgerRow field → column, in the order both stores write them. */
+export const LEDGER_COLUMNS = [
+  ['id', 'id'],
+  ['ts', 'ts'],
+  ['keyId', 'key_id'],
+  // `user` is a reserved word in Postgres.
+  ['user', 'end_user'],
+  ['tags', 'tags'],
+  ['requestedModel', 'requested_model'],
+  ['servedModel', 'served_model'],
+  ['provider', 'provider'],
+  ['stream', 'stream'],
+  ['promptTokens', 'prompt_tokens'],
+  ['completionTokens', 'completion_tokens'],
+  ['cachedTokens', 'cached_tokens'],
+  ['cacheCreationTokens', 'cache_creation_tokens'],
+  ['tokensEstimated', 'tokens_estimated'],
+  ['costNanos', 'cost_nanos'],
+  ['latencyMs', 'latency_ms'],
+  ['ttftMs', 'ttft_ms'],
+  ['status', 'status'],
+  ['httpStatus', 'http_status'],
+  ['errorCode', 'error_code'],
+  ['cacheStatus', 'cache_status'],
+  ['routeTrace', 'route_trace'],
+  ['warnings', 'warnings'],
+] as const satisfies ReadonlyArray<readonly [keyof LedgerRow, string]>;
+
+export const LEDGER_COLUMN_NAMES: readonly string[] = LEDGER_COLUMNS.map(([, column]) => column);
+
+const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'httpStatus'] as const;
+
+/**
+ * Why a row cannot be stored, or undefined when it can. The types cannot say "integer" or "finite", and a
+ * fractional cost or a NaN latency would be refused by the database — forever, on every retry.
+ */
+export function ledgerRowProblem(row: LedgerRow): string | undefined {
+  for (const field of INTEGER_FIELDS) {
+    if (!Number.isSafeInteger(row[field])) return `${field} must be a safe integer, got ${row[field]}`;
+  }
+  if (!Number.isFinite(row.latencyMs)) return `latencyMs must be finite, got ${row.latencyMs}`;
+  if (row.ttftMs !== null && !Number.isFinite(row.ttftMs)) return `ttftMs must be finite or null, got ${row.ttftMs}`;
+  if (typeof row.id !== 'string') return 'id must be a string';
+  return undefined;
+}
+
+/** Column values in LEDGER_COLUMNS order. SQLite has no booleans, so it takes 1/0. */
+export function encodeLedgerRow(row: LedgerRow, booleans: 'native' | 'integer'): unknown[] {
+  const problem = ledgerRowProblem(row);
+  if (problem !== undefined) throw new FrugalError('internal_error', `ledger row ${row.id} cannot be stored: ${problem}`);
+  const bool = booleans === 'native' ? (value: boolean) => value : (value: boolean) => (value ? 1 : 0);
+  return LEDGER_COLUMNS.map(([field]) => {
+    const value = row[field];
+    if (field === 'tags' || field === 'warnings') return JSON.stringify(value);
+    if (typeof value === 'boolean') return bool(value);
+    return value;
+  });
+}
+
+function numberOf(value: unknown): number {
+  // Postgres sends BIGINT as text and SQLite (safeIntegers) as bigint; both hold values written from safe integers.
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : numberOf(value);
+}
+
+function nullableText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function booleanOf(value: unknown): boolean {
+  return value === true || value === 1 || value === 1n;
+}
+
+/** A database row (columns by name) back into a LedgerRow. */
+export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
+  return {
+    id: String(record.id),
+    ts: numberOf(record.ts),
+    keyId: nullableText(record.key_id),
+    user: nullableText(record.end_user),
+    tags: JSON.parse(String(record.tags)) as Record<string, string>,
+    requestedModel: String(record.requested_model),
+    servedModel: nullableText(record.served_model),
+    provider: nullableText(record.provider),
+    stream: booleanOf(record.stream),
+    promptTokens: numberOf(record.prompt_tokens),
+    completionTokens: numberOf(record.completion_tokens),
+    cachedTokens: numberOf(record.cached_tokens),
+    cacheCreationTokens: numberOf(record.cache_creation_tokens),
+    tokensEstimated: booleanOf(record.tokens_estimated),
+    costNanos: numberOf(record.cost_nanos),
+    latencyMs: numberOf(record.latency_ms),
+    ttftMs: nullableNumber(record.ttft_ms),
+    status: String(record.status) as LedgerStatus,
+    httpStatus: numberOf(record.http_status),
+    errorCode: nullableText(record.error_code),
+    cacheStatus: nullableText(record.cache_status),
+    routeTrace: nullableText(record.route_trace),
+    warnings: JSON.parse(String(record.warnings)) as string[],
+  };
+}

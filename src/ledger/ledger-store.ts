@@ -1,0 +1,51 @@
+import type { LedgerRow } from './ledger-row.js';
+import type { REPORT_DIMENSIONS } from './report-dimensions.js';
+
+/** What a report groups by. The list is the table in report-dimensions.ts: one entry adds a dimension. */
+export type ReportDimension = keyof typeof REPORT_DIMENSIONS;
+
+/** Time bounds are ms since the epoch, half-open: `since <= ts < until`. */
+export interface TimeRange {
+  since?: number;
+  until?: number;
+}
+
+export interface ReportQuery extends TimeRange {
+  by: ReportDimension;
+}
+
+export interface RowsQuery extends TimeRange {
+  /** At most this many rows, oldest first. */
+  limit?: number;
+}
+
+/** One group of a report. Every sum is exact: the database's integers, never a float on the way. */
+export interface ReportRow {
+  /** The group's value; null when the rows have none (no tag, no served model, no route). */
+  group: string | null;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  costNanos: bigint;
+  /** Rows with status `error` (a client that walked away is not an error). */
+  errors: number;
+  /** Rows whose tokens were counted by us because the provider reported no usage. */
+  estimatedRows: number;
+}
+
+/**
+ * Where ledger rows live. SQLite and Postgres implement it with the same schema and migrations; both pass
+ * the conformance suite in ledger-store.case.ts.
+ */
+export interface LedgerStore {
+  /** Brings the schema up to date. Idempotent, and safe when two processes start at once. */
+  migrate(): Promise<void>;
+  /** Writes the rows atomically: all of them or none (a bad row rejects the whole batch before any write). */
+  insert(rows: LedgerRow[]): Promise<void>;
+  /** Groups, most expensive first (chronological for day and week). */
+  report(query: ReportQuery): Promise<ReportRow[]>;
+  /** Rows oldest first, in insertion order within the same ms. */
+  rows(query: RowsQuery): Promise<LedgerRow[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+import type { SqlDialect } from './sql-dialect.js';
+
+/**
+ * One schema change. `statements` is rendered for a dialect, so SQLite and Postgres run the same list.
+ * Migrations are history: never edit one that has shipped, append a new version instead.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  statements(dialect: SqlDialect): string[];
+}
+
+export const MIGRATIONS_TABLE = 'frugal_migrations';
+export const LEDGER_TABLE = 'frugal_ledger';
+
+/** Created before anything else, outside the numbered list: it is where the list's progress is kept. */
+export function migrationsTableSql(d: SqlDialect): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${d.table(MIGRATIONS_TABLE)} (` +
+    `version ${d.types.integer} PRIMARY KEY, name ${d.types.text} NOT NULL, applied_at ${d.types.bigint} NOT NULL)${d.tableOptions}`
+  );
+}
+
+export function recordMigrationSql(d: SqlDialect): string {
+  return `INSERT INTO ${d.table(MIGRATIONS_TABLE)} (version, name, applied_at) VALUES (${d.param(1)}, ${d.param(2)}, ${d.param(3)})`;
+}
+
+export function appliedVersionsSql(d: SqlDialect): string {
+  return `SELECT version FROM ${d.table(MIGRATIONS_TABLE)}`;
+}
+
+/** The ordered list both stores apply. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create frugal_ledger',
+    statements: (d) => {
+      const t = d.types;
+      const table = d.table(LEDGER_TABLE);
+      return [
+        `CREATE TABLE ${table} (
+          seq ${t.serialKey},
+          id ${t.text} NOT NULL,
+          ts ${t.bigint} NOT NULL,
+          key_id ${t.text},
+          end_user ${t.text},
+          tags ${t.text} NOT NULL,
+          requested_model ${t.text} NOT NULL,
+          served_model ${t.text},
+          provider ${t.text},
+          stream ${t.boolean} NOT NULL,
+          prompt_tokens ${t.bigint} NOT NULL,
+          completion_tokens ${t.bigint} NOT NULL,
+          cached_tokens ${t.bigint} NOT NULL,
+          cache_creation_tokens ${t.bigint} NOT NULL,
+          tokens_estimated ${t.boolean} NOT NULL,
+          cost_nanos ${t.bigint} NOT NULL,
+          latency_ms ${t.double} NOT NULL,
+          ttft_ms ${t.double},
+          status ${t.text} NOT NULL,
+          http_status ${t.integer} NOT NULL,
+          error_code ${t.text},
+          cache_status ${t.text},
+          route_trace ${t.text},
+          warnings ${t.text} NOT NULL
+        )${d.tableOptions}`,
+        // Every report filters on ts; the per-dimension ones serve "this model / key / feature over time".
+        `CREATE INDEX frugal_ledger_ts ON ${table} (ts)`,
+        `CREATE INDEX frugal_ledger_model_ts ON ${table} (served_model, ts)`,
+        `CREATE INDEX frugal_ledger_key_ts ON ${table} (key_id, ts)`,
+        `CREATE INDEX frugal_ledger_feature ON ${table} (${d.tagValue('feature')})`,
+        `CREATE INDEX frugal_ledger_team ON ${table} (${d.tagValue('team')})`,
+      ];
+    },
+  },
+];
+
+/** The migrations not yet applied, in order. */
+export function pendingMigrations(applied: Iterable<number>, migrations: readonly Migration[] = MIGRATIONS): Migration[] {
+  const done = new Set([...applied].map(Number));
+  return migrations.filter((migration) => !done.has(migration.version));
+}

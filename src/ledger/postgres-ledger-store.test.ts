@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { describeLedgerStoreConformance, ledgerWorkload } from './ledger-store.case.js';
+import { createPostgresLedgerStore } from './postgres-ledger-store.js';
+
+const DATABASE_URL = process.env.FRUGAL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresReachable(): Promise<boolean> {
+  const probe = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await probe.connect();
+    await probe.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.end().catch(() => {});
+  }
+}
+
+const reachable = await postgresReachable();
+if (!reachable && process.env.CI !== 'true') {
+  console.warn(`SKIPPED postgres-ledger-store tests: PostgreSQL is not reachable at ${DATABASE_URL} (they fail instead when CI=true).`);
+}
+
+describe('PostgreSQL availability', () => {
+  it.runIf(process.env.CI === 'true')('reaches the PostgreSQL the CI run needs', () => {
+    expect(reachable, `PostgreSQL is not reachable at ${DATABASE_URL}`).toBe(true);
+  });
+});
+
+/** Every schema of this run starts with this prefix, so clean-up drops exactly what the run made. */
+const runPrefix = `frugal_test_${randomBytes(4).toString('hex')}_`;
+
+async function dropRunSchemas() {
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [runPrefix]);
+    for (const { nspname } of rows) await admin.query(`DROP SCHEMA "${nspname}" CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
+describe.skipIf(!reachable)('createPostgresLedgerStore', () => {
+  describeLedgerStoreConformance('postgres', async () => ({
+    open: (name) => createPostgresLedgerStore({ connectionString: DATABASE_URL, schema: `${runPrefix}${name.replaceAll('-', '_')}` }),
+    cleanUp: dropRunSchemas,
+  }));
+
+  it('stores money and tokens as BIGINT and splits batches past the bind-parameter limit', async () => {
+    const schema = `${runPrefix}types`;
+    const store = createPostgresLedgerStore({ connectionString: DATABASE_URL, schema });
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    try {
+      await store.migrate();
+      const { rows: columns } = await admin.query<{ column_name: string; data_type: string }>(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [schema, 'frugal_ledger'],
+      );
+      const types = Object.fromEntries(columns.map((column) => [column.column_name, column.data_type]));
+      expect(types).toMatchObject({ cost_nanos: 'bigint', prompt_tokens: 'bigint', ts: 'bigint', stream: 'boolean', tags: 'text' });
+      // 23 columns × 3 000 rows = 69 000 parameters: more than one statement may carry.
+      const [template] = ledgerWorkload();
+      const many = Array.from({ length: 3_000 }, (_, i) => ({ ...template, id: `bulk-${i}`, costNanos: i }));
+      await store.insert(many);
+      const [total] = await store.report({ by: 'model' });
+      expect(total).toMatchObject({ requests: 3_000, costNanos: 4_498_500n });
+    } finally {
+      await store.close();
+      await admin.end();
+      await dropRunSchemas();
+    }
+  });
+});

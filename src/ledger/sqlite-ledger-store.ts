@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { FrugalError } from '../errors/frugal-error.js';
+import type { LedgerRow } from './ledger-row.js';
+import { decodeLedgerRow, encodeLedgerRow, LEDGER_COLUMN_NAMES } from './ledger-row-codec.js';
+import type { LedgerStore, ReportQuery, ReportRow, RowsQuery } from './ledger-store.js';
+import { appliedVersionsSql, LEDGER_TABLE, migrationsTableSql, pendingMigrations, recordMigrationSql } from './migrations.js';
+import { buildReportSql, buildRowsSql, shapeReport } from './report-sql.js';
+import { sqliteDialect } from './sql-dialect.js';
+
+export interface SqliteLedgerStoreOptions {
+  /** The database file; missing parent directories are created. */
+  path: string;
+  /** How long to wait for another process's write lock, ms. */
+  busyTimeoutMs?: number;
+  now?: () => number;
+}
+
+function storeError(operation: string, error: unknown): FrugalError {
+  if (error instanceof FrugalError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new FrugalError('internal_error', `ledger (sqlite): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+}
+
+/**
+ * The embedded ledger: one SQLite file in WAL mode (readers such as `frugal report` never block the
+ * gateway's writer). better-sqlite3 is synchronous, so a batch blocks the event loop while it commits —
+ * one transaction per batch keeps that to one fsync per flush rather than one per row.
+ *
+ * @example
+ * const store = createSqliteLedgerStore({ path: '.frugal/ledger.sqlite' });
+ * await store.migrate();
+ */
+export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Date.now }: SqliteLedgerStoreOptions): LedgerStore {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  const d = sqliteDialect;
+  // Prepared on first use: the table does not exist before migrate().
+  let insertOne: Database.Statement | undefined;
+  const prepared = new Map<string, Database.Statement>();
+  let closed = false;
+
+  function statement(sql: string): Database.Statement {
+    let found = prepared.get(sql);
+    if (!found) {
+      // Integers come back as bigint: a SUM past 2^53 must not be rounded on the way out.
+      found = db.prepare(sql).safeIntegers(true);
+      prepared.set(sql, found);
+    }
+    return found;
+  }
+
+  const insertBatch = db.transaction((encoded: unknown[][]) => {
+    insertOne ??= db.prepare(
+      `INSERT INTO ${d.table(LEDGER_TABLE)} (${LEDGER_COLUMN_NAMES.join(', ')}) VALUES (${LEDGER_COLUMN_NAMES.map(() => '?').join(', ')})`,
+    );
+    for (const values of encoded) insertOne.run(values);
+  });
+
+  const migrateAll = db.transaction(() => {
+    db.exec(migrationsTableSql(d));
+    const applied = db.prepare(appliedVersionsSql(d)).pluck().all() as number[];
+    const record = db.prepare(recordMigrationSql(d));
+    for (const migration of pendingMigrations(applied)) {
+      for (const sql of migration.statements(d)) db.exec(sql);
+      record.run(migration.version, migration.name, now());
+    }
+  });
+
+  return {
+    async migrate() {
+      try {
+        // IMMEDIATE takes the write lock before reading the applied versions, so a second process starting
+        // at the same moment waits (busy timeout) and then finds nothing left to do.
+        migrateAll.immediate();
+      } catch (error) {
+        throw storeError('migrate', error);
+      }
+    },
+
+    async insert(rows: LedgerRow[]) {
+      if (rows.length === 0) return;
+      // Encoding validates every row first, so a bad row rejects the batch before anything is written.
+      const encoded = rows.map((row) => encodeLedgerRow(row, 'integer'));
+      try {
+        insertBatch(encoded);
+      } catch (error) {
+        throw storeError('insert', error);
+      }
+    },
+
+    async report(query: ReportQuery): Promise<ReportRow[]> {
+      const { sql, params } = buildReportSql(d, query);
+      try {
+        return shapeReport(query.by, statement(sql).all(params) as Array<Record<string, unknown>>);
+      } catch (error) {
+        throw storeError('report', error);
+      }
+    },
+
+    async rows(query: RowsQuery): Promise<LedgerRow[]> {
+      const { sql, params } = buildRowsSql(d, query);
+      try {
+        return (statement(sql).all(params) as Array<Record<string, unknown>>).map(decodeLedgerRow);
+      } catch (error) {
+        throw storeError('rows', error);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
