@@ -127,7 +127,9 @@ async function hedged(context: RequestContext, runtime: RouteRuntime, primary: R
     runtime.onEvent({ type: 'hedge', route: options.route, primary: primary.name, hedge: backup.name, winner: winner.name });
     for (const [index, loser] of pending) {
       controllers[index].abort();
-      void loser.then((settled) => (settled.outcome ? discardOutcome(settled.outcome) : recordAbandoned(context, index === 0 ? primary : backup)));
+      // Counted now, before the winner's ledger row can be written; the aborted call's own bookkeeping would be too late.
+      recordAbandoned(context, index === 0 ? primary : backup);
+      void loser.then((settled) => (settled.outcome ? discardOutcome(settled.outcome) : undefined));
     }
     return { outcome: first.outcome!, node: winner };
   }

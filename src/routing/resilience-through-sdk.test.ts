@@ -1,0 +1,88 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../providers/testing/mock-openai-server.js';
+import { startTestGateway, type TestGateway } from '../server/testing/start-test-gateway.js';
+
+let east: MockOpenAIServer;
+let west: MockOpenAIServer;
+let frugal: TestGateway;
+let client: OpenAI;
+const price = { input: 0.1, output: 0.2 };
+
+beforeAll(async () => {
+  east = await startMockOpenAIServer({ name: 'east' });
+  west = await startMockOpenAIServer({ name: 'west' });
+  frugal = await startTestGateway({
+    providers: { east: { kind: 'openai', base_url: east.baseUrl }, west: { kind: 'openai', base_url: west.baseUrl } },
+    models: [
+      { name: 'llama-east', provider: 'east', upstream: 'llama', price },
+      { name: 'llama-west', provider: 'west', upstream: 'llama', price },
+      { name: 'flaky', provider: 'east', upstream: 'flaky', price },
+    ],
+    routes: {
+      pair: { strategy: 'loadbalance', policy: 'weighted', deployments: [{ model: 'llama-east', weight: 3 }, { model: 'llama-west', weight: 1 }] },
+      hedged: { strategy: 'fallback', chain: ['llama-east', 'llama-west'], hedge: { after: 100 } },
+      guarded: { strategy: 'fallback', chain: ['flaky', 'llama-west'], retries: { attempts: 1 } },
+    },
+    resilience: { circuit_breaker: { consecutive_failures: 3, open_ms: 60_000 } },
+  });
+  client = new OpenAI({ apiKey: 'x', baseURL: frugal.baseUrl, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await frugal?.close();
+  await east?.close();
+  await west?.close();
+});
+
+const ask = (model: string, content: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content }] }).withResponse();
+
+describe('load balancing', () => {
+  it('spreads requests over deployments by weight', async () => {
+    const served: Record<string, number> = {};
+    for (let i = 0; i < 80; i += 1) {
+      const { response } = await ask('pair', `hello ${i}`);
+      const model = response.headers.get('x-frugal-model')!;
+      served[model] = (served[model] ?? 0) + 1;
+    }
+    // 3:1 weights over 80 requests: expect ~60/20; a fair coin would give ~40/40.
+    expect(served['llama-east']).toBeGreaterThan(45);
+    expect(served['llama-west']).toBeGreaterThan(5);
+  });
+
+  it('fails over to the other deployment when the picked one is down', async () => {
+    const { response } = await ask('pair', 'x [[mock(east):status=503]]');
+    expect(response.headers.get('x-frugal-model')).toBe('llama-west');
+  });
+});
+
+describe('hedging', () => {
+  it('sends the request to the next candidate when the first is slow, serves the faster, and ledgers both', async () => {
+    const before = west.requests.length;
+    const started = Date.now();
+    const { response } = await ask('hedged', 'x [[mock(east):delay_ms=1500]]');
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(response.headers.get('x-frugal-model')).toBe('llama-west');
+    expect(west.requests.length - before).toBe(1);
+    await frugal.waitForRows(frugal.rows.length);
+    const row = frugal.rows[frugal.rows.length - 1];
+    const westUsage = [...west.usageSent.values()].at(-1)!;
+    const westCost = westUsage.prompt_tokens * 100 + westUsage.completion_tokens * 200;
+    // The abandoned east call is counted too (its prompt, estimated), so the row costs more than the winner alone.
+    expect(row.costNanos).toBeGreaterThan(westCost);
+    expect(row.tokensEstimated).toBe(true);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('takes a deployment out of rotation after consecutive failures and reports it', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const { response } = await ask('guarded', `x [[mock(east):status=500]] ${i}`);
+      expect(response.headers.get('x-frugal-route')).toBe('guarded>fallback:flaky(fail:500)>llama-west');
+    }
+    const before = east.requests.length;
+    const { response } = await ask('guarded', 'now east would answer fine');
+    expect(east.requests.length).toBe(before); // not even tried
+    expect(response.headers.get('x-frugal-route')).toBe('guarded>fallback:flaky(fail:circuit_open)>llama-west');
+  });
+});
