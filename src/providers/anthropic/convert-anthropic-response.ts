@@ -29,13 +29,15 @@ export function convertAnthropicResponse(message: AnthropicResponse, createdSeco
   };
   if (toolCalls.length > 0) assistant.tool_calls = toolCalls;
   if (thinking.length > 0) assistant.reasoning_content = thinking.join('');
-  return {
+  const response: ChatResponse = {
     id: message.id,
     object: 'chat.completion',
     created: createdSeconds,
     model: message.model,
     choices: [{ index: 0, message: assistant, logprobs: null, finish_reason: mapAnthropicStopReason(message.stop_reason) ?? 'stop' }],
-    usage: usageToOpenAI(convertAnthropicUsage(message.usage ?? {})),
     system_fingerprint: null,
   };
+  // Usage the upstream did not report stays absent (unknown), never zeros.
+  if (message.usage) response.usage = usageToOpenAI(convertAnthropicUsage(message.usage));
+  return response;
 }
