@@ -1,0 +1,205 @@
+import type { PeriodWindow } from './budget-period.js';
+import {
+  type BudgetScope,
+  type BudgetStore,
+  checkNanos,
+  checkReservationId,
+  checkScopes,
+  checkTtlMs,
+  counterName,
+  createWindowCache,
+  DEFAULT_COUNTER_RETENTION_MS,
+  type ReserveResult,
+  RESERVATION_GRACE_MS,
+  reservationNotOpen,
+  type ScopeUsage,
+} from './budget-store.js';
+
+export interface MemoryBudgetStoreOptions {
+  /** Epoch ms; passed in so tests control periods and TTLs. */
+  now?: () => number;
+  counterRetentionMs?: number;
+}
+
+interface Counter {
+  spent: number;
+  reserved: number;
+  window: PeriodWindow;
+}
+
+interface HeldScope {
+  scope: BudgetScope;
+  counter: Counter;
+}
+
+interface Reservation {
+  amount: number;
+  expiresAt: number;
+  /** True while the amount is included in its counters' `reserved` (until settle, release or expiry). */
+  counting: boolean;
+  scopes: HeldScope[];
+}
+
+/**
+ * Budgets in this process: the embedded default, exact because one event loop runs one operation at a
+ * time. Several gateway instances need the Redis store instead.
+ *
+ * @example
+ * const store = createMemoryBudgetStore();
+ * await store.reserve([{ id: 'team:growth', limitNanos: 50_000_000_000, period: 'month', hard: true }], 2_000, 'req_1', 600_000);
+ */
+export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}): BudgetStore {
+  const now = options.now ?? Date.now;
+  const retentionMs = options.counterRetentionMs ?? DEFAULT_COUNTER_RETENTION_MS;
+  const windowFor = createWindowCache();
+  const counters = new Map<string, Counter>();
+  const reservations = new Map<string, Reservation>();
+  // Sweeps run only when something is due, so the common operation stays O(scopes).
+  let nextExpiryAt = Number.POSITIVE_INFINITY;
+  let nextCounterPruneAt = 0;
+
+  function sweep(at: number): void {
+    if (at >= nextExpiryAt) {
+      nextExpiryAt = Number.POSITIVE_INFINITY;
+      for (const [id, reservation] of reservations) {
+        if (reservation.counting && reservation.expiresAt <= at) stopCounting(reservation);
+        const forgetAt = reservation.expiresAt + RESERVATION_GRACE_MS;
+        if (forgetAt <= at) reservations.delete(id);
+        else nextExpiryAt = Math.min(nextExpiryAt, reservation.counting ? reservation.expiresAt : forgetAt);
+      }
+    }
+    if (at >= nextCounterPruneAt) {
+      nextCounterPruneAt = at + 60_000;
+      for (const [name, counter] of counters) if (counter.window.end + retentionMs <= at) counters.delete(name);
+    }
+  }
+
+  function stopCounting(reservation: Reservation): void {
+    for (const held of reservation.scopes) held.counter.reserved -= reservation.amount;
+    reservation.counting = false;
+  }
+
+  function counterFor(scope: BudgetScope, at: number): Counter {
+    const window = windowFor(scope, at);
+    const name = counterName(scope, window);
+    let counter = counters.get(name);
+    if (counter === undefined) {
+      counter = { spent: 0, reserved: 0, window };
+      counters.set(name, counter);
+    }
+    return counter;
+  }
+
+  function usageOf(held: HeldScope): ScopeUsage {
+    return {
+      scopeId: held.scope.id,
+      periodId: held.counter.window.id,
+      periodEndMs: held.counter.window.end,
+      spentNanos: held.counter.spent,
+      reservedNanos: held.counter.reserved,
+    };
+  }
+
+  /** The first hard scope that cannot take `delta(held)` more, or undefined when all can. */
+  function findRejection(scopes: HeldScope[], delta: (held: HeldScope) => number): ReserveResult | undefined {
+    for (const held of scopes) {
+      const extra = delta(held);
+      if (!held.scope.hard || extra === 0) continue;
+      if (held.counter.spent + held.counter.reserved + extra > held.scope.limitNanos) {
+        return {
+          ok: false,
+          scope: held.scope,
+          periodId: held.counter.window.id,
+          limitNanos: held.scope.limitNanos,
+          spentNanos: held.counter.spent,
+          reservedNanos: held.counter.reserved,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  function track(reservation: Reservation): void {
+    nextExpiryAt = Math.min(nextExpiryAt, reservation.expiresAt);
+  }
+
+  return {
+    async reserve(scopes, amountNanos, reservationId, ttlMs) {
+      checkScopes(scopes);
+      checkNanos(amountNanos, 'A reservation');
+      checkReservationId(reservationId);
+      checkTtlMs(ttlMs);
+      const at = now();
+      sweep(at);
+      const existing = reservations.get(reservationId);
+      if (existing !== undefined) return { ok: true, usage: existing.scopes.map(usageOf) };
+      const held = scopes.map((scope) => ({ scope: { ...scope }, counter: counterFor(scope, at) }));
+      const rejection = findRejection(held, () => amountNanos);
+      if (rejection !== undefined) return rejection;
+      for (const { counter } of held) counter.reserved += amountNanos;
+      const reservation: Reservation = { amount: amountNanos, expiresAt: at + ttlMs, counting: true, scopes: held };
+      reservations.set(reservationId, reservation);
+      track(reservation);
+      return { ok: true, usage: held.map(usageOf) };
+    },
+
+    async extend(reservationId, additionalNanos, ttlMs) {
+      checkNanos(additionalNanos, 'An extension');
+      checkTtlMs(ttlMs);
+      const at = now();
+      sweep(at);
+      const reservation = reservations.get(reservationId);
+      if (reservation === undefined) throw reservationNotOpen(reservationId);
+      const total = reservation.amount + additionalNanos;
+      // An expired reservation no longer counts anywhere, so it must be held again in full.
+      const delta = reservation.counting ? additionalNanos : total;
+      const rejection = findRejection(reservation.scopes, () => delta);
+      if (rejection !== undefined) return rejection;
+      for (const { counter } of reservation.scopes) counter.reserved += delta;
+      reservation.amount = total;
+      reservation.counting = true;
+      reservation.expiresAt = at + ttlMs;
+      track(reservation);
+      return { ok: true, usage: reservation.scopes.map(usageOf) };
+    },
+
+    async settle(reservationId, actualNanos) {
+      checkNanos(actualNanos, 'A settled cost');
+      sweep(now());
+      const reservation = reservations.get(reservationId);
+      if (reservation === undefined) return { settled: false, usage: [] };
+      if (reservation.counting) stopCounting(reservation);
+      for (const { counter } of reservation.scopes) counter.spent += actualNanos;
+      reservations.delete(reservationId);
+      return { settled: true, usage: reservation.scopes.map(usageOf) };
+    },
+
+    async release(reservationId) {
+      sweep(now());
+      const reservation = reservations.get(reservationId);
+      if (reservation === undefined) return false;
+      if (reservation.counting) stopCounting(reservation);
+      reservations.delete(reservationId);
+      return true;
+    },
+
+    async usage(scope) {
+      const at = now();
+      sweep(at);
+      const window = windowFor(scope, at);
+      const counter = counters.get(counterName(scope, window));
+      return {
+        scopeId: scope.id,
+        periodId: window.id,
+        periodEndMs: window.end,
+        spentNanos: counter?.spent ?? 0,
+        reservedNanos: counter?.reserved ?? 0,
+      };
+    },
+
+    async close() {
+      counters.clear();
+      reservations.clear();
+    },
+  };
+}
