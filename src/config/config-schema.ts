@@ -78,6 +78,8 @@ export const configSchema = z.strictObject({
           open_ms: z.number().int().positive().optional(),
         })
         .optional(),
+      /** Background liveness probes per provider; 0 turns them off. */
+      health_check_interval_ms: z.number().int().nonnegative().optional(),
     })
     .optional(),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).optional(),

@@ -40,6 +40,7 @@ export interface GatewayConfig {
   routes: Readonly<Record<string, unknown>>;
   ledger: { enabled: boolean; databaseUrl: string | undefined; dataDir: string; flushIntervalMs: number; batchSize: number };
   circuitBreaker: { consecutiveFailures: number; errorRate: number; minRequests: number; windowMs: number; openMs: number };
+  healthCheckIntervalMs: number;
   logLevel: string;
   /** True when no real provider is configured and the simulated provider serves every model. */
   demoMode: boolean;

@@ -88,6 +88,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       windowMs: raw.resilience?.circuit_breaker?.window_ms ?? 30_000,
       openMs: raw.resilience?.circuit_breaker?.open_ms ?? 30_000,
     },
+    healthCheckIntervalMs: raw.resilience?.health_check_interval_ms ?? 15_000,
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     demoMode,
     notes,

@@ -48,7 +48,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
 export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined): Gateway {
   const adapters = new Map<string, ProviderAdapter>();
   for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
-  const handle = buildChatPipeline({ config, adapters, ledger });
+  const { handle, stop } = buildChatPipeline({ config, adapters, ledger });
 
   return {
     config,
@@ -83,6 +83,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
       return [...config.models.values()];
     },
     async close() {
+      stop();
       await Promise.all([...adapters.values()].map((adapter) => adapter.close()));
     },
   };

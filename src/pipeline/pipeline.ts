@@ -5,6 +5,7 @@ import { ledgerStage, type LedgerSink } from './stages/ledger-stage.js';
 import { createModelCaller } from './stages/provider-call.js';
 import { createRouteHandler } from './stages/route-handler.js';
 import { validateStage } from './stages/validate-stage.js';
+import { startHealthChecks } from '../routing/resilience/health-checks.js';
 
 export interface PipelineParts {
   config: GatewayConfig;
@@ -24,9 +25,15 @@ export interface PipelineParts {
  *
  * Planned stages slot in before `route`: budget/rate check, cache (exact, semantic), token reduction.
  */
-export function buildChatPipeline(parts: PipelineParts): Handler {
+export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop: () => void } {
   const callModel = createModelCaller(parts.adapters, { costInBody: parts.config.server.costInBody });
-  const { handle } = createRouteHandler({ config: parts.config, callModel, random: parts.random });
+  const { handle, runtime } = createRouteHandler({ config: parts.config, callModel, random: parts.random });
+  const stopHealthChecks = startHealthChecks({
+    adapters: parts.adapters,
+    models: [...parts.config.models.values()].filter((model) => model.type === 'chat'),
+    breakers: runtime.breakers,
+    intervalMs: parts.config.healthCheckIntervalMs,
+  });
   const stages: Stage[] = [ledgerStage(parts.ledger), validateStage()];
-  return compose(stages, handle);
+  return { handle: compose(stages, handle), stop: stopHealthChecks };
 }

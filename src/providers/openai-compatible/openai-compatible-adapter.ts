@@ -131,6 +131,20 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       return { response: body, usage };
     },
 
+    async checkHealth({ signal }: CallOptions): Promise<void> {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(`${base}/models`, { method: 'GET', headers, dispatcher, signal });
+      } catch (error) {
+        throw transportError(name, error, signal);
+      }
+      await response.body.dump();
+      // Any answer below 500 means the server is up (a 401 or 404 still proves it is reachable).
+      if (response.statusCode >= 500) {
+        throw new FrugalError('upstream_error', `Provider '${name}' health check answered ${response.statusCode}.`, { status: response.statusCode, retryable: true });
+      }
+    },
+
     async close() {
       if (!options.dispatcher) await dispatcher.close();
     },
