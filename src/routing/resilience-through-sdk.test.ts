@@ -86,3 +86,13 @@ describe('circuit breaker', () => {
     expect(response.headers.get('x-frugal-route')).toBe('guarded>fallback:flaky(fail:circuit_open)>llama-west');
   });
 });
+
+describe('routing metrics', () => {
+  it('counts decisions, fallbacks, hedges and circuit states', async () => {
+    const text = await (await fetch(frugal.baseUrl.replace('/v1', '/metrics'))).text();
+    expect(text).toMatch(/frugal_route_decisions_total\{route="pair",task="none",model="llama-east"\} \d+/);
+    expect(text).toMatch(/frugal_route_fallbacks_total\{route="guarded",from="flaky",reason="500"\} 3/);
+    expect(text).toMatch(/frugal_route_hedges_total\{route="hedged",winner="llama-west"\} 1/);
+    expect(text).toMatch(/frugal_circuit_state\{deployment="east\/flaky"\} 2/);
+  });
+});

@@ -1,5 +1,6 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { channels, type RequestFinishedEvent, type UpstreamErrorEvent } from './events.js';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RoutingEvent } from '../routing/route-node.js';
+import { channels, type CircuitStateEvent, type RequestFinishedEvent, type RouteDecisionEvent, type UpstreamErrorEvent } from './events.js';
 
 export interface PrometheusMetrics {
   registry: Registry;
@@ -21,6 +22,29 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   const ttft = new Histogram({ name: 'frugal_time_to_first_token_seconds', help: 'Time to first streamed token.', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const upstreamErrors = new Counter({ name: 'frugal_upstream_errors_total', help: 'Upstream call failures by provider and code.', labelNames: ['provider', 'model', 'code'], registers: [registry] });
 
+  const decisions = new Counter({ name: 'frugal_route_decisions_total', help: 'Routing decisions by route, task and serving model.', labelNames: ['route', 'task', 'model'], registers: [registry] });
+  const escalations = new Counter({ name: 'frugal_route_escalations_total', help: 'Cascade escalations by route, tier and failed check (escalation rate = this / decisions).', labelNames: ['route', 'from', 'reason'], registers: [registry] });
+  const fallbacks = new Counter({ name: 'frugal_route_fallbacks_total', help: 'Fallbacks to the next candidate by route and reason.', labelNames: ['route', 'from', 'reason'], registers: [registry] });
+  const hedges = new Counter({ name: 'frugal_route_hedges_total', help: 'Hedged requests by route and which candidate won.', labelNames: ['route', 'winner'], registers: [registry] });
+  const skips = new Counter({ name: 'frugal_route_skips_total', help: 'Models skipped by fit checks (context window, capabilities).', labelNames: ['model', 'reason'], registers: [registry] });
+  const circuit = new Gauge({ name: 'frugal_circuit_state', help: 'Circuit state per deployment: 0 closed, 1 half-open, 2 open.', labelNames: ['deployment'], registers: [registry] });
+  const circuitLevel = { closed: 0, half_open: 1, open: 2 } as const;
+  const onDecision = (message: unknown) => {
+    const event = message as RouteDecisionEvent;
+    decisions.inc({ route: event.route, task: event.task ?? 'none', model: event.model });
+  };
+  const onRoutingEvent = (message: unknown) => {
+    const event = message as RoutingEvent;
+    if (event.type === 'escalation') escalations.inc({ route: event.route, from: event.from, reason: event.reason });
+    else if (event.type === 'fallback') fallbacks.inc({ route: event.route, from: event.from, reason: event.reason });
+    else if (event.type === 'hedge') hedges.inc({ route: event.route, winner: event.winner });
+    else skips.inc({ model: event.model, reason: event.reason });
+  };
+  const onCircuit = (message: unknown) => {
+    const event = message as CircuitStateEvent;
+    circuit.set({ deployment: event.deployment }, circuitLevel[event.state]);
+  };
+
   const onFinished = (message: unknown) => {
     const { row } = message as RequestFinishedEvent;
     const model = row.servedModel ?? row.requestedModel ?? 'unknown';
@@ -37,13 +61,18 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     const event = message as UpstreamErrorEvent;
     upstreamErrors.inc({ provider: event.provider, model: event.model, code: event.code });
   };
-  channels.requestFinished.subscribe(onFinished);
-  channels.upstreamError.subscribe(onUpstreamError);
+  const subscriptions: Array<[typeof channels.requestFinished, (message: unknown) => void]> = [
+    [channels.requestFinished, onFinished],
+    [channels.upstreamError, onUpstreamError],
+    [channels.routeDecision, onDecision],
+    [channels.routingEvent, onRoutingEvent],
+    [channels.circuitState, onCircuit],
+  ];
+  for (const [channel, listener] of subscriptions) channel.subscribe(listener);
   return {
     registry,
     close() {
-      channels.requestFinished.unsubscribe(onFinished);
-      channels.upstreamError.unsubscribe(onUpstreamError);
+      for (const [channel, listener] of subscriptions) channel.unsubscribe(listener);
     },
   };
 }
