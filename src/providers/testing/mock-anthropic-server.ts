@@ -60,6 +60,8 @@ export interface MockAnthropicServer {
 export interface MockAnthropicOptions {
   /** When set, requests with another x-api-key get Anthropic's 401. */
   apiKey?: string;
+  /** Keep every request in `requests` (default true; turn off for benchmarks). */
+  record?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -203,7 +205,7 @@ export async function startMockAnthropicServer(options: MockAnthropicOptions = {
       }
       const outcome = new Promise<'completed' | 'aborted'>((resolve) => res.on('close', () => resolve(res.writableFinished ? 'completed' : 'aborted')));
       const record: RecordedAnthropicRequest = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], headers: req.headers, body, outcome };
-      requests.push(record);
+      if (options.record !== false) requests.push(record);
       handle(req, res, record).catch((error: unknown) => sendError(res, 500, 'api_error', `mock failure: ${String(error)}`));
     });
   });
