@@ -1,5 +1,5 @@
 import type { ProviderSettings } from '../config/gateway-config.js';
-import { FrugalError } from '../errors/frugal-error.js';
+import { createAnthropicAdapter } from './anthropic/anthropic-adapter.js';
 import { createOpenAICompatibleAdapter } from './openai-compatible/openai-compatible-adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
 import { createSimulatedAdapter } from './simulated/simulated-adapter.js';
@@ -18,7 +18,16 @@ export function createAdapter(settings: ProviderSettings): ProviderAdapter {
         timeoutMs: settings.timeoutMs,
       });
     case 'anthropic':
-      throw new FrugalError('config_invalid', 'anthropic adapter not wired yet');
+      return createAnthropicAdapter({
+        name: settings.name,
+        baseUrl: settings.baseUrl,
+        apiKey: settings.apiKey,
+        headers: settings.headers,
+        defaultMaxTokens: settings.defaultMaxTokens,
+        connections: settings.connections,
+        firstByteTimeoutMs: settings.firstByteTimeoutMs,
+        timeoutMs: settings.timeoutMs,
+      });
     case 'simulated':
       return createSimulatedAdapter({
         name: settings.name,
