@@ -1,0 +1,194 @@
+import { FrugalError } from '../errors/frugal-error.js';
+import type { LedgerRow } from './ledger-row.js';
+import { ledgerRowProblem } from './ledger-row-codec.js';
+import type { LedgerStore } from './ledger-store.js';
+
+export interface LedgerWriterOptions {
+  flushIntervalMs?: number;
+  /** Rows per store.insert call. */
+  maxBatch?: number;
+  /** Rows that may wait while the store is unreachable; past it the oldest are dropped (reported). */
+  maxBuffered?: number;
+  /** Longest wait between timed retries after failures (the wait doubles from flushIntervalMs). */
+  maxRetryDelayMs?: number;
+  /** Failed timed writes, dropped rows, refused rows. Default: a process warning. */
+  onError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+export interface LedgerWriter {
+  /** Buffers a row. Synchronous, O(1), never throws, never does I/O: it runs on the request path. */
+  record(row: LedgerRow): void;
+  /** Writes everything recorded so far; rejects (keeping the rows for the next attempt) when the store fails. */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes; rejects if rows could not be written (they stay in pending()). */
+  close(): Promise<void>;
+  /** Rows recorded and not yet written. */
+  pending(): number;
+}
+
+/** A FIFO with O(1) push and shift: the array is compacted only once half of it is consumed. */
+class RowQueue {
+  private items: LedgerRow[] = [];
+  private head = 0;
+
+  get length() {
+    return this.items.length - this.head;
+  }
+
+  push(row: LedgerRow) {
+    this.items.push(row);
+  }
+
+  shift(): LedgerRow | undefined {
+    const row = this.items[this.head];
+    this.head += 1;
+    this.compact();
+    return row;
+  }
+
+  take(count: number): LedgerRow[] {
+    const taken = this.items.slice(this.head, this.head + count);
+    this.head += taken.length;
+    this.compact();
+    return taken;
+  }
+
+  private compact() {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+function warn(error: unknown) {
+  process.emitWarning(error instanceof Error ? error : String(error), 'FrugalLedgerWarning');
+}
+
+/**
+ * Batches ledger rows off the request path. Rows are written in the order they were recorded; a failed
+ * write keeps its batch and retries it first (with backoff on the timer), so nothing is lost while the
+ * store is briefly down.
+ *
+ * Memory is bounded: past `maxBuffered` waiting rows the oldest are dropped and reported through onError.
+ * A gateway whose database is down for hours must keep serving — an unbounded buffer would end in an
+ * out-of-memory crash that loses every buffered row and the requests in flight. The oldest rows go first
+ * because the newest are what budgets and dashboards need once the store is back, and a dropped range is
+ * one contiguous span of time that the report names.
+ *
+ * @example
+ * const writer = createLedgerWriter(store, { onError: (error) => logger.error({ err: error }, 'ledger') });
+ * writer.record(row); // on the request path
+ * await writer.close(); // on SIGTERM
+ */
+export function createLedgerWriter(
+  store: LedgerStore,
+  { flushIntervalMs = 250, maxBatch = 500, maxBuffered = 100_000, maxRetryDelayMs = 30_000, onError = warn, now = Date.now }: LedgerWriterOptions = {},
+): LedgerWriter {
+  if (!(maxBatch >= 1 && maxBuffered >= maxBatch && flushIntervalMs > 0)) {
+    throw new FrugalError('config_invalid', `ledger writer: need maxBatch ≥ 1, maxBuffered ≥ maxBatch and flushIntervalMs > 0 (got ${maxBatch}, ${maxBuffered}, ${flushIntervalMs})`);
+  }
+  const queue = new RowQueue();
+  /** The batch being written, or the one that failed and goes first next time. */
+  let batch: LedgerRow[] | undefined;
+  let draining: Promise<void> | undefined;
+  let failures = 0;
+  let retryAt = 0;
+  let dropped = 0;
+  let droppedFrom = 0;
+  let droppedTo = 0;
+  let immediateQueued = false;
+  let closed = false;
+
+  function reportDropped() {
+    if (dropped === 0) return;
+    const range = `${new Date(droppedFrom).toISOString()} to ${new Date(droppedTo).toISOString()}`;
+    onError(new FrugalError('internal_error', `ledger buffer full (${maxBuffered} rows waiting): dropped the ${dropped} oldest rows, from ${range}`));
+    dropped = 0;
+  }
+
+  async function drain(): Promise<void> {
+    reportDropped();
+    while (batch !== undefined || queue.length > 0) {
+      if (batch === undefined) {
+        const taken = queue.take(maxBatch);
+        // A row the database must refuse would fail every retry and block every row behind it.
+        batch = taken.filter((row) => {
+          const problem = ledgerRowProblem(row);
+          if (problem !== undefined) onError(new FrugalError('internal_error', `ledger row ${row.id} dropped: ${problem}`));
+          return problem === undefined;
+        });
+      }
+      try {
+        await store.insert(batch);
+      } catch (error) {
+        failures += 1;
+        retryAt = now() + Math.min(flushIntervalMs * 2 ** failures, maxRetryDelayMs);
+        throw error;
+      }
+      batch = undefined;
+      failures = 0;
+      retryAt = 0;
+    }
+  }
+
+  /** One drain at a time; a caller arriving mid-drain waits for it, then drains what is left. */
+  async function flushNow(): Promise<void> {
+    while (draining) await draining.catch(() => {});
+    draining = drain();
+    try {
+      await draining;
+    } finally {
+      draining = undefined;
+    }
+  }
+
+  function flushInBackground() {
+    if (draining || now() < retryAt) return;
+    if (batch === undefined && queue.length === 0) return reportDropped();
+    flushNow().catch(onError);
+  }
+
+  const pending = () => queue.length + (batch?.length ?? 0);
+
+  const timer = setInterval(flushInBackground, flushIntervalMs);
+  // The ledger never keeps a process alive on its own; servers call close() on shutdown.
+  timer.unref();
+
+  return {
+    record(row) {
+      if (closed) {
+        onError(new FrugalError('internal_error', `ledger writer is closed: row ${row.id} dropped`));
+        return;
+      }
+      queue.push(row);
+      if (queue.length > maxBuffered) {
+        const oldest = queue.shift()!;
+        if (dropped === 0) droppedFrom = oldest.ts;
+        droppedTo = oldest.ts;
+        dropped += 1;
+      }
+      // A full batch goes out without waiting for the timer — on a later turn of the event loop, never here.
+      if (queue.length >= maxBatch && !immediateQueued && !draining) {
+        immediateQueued = true;
+        setImmediate(() => {
+          immediateQueued = false;
+          flushInBackground();
+        }).unref();
+      }
+    },
+    flush: flushNow,
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      try {
+        await flushNow();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new FrugalError('internal_error', `ledger: ${pending()} rows could not be written before shutdown: ${reason}`, { cause: error });
+      }
+    },
+    pending,
+  };
+}

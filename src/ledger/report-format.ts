@@ -1,0 +1,120 @@
+import { FrugalError } from '../errors/frugal-error.js';
+import type { ReportRow } from './ledger-store.js';
+
+const NANOS_PER_USD_DIGITS = 9;
+
+/**
+ * Nano-dollars as a USD decimal string with `digits` decimals, rounded half away from zero, using only
+ * integer arithmetic. formatUsd(1_234_567_890n) === '1.234568'; formatUsd(1n, 9) === '0.000000001'.
+ */
+export function formatUsd(nanos: bigint | number, digits = 6): string {
+  if (!Number.isSafeInteger(digits) || digits < 0) throw new FrugalError('internal_error', `formatUsd: digits must be a non-negative integer, got ${digits}`);
+  if (typeof nanos === 'number' && !Number.isSafeInteger(nanos)) throw new FrugalError('internal_error', `formatUsd: nano-dollars must be an integer, got ${nanos}`);
+  const value = BigInt(nanos);
+  const magnitude = value < 0n ? -value : value;
+  let scaled: bigint;
+  if (digits < NANOS_PER_USD_DIGITS) {
+    const unit = 10n ** BigInt(NANOS_PER_USD_DIGITS - digits);
+    scaled = (magnitude + unit / 2n) / unit;
+  } else {
+    scaled = magnitude * 10n ** BigInt(digits - NANOS_PER_USD_DIGITS);
+  }
+  const scale = 10n ** BigInt(digits);
+  const whole = (scaled / scale).toString();
+  const fraction = digits === 0 ? '' : `.${(scaled % scale).toString().padStart(digits, '0')}`;
+  return `${value < 0n && scaled !== 0n ? '-' : ''}${whole}${fraction}`;
+}
+
+export type ReportTotals = Omit<ReportRow, 'group'>;
+
+/** Column totals; cost summed as bigint. */
+export function totalReport(rows: readonly ReportRow[]): ReportTotals {
+  const total: ReportTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, errors: 0, estimatedRows: 0 };
+  for (const row of rows) {
+    total.requests += row.requests;
+    total.promptTokens += row.promptTokens;
+    total.completionTokens += row.completionTokens;
+    total.cachedTokens += row.cachedTokens;
+    total.costNanos += row.costNanos;
+    total.errors += row.errors;
+    total.estimatedRows += row.estimatedRows;
+  }
+  return total;
+}
+
+const NO_GROUP = '(none)';
+
+function tableCells(label: string, row: ReportTotals): string[] {
+  return [label, String(row.requests), String(row.promptTokens), String(row.completionTokens), String(row.cachedTokens), String(row.errors), String(row.estimatedRows), formatUsd(row.costNanos)];
+}
+
+/** A text table, one line per group, then a TOTAL line. `by` titles the first column. */
+export function formatReportTable(rows: readonly ReportRow[], by: string): string {
+  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated', 'spend_usd'];
+  const body = rows.map((row) => tableCells(row.group ?? NO_GROUP, row));
+  const total = tableCells('TOTAL', totalReport(rows));
+  const widths = header.map((title, column) => Math.max(title.length, total[column].length, ...body.map((cells) => cells[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+  const rule = line(widths.map((width) => '-'.repeat(width)));
+  return [line(header), rule, ...body.map(line), rule, line(total)].join('\n');
+}
+
+function jsonRow(row: ReportTotals) {
+  // Nano-dollars as a string: JSON numbers are doubles to most readers, and sums may pass 2^53.
+  return { ...row, costNanos: row.costNanos.toString(), costUsd: formatUsd(row.costNanos, NANOS_PER_USD_DIGITS) };
+}
+
+/** JSON: `{ by, rows, total }`; costs as exact strings (costNanos integer, costUsd to the nano-dollar). */
+export function formatReportJson(rows: readonly ReportRow[], by: string): string {
+  return JSON.stringify({ by, rows: rows.map((row) => ({ group: row.group, ...jsonRow(row) })), total: jsonRow(totalReport(rows)) }, null, 2);
+}
+
+function csvCell(value: string): string {
+  // Group names come from request tags, i.e. from callers: a leading = + - @ would be a formula in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** RFC 4180 CSV with a header line and no total line (it is data; a spreadsheet sums it). Empty group = none. */
+export function formatReportCsv(rows: readonly ReportRow[], by: string): string {
+  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated_rows', 'cost_nanos', 'cost_usd'];
+  const lines = rows.map((row) =>
+    [
+      csvCell(row.group ?? ''),
+      row.requests,
+      row.promptTokens,
+      row.completionTokens,
+      row.cachedTokens,
+      row.errors,
+      row.estimatedRows,
+      row.costNanos.toString(),
+      formatUsd(row.costNanos, NANOS_PER_USD_DIGITS),
+    ].join(','),
+  );
+  return [header.map(csvCell).join(','), ...lines].join('\r\n') + '\r\n';
+}
+
+const DURATION = /^(\d+)([smhdw])$/;
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})?)?$/i;
+
+/**
+ * A report bound as ms since the epoch: a duration back from `now` ('30m', '24h', '7d', '2w') or an ISO date
+ * ('2025-03-01', '2025-03-01T12:00', '2025-03-01T12:00:00+02:00'). Dates and times without an offset are
+ * UTC — the same clock the day and week groups use — not the machine's zone.
+ */
+export function parseSince(text: string, now: number, param = 'since'): number {
+  const input = text.trim();
+  const duration = DURATION.exec(input);
+  if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2]];
+  const date = ISO_DATE.exec(input);
+  if (date) {
+    const [, year, month, day, hour = '00', minute = '00', second = '00', millis = '0', zone = 'Z'] = date;
+    const ms = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${millis.padEnd(3, '0')}${zone}`);
+    // Date.parse rolls 2025-02-30 over to March 2; a date that does not exist is a typo, not a bound.
+    const calendarDay = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+    const exists = calendarDay.getUTCFullYear() === Number(year) && calendarDay.getUTCMonth() === Number(month) - 1 && calendarDay.getUTCDate() === Number(day);
+    if (exists && Number.isFinite(ms)) return ms;
+  }
+  throw new FrugalError('invalid_request', `--${param}: expected a duration (30m, 24h, 7d, 2w) or an ISO date (2025-03-01), got "${text}"`, { param });
+}
