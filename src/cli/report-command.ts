@@ -1,0 +1,62 @@
+import { type Command, Option } from 'commander';
+import { FrugalError } from '../errors/frugal-error.js';
+import type { ReportDimension } from '../ledger/ledger-store.js';
+import { openLedgerStore } from '../ledger/open-ledger-store.js';
+import { REPORT_DIMENSION_NAMES } from '../ledger/report-dimensions.js';
+import { formatReportCsv, formatReportJson, formatReportTable, parseSince } from '../ledger/report-format.js';
+
+interface ReportOptions {
+  by: ReportDimension;
+  since?: string;
+  until?: string;
+  json?: boolean;
+  csv?: boolean;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+function describeRange(since: number | undefined, until: number | undefined): string {
+  const from = since === undefined ? 'the first row' : new Date(since).toISOString();
+  const to = until === undefined ? 'now' : new Date(until).toISOString();
+  return `from ${from} to ${to}`;
+}
+
+/**
+ * `frugal report --by <dimension>`: requests, tokens and spend from the ledger the gateway writes (the same
+ * defaults as `frugal serve`: $DATABASE_URL, else SQLite in $FRUGAL_DATA_DIR or ./.frugal). Output goes
+ * through the command's configured writeOut, so a caller can capture it.
+ */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('Requests, tokens and spend from the ledger, grouped by one dimension, with a total line.')
+    .addOption(new Option('--by <dimension>', 'what to group by').choices(REPORT_DIMENSION_NAMES).makeOptionMandatory())
+    .option('--since <when>', 'from (inclusive): a duration back from now (30m, 24h, 7d, 2w) or an ISO date, UTC')
+    .option('--until <when>', 'to (exclusive): same forms as --since')
+    .addOption(new Option('--json', 'print JSON (costs as exact strings)').conflicts('csv'))
+    .option('--csv', 'print CSV')
+    .option('--data-dir <dir>', 'directory of the SQLite ledger (default: $FRUGAL_DATA_DIR or ./.frugal)')
+    .option('--database-url <url>', 'PostgreSQL ledger (default: $DATABASE_URL; prefer the variable, arguments are visible to other users)')
+    .action(async (options: ReportOptions, command: Command) => {
+      const write = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
+      const now = Date.now();
+      const since = options.since === undefined ? undefined : parseSince(options.since, now, 'since');
+      const until = options.until === undefined ? undefined : parseSince(options.until, now, 'until');
+      if (since !== undefined && until !== undefined && since >= until) {
+        throw new FrugalError('invalid_request', `--since (${new Date(since).toISOString()}) must be before --until (${new Date(until).toISOString()})`, { param: 'since' });
+      }
+      const store = openLedgerStore({
+        databaseUrl: options.databaseUrl ?? (process.env.DATABASE_URL || undefined),
+        dataDir: options.dataDir ?? process.env.FRUGAL_DATA_DIR ?? './.frugal',
+      });
+      try {
+        await store.migrate();
+        const rows = await store.report({ by: options.by, since, until });
+        if (options.json) write(`${formatReportJson(rows, options.by)}\n`);
+        else if (options.csv) write(formatReportCsv(rows, options.by));
+        else write(`spend by ${options.by}, ${describeRange(since, until)}\n\n${formatReportTable(rows, options.by)}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}
