@@ -55,7 +55,7 @@ export function describeBudgetStoreConformance(name: string, createHarness: () =
       const team = scope('team', 1_000);
       expect((await store.reserve([team], 1_000, nextId(), 60_000)).ok).toBe(true);
       const refused = await store.reserve([team], 1, nextId(), 60_000);
-      expect(refused).toEqual({ ok: false, scope: team, periodId: expect.any(String), limitNanos: 1_000, spentNanos: 0, reservedNanos: 1_000 });
+      expect(refused).toEqual({ ok: false, scope: team, periodId: expect.any(String), periodEndMs: expect.any(Number), limitNanos: 1_000, spentNanos: 0, reservedNanos: 1_000 });
     });
 
     it('reserves on all scopes or on none', async () => {

@@ -28,6 +28,7 @@ export interface BudgetRejection {
   ok: false;
   scope: BudgetScope;
   periodId: string;
+  periodEndMs: number;
   limitNanos: number;
   spentNanos: number;
   reservedNanos: number;

@@ -110,6 +110,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
           ok: false,
           scope: held.scope,
           periodId: held.counter.window.id,
+          periodEndMs: held.counter.window.end,
           limitNanos: held.scope.limitNanos,
           spentNanos: held.counter.spent,
           reservedNanos: held.counter.reserved,

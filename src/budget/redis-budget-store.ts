@@ -118,6 +118,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions = {}): B
       ok: false,
       scope: toScope(scope),
       periodId: scope.periodId,
+      periodEndMs: scope.end,
       limitNanos: scope.limit,
       spentNanos: Number(spent),
       reservedNanos: Number(reserved),
