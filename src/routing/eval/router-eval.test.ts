@@ -33,11 +33,11 @@ describe('evaluateRouter on a hand-computed table', () => {
 
   it('traces one point per threshold', () => {
     expect(report.curve).toEqual([
-      { strongShare: 0, quality: 0.25, cost: 4, pgr: 0 },
-      { strongShare: 0.25, quality: 0.5, cost: 13, pgr: 0.5 },
-      { strongShare: 0.5, quality: 0.5, cost: 22, pgr: 0.5 },
-      { strongShare: 0.75, quality: 0.75, cost: 31, pgr: 1 },
-      { strongShare: 1, quality: 0.75, cost: 40, pgr: 1 },
+      { threshold: null, strongShare: 0, quality: 0.25, cost: 4, pgr: 0 },
+      { threshold: 0.9, strongShare: 0.25, quality: 0.5, cost: 13, pgr: 0.5 },
+      { threshold: 0.8, strongShare: 0.5, quality: 0.5, cost: 22, pgr: 0.5 },
+      { threshold: 0.5, strongShare: 0.75, quality: 0.75, cost: 31, pgr: 1 },
+      { threshold: 0.1, strongShare: 1, quality: 0.75, cost: 40, pgr: 1 },
     ]);
   });
 
@@ -57,6 +57,8 @@ describe('evaluateRouter on a hand-computed table', () => {
     expect(report.atTarget?.strongShare).toBeCloseTo(0.7125, 12);
     expect(report.atTarget?.cost).toBeCloseTo(29.65, 10);
     expect(report.atTarget?.costCut).toBeCloseTo(1 - 29.65 / 40, 12);
+    // Reaching it for sure means routing p3 (score 0.5) too: the threshold of the step's upper end.
+    expect(report.atTarget?.threshold).toBe(0.5);
   });
 });
 

@@ -16,6 +16,8 @@ import type { PairTable } from './routing-dataset.js';
  */
 
 export interface CurvePoint {
+  /** Prompts scoring ≥ threshold go to the strong model; null = none do. */
+  threshold: number | null;
   /** Share of prompts sent to the strong model, 0..1. */
   strongShare: number;
   /** Mean quality over all prompts. */
@@ -26,6 +28,8 @@ export interface CurvePoint {
 }
 
 export interface TargetPoint {
+  /** The score threshold of the curve point at or just past the target (a config's routing threshold). */
+  threshold: number | null;
   strongShare: number;
   quality: number;
   cost: number;
@@ -78,11 +82,11 @@ export function sweepThresholds(table: PairTable, scores: ArrayLike<number>): Cu
   const order = Array.from({ length: prompts }, (_value, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
   let qualitySum = summary.weakQuality * prompts;
   let cost = summary.weakCost;
-  const point = (sent: number): CurvePoint => {
+  const point = (sent: number, threshold: number | null): CurvePoint => {
     const quality = qualitySum / prompts;
-    return { strongShare: sent / prompts, quality, cost, pgr: gap > 0 ? (quality - summary.weakQuality) / gap : Number.NaN };
+    return { threshold, strongShare: sent / prompts, quality, cost, pgr: gap > 0 ? (quality - summary.weakQuality) / gap : Number.NaN };
   };
-  const curve = [point(0)];
+  const curve = [point(0, null)];
   let sent = 0;
   while (sent < prompts) {
     const score = scores[order[sent]];
@@ -92,7 +96,7 @@ export function sweepThresholds(table: PairTable, scores: ArrayLike<number>): Cu
       cost += table.strongCost[index] - table.weakCost[index];
       sent += 1;
     }
-    curve.push(point(sent));
+    curve.push(point(sent, score));
   }
   return curve;
 }
@@ -123,17 +127,18 @@ export function callShareForPgr(curve: readonly CurvePoint[], target: number): n
 /** The cheapest point (vertex or interpolated crossing) whose quality reaches `qualityTarget`. */
 export function cheapestAtQuality(curve: readonly CurvePoint[], qualityTarget: number, alwaysStrongCost: number): TargetPoint | null {
   let best: TargetPoint | null = null;
-  const consider = (strongShare: number, quality: number, cost: number) => {
-    if (best === null || cost < best.cost) best = { strongShare, quality, cost, costCut: 1 - cost / alwaysStrongCost };
+  const consider = (threshold: number | null, strongShare: number, quality: number, cost: number) => {
+    if (best === null || cost < best.cost) best = { threshold, strongShare, quality, cost, costCut: 1 - cost / alwaysStrongCost };
   };
   // A tiny tolerance: 0.95 × 0.8 in floating point must not miss a curve point sitting exactly on the target.
   const reaches = (quality: number) => quality >= qualityTarget - 1e-12;
   curve.forEach((point, index) => {
-    if (reaches(point.quality)) consider(point.strongShare, point.quality, point.cost);
+    if (reaches(point.quality)) consider(point.threshold, point.strongShare, point.quality, point.cost);
     const before = curve[index - 1];
     if (index > 0 && !reaches(before.quality) && reaches(point.quality)) {
       const fraction = (qualityTarget - before.quality) / (point.quality - before.quality);
       consider(
+        point.threshold,
         before.strongShare + fraction * (point.strongShare - before.strongShare),
         qualityTarget,
         before.cost + fraction * (point.cost - before.cost),

@@ -146,3 +146,15 @@ export function pairTable(dataset: RoutingDataset, options: PairTableOptions = {
     ],
   };
 }
+
+/** The same table restricted to some prompts (a held-out split). */
+export function selectRows(table: PairTable, indices: readonly number[]): PairTable {
+  const pick = (column: Float64Array) => Float64Array.from(indices, (index) => column[index]);
+  return {
+    ...table,
+    strongQuality: pick(table.strongQuality),
+    weakQuality: pick(table.weakQuality),
+    strongCost: pick(table.strongCost),
+    weakCost: pick(table.weakCost),
+  };
+}

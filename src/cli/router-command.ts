@@ -1,0 +1,179 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { FrugalError } from '../errors/frugal-error.js';
+import { formatConfusionMatrix, fitWithHoldOut } from '../routing/classifier/hold-out-training.js';
+import { parseJsonLines, parseLabeledExamples } from '../routing/classifier/labeled-examples.js';
+import { linearModelFromJson, linearModelToJson } from '../routing/classifier/linear-model.js';
+import { extractPromptFeatures, type PromptFeatures } from '../routing/classifier/prompt-features.js';
+import {
+  DEFAULT_FOLDS,
+  DEFAULT_SEED,
+  PAIR_ROUTERS,
+  evaluatePairRouters,
+  formatPairEvaluation,
+  markdownTable,
+  pairEvaluationJson,
+  type PairRouterName,
+} from '../routing/eval/evaluate-pair-routers.js';
+import { STRONG_LABEL, expectedRandomScores, promptFeatures, strongNeededLabels } from '../routing/eval/pair-routers.js';
+import { evaluateRouter } from '../routing/eval/router-eval.js';
+import { pairTable, parseRoutingDataset, selectRows, type PairTable } from '../routing/eval/routing-dataset.js';
+import { createSeededRandom } from '../routing/seeded-random.js';
+
+/** `frugal router train` and `frugal router eval`: fit a routing/task classifier, and measure routers offline. */
+
+function integerOption(name: string, minimum: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < minimum) throw new FrugalError('invalid_request', `--${name} must be an integer ≥ ${minimum}, got "${value}"`);
+    return parsed;
+  };
+}
+
+function shareOption(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0 && parsed <= 1)) throw new FrugalError('invalid_request', `--quality must be in (0, 1], got "${value}"`);
+  return parsed;
+}
+
+function routerList(value: string): PairRouterName[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  for (const name of names) {
+    if (!(PAIR_ROUTERS as readonly string[]).includes(name)) {
+      throw new FrugalError('invalid_request', `unknown router "${name}" (choose from ${PAIR_ROUTERS.join(', ')})`);
+    }
+  }
+  return names as PairRouterName[];
+}
+
+interface TrainOptions {
+  out: string;
+  seed: number;
+  strong?: string;
+  weak?: string;
+  epochs?: number;
+}
+
+interface TrainingInput {
+  rows: Array<{ features: PromptFeatures; label: string }>;
+  /** Present when the file held per-model outcomes: the label is "strong needed". */
+  table?: PairTable;
+}
+
+function readTrainingInput(text: string, file: string, options: TrainOptions): TrainingInput {
+  const first = parseJsonLines(text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')), file)[0]?.value;
+  const isRoutingData = typeof first === 'object' && first !== null && ('outcomes' in first || 'models' in first);
+  if (!isRoutingData) {
+    return { rows: parseLabeledExamples(text, file).map((example) => ({ features: extractPromptFeatures(example.messages), label: example.label })) };
+  }
+  const dataset = parseRoutingDataset(text, file);
+  const table = pairTable(dataset, { strong: options.strong, weak: options.weak });
+  const labels = strongNeededLabels(table);
+  const features = promptFeatures(dataset.rows.map((row) => row.prompt));
+  return { rows: features.map((feature, index) => ({ features: feature, label: labels[index] })), table };
+}
+
+const pct = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`);
+
+async function runTrain(file: string, options: TrainOptions): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const input = readTrainingInput(text, file, options);
+  const { model, heldOut } = fitWithHoldOut(input.rows, {
+    random: createSeededRandom(options.seed),
+    training: options.epochs === undefined ? undefined : { epochs: options.epochs },
+  });
+  const out = [
+    `trained on ${input.rows.length} examples; labels: ${heldOut.labels.join(', ')}`,
+    `held-out accuracy (stratified ${heldOut.testSize} of ${input.rows.length}, seed ${options.seed}): ${pct(heldOut.accuracy)} ` +
+      `(always "most frequent label": ${pct(heldOut.majorityAccuracy)})`,
+    '',
+    formatConfusionMatrix(heldOut),
+  ];
+  if (input.table !== undefined) {
+    const strongIndex = heldOut.labels.indexOf(STRONG_LABEL);
+    const scores = heldOut.testProbabilities.map((probabilities) => (strongIndex === -1 ? 0 : probabilities[strongIndex]));
+    const table = selectRows(input.table, heldOut.testIndices);
+    const reports = [evaluateRouter(table, scores, 'linear (held-out)'), evaluateRouter(table, expectedRandomScores(scores.length), 'random (expected)')];
+    out.push(
+      '',
+      `routing on the held-out prompts: label "${STRONG_LABEL}" = ${table.weak} wrong and ${table.strong} right; score = P(${STRONG_LABEL})`,
+      ...table.assumptions.map((assumption) => `assumption: ${assumption}`),
+      markdownTable(
+        ['router', 'APGR', 'CPT(50%)', 'CPT(80%)', 'cost cut @95%', 'threshold @95%'],
+        reports.map((report) => [
+          report.router,
+          report.apgr.toFixed(3),
+          pct(report.cpt50),
+          pct(report.cpt80),
+          pct(report.atTarget?.costCut),
+          report.atTarget?.threshold === null || report.atTarget === null ? '—' : report.atTarget.threshold.toFixed(4),
+        ]),
+      ),
+    );
+  }
+  await writeFile(options.out, linearModelToJson(model));
+  out.push('', `model fitted on all ${input.rows.length} examples written to ${options.out}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+interface EvalOptions {
+  data: string;
+  router: PairRouterName[];
+  folds: number;
+  seed: number;
+  strong?: string;
+  weak?: string;
+  model?: string;
+  quality: number;
+  json?: boolean;
+}
+
+async function runEval(options: EvalOptions): Promise<void> {
+  const dataset = parseRoutingDataset(await readFile(options.data, 'utf8'), options.data);
+  const model = options.model === undefined ? undefined : linearModelFromJson(await readFile(options.model, 'utf8'));
+  const evaluation = evaluatePairRouters(dataset, {
+    routers: options.router,
+    folds: options.folds,
+    seed: options.seed,
+    strong: options.strong,
+    weak: options.weak,
+    qualityShare: options.quality,
+    model,
+  });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ data: options.data, ...(pairEvaluationJson(evaluation) as object) }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${options.data}\n${formatPairEvaluation(evaluation)}\n`);
+}
+
+/**
+ * @example
+ * registerRouterCommand(program); // frugal router train labeled.jsonl --out model.json
+ */
+export function registerRouterCommand(program: Command): void {
+  const router = program.command('router').description('Train and evaluate the prompt router offline.');
+  router
+    .command('train')
+    .description('Fit the linear classifier on labeled JSONL ({"prompt"|"messages", "label"}) or on a routing outcomes file.')
+    .argument('<file>', 'JSON Lines training data')
+    .option('-o, --out <file>', 'where to write the model JSON', 'router-model.json')
+    .option('--seed <n>', 'seed for the split and the shuffles', integerOption('seed', 0), DEFAULT_SEED)
+    .option('--strong <model>', 'routing data: the strong model')
+    .option('--weak <model>', 'routing data: the weak model')
+    .option('--epochs <n>', 'training epochs', integerOption('epochs', 1))
+    .action(async (file: string, options: TrainOptions) => runTrain(file, options));
+  router
+    .command('eval')
+    .description('RouteLLM-style offline evaluation on a routing outcomes file: APGR, CPT, cost cut at a quality target.')
+    .requiredOption('--data <file>', 'routing JSONL (RouteLLM "outcomes" or RouterBench "models" format)')
+    .option('--router <names>', `routers to evaluate, comma-separated: ${PAIR_ROUTERS.join(', ')}`, routerList, routerList('rules,linear'))
+    .option('--folds <n>', 'cross-validation folds for the linear router', integerOption('folds', 2), DEFAULT_FOLDS)
+    .option('--seed <n>', 'seed for folds, shuffles and the random router', integerOption('seed', 0), DEFAULT_SEED)
+    .option('--strong <model>', 'the strong model (default gpt-4-1106-preview)')
+    .option('--weak <model>', 'the weak model (default Mixtral-8x7B)')
+    .option('--model <file>', 'score with this trained routing model instead of cross-validating')
+    .option('--quality <share>', 'quality target as a share of the strong model', shareOption, 0.95)
+    .option('--json', 'print JSON')
+    .action(async (options: EvalOptions) => runEval(options));
+}
