@@ -213,6 +213,19 @@ export function describeBudgetStoreConformance(name: string, createHarness: () =
       });
     });
 
+    describe('claims', () => {
+      it('grants a claim once until it lapses or is given back', async () => {
+        const key = `alert|${nextId()}`;
+        // Far enough ahead for both a fake clock and a real one.
+        const until = Date.now() + 30 * DAY_MS;
+        expect(await store.claimOnce(key, until)).toBe(true);
+        expect(await Promise.all([store.claimOnce(key, until), store.claimOnce(key, until)])).toEqual([false, false]);
+        expect(await store.claimOnce(`${key}-other`, until)).toBe(true);
+        await store.releaseClaim(key);
+        expect(await store.claimOnce(key, until)).toBe(true);
+      });
+    });
+
     describe('periods', () => {
       it('starts every period from zero, and settles a reservation into the period it was made in', async () => {
         const key = scope('key', 1_000, true, 'day');

@@ -64,6 +64,13 @@ export interface BudgetStore {
   settle(reservationId: string, actualNanos: number): Promise<SettleResult>;
   release(reservationId: string): Promise<boolean>;
   usage(scope: BudgetScope): Promise<ScopeUsage>;
+  /**
+   * True for the first caller to claim `key` (across instances) until `untilMs`, false for every other:
+   * how an alert is sent once per budget, period and threshold however many instances see it.
+   */
+  claimOnce(key: string, untilMs: number): Promise<boolean>;
+  /** Gives a claim back (an alert that could not be delivered may be tried again). */
+  releaseClaim(key: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -53,4 +53,14 @@ describe('createMemoryBudgetStore', () => {
     expect(await store.usage(tokyo)).toMatchObject({ periodId: '2026-11-24', spentNanos: 0 });
     expect(await store.usage(team)).toMatchObject({ periodId: '2026-11-23', spentNanos: 0 });
   });
+
+  it('lets a claim lapse at its time', async () => {
+    const clock = fakeClock();
+    const store = createMemoryBudgetStore({ now: clock.now });
+    expect(await store.claimOnce('team:growth|month|2026-11|80', clock.now() + 1_000)).toBe(true);
+    clock.advance(999);
+    expect(await store.claimOnce('team:growth|month|2026-11|80', clock.now() + 1_000)).toBe(false);
+    clock.advance(1);
+    expect(await store.claimOnce('team:growth|month|2026-11|80', clock.now() + 1_000)).toBe(true);
+  });
 });

@@ -54,6 +54,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
   const windowFor = createWindowCache();
   const counters = new Map<string, Counter>();
   const reservations = new Map<string, Reservation>();
+  const claims = new Map<string, number>();
   // Sweeps run only when something is due, so the common operation stays O(scopes).
   let nextExpiryAt = Number.POSITIVE_INFINITY;
   let nextCounterPruneAt = 0;
@@ -71,6 +72,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
     if (at >= nextCounterPruneAt) {
       nextCounterPruneAt = at + 60_000;
       for (const [name, counter] of counters) if (counter.window.end + retentionMs <= at) counters.delete(name);
+      for (const [key, until] of claims) if (until <= at) claims.delete(key);
     }
   }
 
@@ -198,7 +200,20 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
       };
     },
 
+    async claimOnce(key, untilMs) {
+      const at = now();
+      const until = claims.get(key);
+      if (until !== undefined && until > at) return false;
+      claims.set(key, untilMs);
+      return true;
+    },
+
+    async releaseClaim(key) {
+      claims.delete(key);
+    },
+
     async close() {
+      claims.clear();
       counters.clear();
       reservations.clear();
     },

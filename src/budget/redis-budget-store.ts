@@ -175,6 +175,15 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions = {}): B
       return usages([recorded], reply, 0)[0];
     },
 
+    async claimOnce(key, untilMs) {
+      // PXAT: the claim lapses at an absolute time, the same for every instance.
+      return (await client.set(`${prefix}claim:${key}`, '1', 'PXAT', Math.max(1, Math.ceil(untilMs)), 'NX')) === 'OK';
+    },
+
+    async releaseClaim(key) {
+      await client.del(`${prefix}claim:${key}`);
+    },
+
     async close() {
       if (ownsClient) await client.quit().catch(() => client.disconnect());
     },
