@@ -67,6 +67,33 @@ export const configSchema = z.strictObject({
       batch_size: z.number().int().positive().optional(),
     })
     .optional(),
+  cache: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      backend: z.enum(['memory', 'redis']).optional(),
+      redis_url: z.string().optional(),
+      /** Memory backend bound, MiB of stored JSON. */
+      max_mb: z.number().positive().optional(),
+      ttl_seconds: z.number().int().positive().optional(),
+      /** Answers at or below this temperature are cached without an opt-in header. */
+      max_temperature: z.number().min(0).max(2).optional(),
+      /** tenant: entries never cross virtual keys/teams; shared: one cache for everyone. */
+      scope: z.enum(['tenant', 'shared']).optional(),
+      case_fold: z.boolean().optional(),
+      /** Per route or model name: overrides of the settings above. */
+      routes: z
+        .record(
+          z.string(),
+          z.strictObject({
+            enabled: z.boolean().optional(),
+            ttl_seconds: z.number().int().positive().optional(),
+            max_temperature: z.number().min(0).max(2).optional(),
+            scope: z.enum(['tenant', 'shared']).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
   resilience: z
     .strictObject({
       circuit_breaker: z

@@ -41,9 +41,26 @@ export interface GatewayConfig {
   ledger: { enabled: boolean; databaseUrl: string | undefined; dataDir: string; flushIntervalMs: number; batchSize: number };
   circuitBreaker: { consecutiveFailures: number; errorRate: number; minRequests: number; windowMs: number; openMs: number };
   healthCheckIntervalMs: number;
+  cache: CacheSettings;
   logLevel: string;
   /** True when no real provider is configured and the simulated provider serves every model. */
   demoMode: boolean;
   /** Start-up notes worth logging (unused providers with missing variables, demo mode). */
   notes: string[];
+}
+
+export interface CachePolicySettings {
+  enabled: boolean;
+  ttlSeconds: number;
+  maxTemperature: number;
+  scope: 'tenant' | 'shared';
+}
+
+export interface CacheSettings extends CachePolicySettings {
+  backend: 'memory' | 'redis';
+  redisUrl: string;
+  maxBytes: number;
+  caseFold: boolean;
+  /** Overrides by route or model name. */
+  routes: ReadonlyMap<string, CachePolicySettings>;
 }

@@ -1,7 +1,7 @@
 import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
 import { picoToUsdPerMillion, usdPerMillionToPico } from '../catalog/pricing.js';
 import { FrugalError } from '../errors/frugal-error.js';
-import type { GatewayConfig, ModelEntry, ProviderSettings } from './gateway-config.js';
+import type { CachePolicySettings, CacheSettings, GatewayConfig, ModelEntry, ProviderSettings } from './gateway-config.js';
 import type { RawConfig, RawModel, RawProvider } from './config-schema.js';
 import type { MissingVariable } from './interpolate-env.js';
 
@@ -89,10 +89,37 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       openMs: raw.resilience?.circuit_breaker?.open_ms ?? 30_000,
     },
     healthCheckIntervalMs: raw.resilience?.health_check_interval_ms ?? 15_000,
+    cache: cacheSettings(raw.cache, env),
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     demoMode,
     notes,
   });
+}
+
+function cacheSettings(raw: RawConfig['cache'], env: Record<string, string | undefined>): CacheSettings {
+  const base: CachePolicySettings = {
+    enabled: raw?.enabled ?? true,
+    ttlSeconds: raw?.ttl_seconds ?? 86_400,
+    maxTemperature: raw?.max_temperature ?? 0.3,
+    scope: raw?.scope ?? 'tenant',
+  };
+  const routes = new Map<string, CachePolicySettings>();
+  for (const [name, override] of Object.entries(raw?.routes ?? {})) {
+    routes.set(name, {
+      enabled: override.enabled ?? base.enabled,
+      ttlSeconds: override.ttl_seconds ?? base.ttlSeconds,
+      maxTemperature: override.max_temperature ?? base.maxTemperature,
+      scope: override.scope ?? base.scope,
+    });
+  }
+  return {
+    ...base,
+    backend: raw?.backend ?? 'memory',
+    redisUrl: raw?.redis_url || env.REDIS_URL || 'redis://127.0.0.1:6379',
+    maxBytes: Math.round((raw?.max_mb ?? 256) * 1024 * 1024),
+    caseFold: raw?.case_fold ?? false,
+    routes,
+  };
 }
 
 function autoProviders(env: Record<string, string | undefined>): Record<string, RawProvider> {

@@ -6,6 +6,8 @@ import { createAdapter } from '../providers/create-adapter.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import { cacheWanted, openCacheStore } from '../cache/open-cache-store.js';
 import { mergeTags } from './parse-tags.js';
 import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from './request-context.js';
 import type { LedgerSink } from './stages/ledger-stage.js';
@@ -17,6 +19,8 @@ export interface GatewayOptions {
   env?: Record<string, string | undefined>;
   /** Where ledger rows go. Default: none (the server opens the configured ledger store). */
   ledger?: LedgerSink;
+  /** Where cached answers live. Default: the configured backend (in-memory LRU unless `cache.backend: redis`). */
+  cacheStore?: CacheStore;
 }
 
 export type GatewayReply = ChatOutcome & { context: RequestContext };
@@ -42,13 +46,14 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const env = options.env ?? process.env;
   const config =
     typeof options.config === 'string' ? await loadConfig(options.config, { env }) : validateConfig(options.config ?? {}, { env });
-  return createGatewayFromConfig(config, options.ledger);
+  return createGatewayFromConfig(config, options.ledger, options.cacheStore);
 }
 
-export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined): Gateway {
+export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined, cacheStore?: CacheStore): Gateway {
   const adapters = new Map<string, ProviderAdapter>();
   for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
-  const { handle, stop } = buildChatPipeline({ config, adapters, ledger });
+  const ownedCache = cacheStore === undefined && cacheWanted(config) ? openCacheStore(config) : undefined;
+  const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: cacheStore ?? ownedCache });
 
   return {
     config,
@@ -65,6 +70,8 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         tags: mergeTags(caller.tags, metadata),
         signal: caller.signal ?? NEVER_ABORTED,
         taskHint: caller.task,
+        cacheHeader: caller.cacheHeader,
+        savedNanos: 0,
         needs: undefined,
         model: undefined,
         routeTrace: [],
@@ -84,6 +91,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
     },
     async close() {
       stop();
+      await ownedCache?.close();
       await Promise.all([...adapters.values()].map((adapter) => adapter.close()));
     },
   };

@@ -5,12 +5,16 @@ import { ledgerStage, type LedgerSink } from './stages/ledger-stage.js';
 import { createModelCaller } from './stages/provider-call.js';
 import { createRouteHandler } from './stages/route-handler.js';
 import { validateStage } from './stages/validate-stage.js';
+import { cacheStage } from './stages/cache-stage.js';
+import type { CacheStore } from '../cache/cache-store.js';
 import { startHealthChecks } from '../routing/resilience/health-checks.js';
 
 export interface PipelineParts {
   config: GatewayConfig;
   adapters: ReadonlyMap<string, ProviderAdapter>;
   ledger: LedgerSink | undefined;
+  /** Where cached answers live; none turns the cache stage off. */
+  cacheStore: CacheStore | undefined;
   /** Passed in so tests are exact (weighted picks, retry jitter). */
   random?: () => number;
 }
@@ -20,10 +24,11 @@ export interface PipelineParts {
  *
  *   ledger    — one row per request, whatever happens after it (wraps everything)
  *   validate  — 400 naming the field for a malformed request
+ *   cache     — exact-match answers: a hit costs nothing and skips everything below
  *   route     — the requested model or route: map / classify / cascade / fallback / loadbalance, each
  *               upstream call through the model caller (circuit breakers, retries, hedging, fit checks)
  *
- * Planned stages slot in before `route`: budget/rate check, cache (exact, semantic), token reduction.
+ * Planned stages slot in: budget/rate check before `cache`, semantic cache and token reduction before `route`.
  */
 export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop: () => void } {
   const callModel = createModelCaller(parts.adapters, { costInBody: parts.config.server.costInBody });
@@ -35,5 +40,6 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
     intervalMs: parts.config.healthCheckIntervalMs,
   });
   const stages: Stage[] = [ledgerStage(parts.ledger), validateStage()];
+  if (parts.cacheStore) stages.push(cacheStage({ config: parts.config, store: parts.cacheStore }));
   return { handle: compose(stages, handle), stop: stopHealthChecks };
 }

@@ -13,6 +13,8 @@ export interface CallerContext {
   signal?: AbortSignal;
   /** The task the caller declares (header x-frugal-task), for `map` routes. */
   task?: string;
+  /** The caller's `x-frugal-cache` header: no-cache | no-store | ttl=SECONDS. */
+  cacheHeader?: string;
 }
 
 /** What one request carries through the pipeline. Stages add to it; nothing else is shared between them. */
@@ -28,6 +30,9 @@ export interface RequestContext {
   readonly tags: Record<string, string>;
   readonly signal: AbortSignal;
   readonly taskHint: string | undefined;
+  readonly cacheHeader: string | undefined;
+  /** What this request did not spend thanks to Frugal (a cache hit saves the original call's cost), nano-dollars. */
+  savedNanos: number;
   /** Computed once, the first time a route checks which models can take the request. */
   needs: RequestNeeds | undefined;
   /** The model that serves the request, once resolved. */

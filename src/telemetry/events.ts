@@ -14,6 +14,8 @@ export const channels = {
   routeDecision: diagnosticsChannel.channel('frugal:route:decision'),
   /** Escalations, fallbacks, hedges, skipped models, as they happen. */
   routingEvent: diagnosticsChannel.channel('frugal:route:event'),
+  /** The response cache could not be read or written (served as a miss). */
+  cacheError: diagnosticsChannel.channel('frugal:cache:error'),
   /** A deployment's circuit breaker changed state. */
   circuitState: diagnosticsChannel.channel('frugal:circuit:state'),
 } as const;

@@ -7,7 +7,7 @@ import { DEFAULT_JUDGE_PROMPT, meanLogprob, parseJudgeScore, runLocalCheck, type
 import { failureLabel } from '../failure-label.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { CheckSpec } from '../route-schema.js';
-import { replayAsStream } from './replay-stream.js';
+import { replayAsStream } from '../../pipeline/replay-as-stream.js';
 
 export interface CascadeOptions {
   route: string;

@@ -14,6 +14,7 @@ export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
       signal: clientSignal(reply.raw),
       keyId: request.frugalKeyId ?? null,
       task: typeof request.headers['x-frugal-task'] === 'string' ? request.headers['x-frugal-task'] : undefined,
+      cacheHeader: typeof request.headers['x-frugal-cache'] === 'string' ? request.headers['x-frugal-cache'] : undefined,
     });
     const { context } = reply_;
     const simulated = reply_.meta.model && gateway.config.providers.get(reply_.meta.provider)?.kind === 'simulated';

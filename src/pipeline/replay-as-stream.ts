@@ -1,6 +1,6 @@
-import { responseToChunks } from '../../cache/replay/response-to-chunks.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
-import type { ChatOutcome, RequestContext } from '../../pipeline/request-context.js';
+import { responseToChunks } from '../cache/replay/response-to-chunks.js';
+import type { ChatChunk } from '../providers/chat-types.js';
+import type { ChatOutcome, RequestContext } from './request-context.js';
 
 /** Serves a buffered answer to a client that asked for a stream: a valid OpenAI chunk sequence. */
 export function replayAsStream(context: RequestContext, outcome: ChatOutcome): ChatOutcome {

@@ -1,0 +1,95 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../../providers/testing/mock-openai-server.js';
+import { startTestGateway, type TestGateway } from '../../server/testing/start-test-gateway.js';
+
+let upstream: MockOpenAIServer;
+let frugal: TestGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  upstream = await startMockOpenAIServer();
+  frugal = await startTestGateway({
+    providers: { mock: { kind: 'openai', base_url: upstream.baseUrl } },
+    models: [{ name: 'm', provider: 'mock', price: { input: 1, output: 2 } }],
+  });
+  client = new OpenAI({ apiKey: 'x', baseURL: frugal.baseUrl, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await frugal?.close();
+  await upstream?.close();
+});
+
+function ask(content: string, headers: Record<string, string> = {}, extra: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming> = {}) {
+  return client.chat.completions.create({ model: 'm', temperature: 0, messages: [{ role: 'user', content }], ...extra }, { headers }).withResponse();
+}
+
+describe('exact cache through the SDK', () => {
+  it('answers a repeat from the cache at no cost and says so', async () => {
+    const before = upstream.requests.length;
+    const first = await ask('What is 2+2?');
+    expect(first.response.headers.get('x-frugal-cache')).toBe('miss');
+    const second = await ask('  What is   2+2? ');
+    expect(upstream.requests.length - before).toBe(1);
+    expect(second.response.headers.get('x-frugal-cache')).toBe('hit');
+    expect(second.response.headers.get('x-frugal-cost-usd')).toBe('0');
+    expect(second.data.choices[0].message.content).toBe(first.data.choices[0].message.content);
+    expect((second.data.usage as unknown as { cost: number }).cost).toBe(0);
+    const rows = await frugal.waitForRows(2);
+    const [miss, hit] = rows.slice(-2);
+    expect(hit).toMatchObject({ cacheStatus: 'hit', costNanos: 0, servedModel: 'm', routeTrace: 'cache>m' });
+    expect(miss.costNanos).toBeGreaterThan(0);
+  });
+
+  it('replays a cached answer as a valid stream, and stores a streamed answer once complete', async () => {
+    await ask('stream me later');
+    const stream = await client.chat.completions.create({ model: 'm', temperature: 0, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'stream me later' }] });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe('Hello from the mock.');
+    expect((usage as unknown as { cost: number }).cost).toBe(0);
+
+    const before = upstream.requests.length;
+    const live = await client.chat.completions.create({ model: 'm', temperature: 0, stream: true, messages: [{ role: 'user', content: 'first streamed' }] });
+    for await (const _chunk of live) {
+      // consume
+    }
+    const again = await ask('first streamed');
+    expect(again.response.headers.get('x-frugal-cache')).toBe('hit');
+    expect(again.data.choices[0].message.content).toBe('Hello from the mock.');
+    expect(upstream.requests.length - before).toBe(1);
+  });
+
+  it('never serves one tenant another tenant\'s answer', async () => {
+    await ask('tenant question', { 'x-frugal-tags': 'team=red' });
+    const other = await ask('tenant question', { 'x-frugal-tags': 'team=blue' });
+    expect(other.response.headers.get('x-frugal-cache')).toBe('miss');
+    const same = await ask('tenant question', { 'x-frugal-tags': 'team=red' });
+    expect(same.response.headers.get('x-frugal-cache')).toBe('hit');
+  });
+
+  it('keys on every answer-changing parameter', async () => {
+    await ask('params', {}, { max_tokens: 10 });
+    expect((await ask('params', {}, { max_tokens: 11 })).response.headers.get('x-frugal-cache')).toBe('miss');
+    expect((await ask('params', {}, { max_tokens: 10, stop: ['x'] })).response.headers.get('x-frugal-cache')).toBe('miss');
+    expect((await ask('params', {}, { max_tokens: 10 })).response.headers.get('x-frugal-cache')).toBe('hit');
+  });
+
+  it('follows x-frugal-cache: no-store, no-cache, ttl opt-in, and rejects an unknown directive', async () => {
+    await ask('directives', { 'x-frugal-cache': 'no-store' });
+    expect((await ask('directives')).response.headers.get('x-frugal-cache')).toBe('miss');
+    expect((await ask('directives', { 'x-frugal-cache': 'no-cache' })).response.headers.get('x-frugal-cache')).toBe('miss');
+    expect((await ask('directives')).response.headers.get('x-frugal-cache')).toBe('hit');
+    // temperature 1 is not cacheable by default: bypass, unless the client opts in with a ttl.
+    const hot = { temperature: 1 };
+    expect((await ask('hot', {}, hot)).response.headers.get('x-frugal-cache')).toBe('bypass');
+    await ask('hot', { 'x-frugal-cache': 'ttl=60' }, hot);
+    expect((await ask('hot', { 'x-frugal-cache': 'ttl=60' }, hot)).response.headers.get('x-frugal-cache')).toBe('hit');
+    await expect(ask('bad', { 'x-frugal-cache': 'forever' })).rejects.toMatchObject({ status: 400, param: 'x-frugal-cache' });
+  });
+});

@@ -1,0 +1,99 @@
+import { exactCacheKey } from '../../cache/exact/cache-key.js';
+import { decideCaching, formatCacheStatus, parseCacheHeader } from '../../cache/cache-policy.js';
+import type { CachedEntry, CacheStore } from '../../cache/cache-store.js';
+import { ChatResponseAssembler } from '../../cache/replay/chunks-to-response.js';
+import type { CachePolicySettings, CacheSettings, GatewayConfig } from '../../config/gateway-config.js';
+import type { ChatChunk } from '../../providers/chat-types.js';
+import { usageToOpenAI } from '../../providers/token-usage.js';
+import { publish, channels } from '../../telemetry/events.js';
+import { replayAsStream } from '../replay-as-stream.js';
+import type { CallMeta, ChatOutcome, RequestContext } from '../request-context.js';
+import type { Stage } from '../stage.js';
+
+export interface CacheStageOptions {
+  config: GatewayConfig;
+  store: CacheStore;
+  now?: () => number;
+}
+
+/** Whose entries a request may see: never another tenant's, unless the route says `scope: shared`. */
+export function cacheScope(context: RequestContext, policy: CachePolicySettings): string {
+  if (policy.scope === 'shared') return 'shared';
+  if (context.keyId) return `key:${context.keyId}`;
+  if (context.tags.team) return `team:${context.tags.team}`;
+  return 'anonymous';
+}
+
+/**
+ * Exact-match response cache. A hit costs nothing and records what it saved; a miss is stored once its answer
+ * is complete (streams included). Store trouble is a miss, never a failed request.
+ */
+export function cacheStage({ config, store, now = Date.now }: CacheStageOptions): Stage {
+  const settings: CacheSettings = config.cache;
+  const policyFor = (name: string): CachePolicySettings => settings.routes.get(name) ?? settings;
+
+  return async (context, next) => {
+    const policy = policyFor(context.request.model);
+    if (!policy.enabled) return next();
+    const decision = decideCaching(context.request, parseCacheHeader(context.cacheHeader), { maxTemperature: policy.maxTemperature, defaultTtlSeconds: policy.ttlSeconds });
+    if (!decision.read && !decision.write) {
+      context.cacheStatus = formatCacheStatus({ kind: 'bypass' });
+      return next();
+    }
+    const key = exactCacheKey(context.request, { scope: cacheScope(context, policy), caseFold: settings.caseFold });
+    if (decision.read) {
+      const entry = await store.get(key).catch((error: unknown) => {
+        publish(channels.cacheError, { operation: 'get', error });
+        return undefined;
+      });
+      const hit = entry && serveHit(context, config, entry);
+      if (hit) return hit;
+    }
+    context.cacheStatus = formatCacheStatus({ kind: 'miss' });
+    const outcome = await next();
+    if (!decision.write) return outcome;
+    const save = (response: CachedEntry['response'], meta: CallMeta) => {
+      const usage = meta.usage;
+      // A stream whose client did not ask for usage carried none: keep it from the call itself.
+      if (!response.usage && usage) response.usage = usageToOpenAI(usage);
+      const entry: CachedEntry = {
+        response,
+        servedModel: meta.model.name,
+        provider: meta.provider,
+        usage: { promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0, cachedPromptTokens: usage?.cachedPromptTokens ?? 0 },
+        costNanos: context.spend.costNanos,
+        createdAt: now(),
+      };
+      store.set(key, entry, decision.ttlSeconds).catch((error: unknown) => publish(channels.cacheError, { operation: 'set', error }));
+    };
+    if (outcome.kind === 'response') {
+      save(outcome.response, outcome.meta);
+      return outcome;
+    }
+    return { ...outcome, chunks: storeWhenComplete(outcome.chunks, outcome.meta, save) };
+  };
+}
+
+function serveHit(context: RequestContext, config: GatewayConfig, entry: CachedEntry): ChatOutcome | undefined {
+  const model = config.models.get(entry.servedModel);
+  // The model that answered is gone from the config: its old answers are not served.
+  if (model === undefined) return undefined;
+  context.cacheStatus = formatCacheStatus({ kind: 'hit' });
+  context.savedNanos += entry.costNanos;
+  context.routeTrace.push('cache');
+  context.routeTrace.push(model.name);
+  const response = entry.response;
+  if (response.usage) response.usage.cost = 0;
+  const meta: CallMeta = { model, provider: entry.provider, usage: undefined, costNanos: 0, ttftMs: null, streamError: undefined, streamCompleted: false };
+  return replayAsStream(context, { kind: 'response', response, meta });
+}
+
+async function* storeWhenComplete(chunks: AsyncIterable<ChatChunk>, meta: CallMeta, save: (response: CachedEntry['response'], meta: CallMeta) => void): AsyncGenerator<ChatChunk> {
+  const assembler = new ChatResponseAssembler();
+  for await (const chunk of chunks) {
+    assembler.add(chunk);
+    yield chunk;
+  }
+  // Only a stream that ended properly is worth serving again.
+  if (meta.streamCompleted && assembler.complete) save(assembler.toResponse(), meta);
+}
