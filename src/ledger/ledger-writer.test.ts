@@ -184,6 +184,18 @@ describe('createLedgerWriter', () => {
     expect(await storedIds()).toEqual(ids(9));
   });
 
+  it('yields to the event loop between batches, so a backlog does not stall requests', async () => {
+    const { store: flaky } = await flakyStore();
+    const events: string[] = [];
+    const store: LedgerStore = { ...flaky, insert: async (batch) => { events.push(`insert ${batch.length}`); await flaky.insert(batch); } };
+    const writer = createLedgerWriter(store, { maxBatch: 2, maxBuffered: 10, flushIntervalMs: 3_600_000 });
+    for (const row of rows(6)) writer.record(row);
+    const flushed = writer.flush();
+    setImmediate(() => events.push('a request'));
+    await flushed;
+    expect(events).toEqual(['insert 2', 'a request', 'insert 2', 'insert 2']);
+  });
+
   it('refuses a maxBuffered smaller than one batch', () => {
     const store = {} as LedgerStore;
     expect(() => createLedgerWriter(store, { maxBatch: 10, maxBuffered: 5 })).toThrow(FrugalError);

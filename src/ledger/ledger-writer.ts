@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow } from './ledger-row.js';
 import { ledgerRowProblem } from './ledger-row-codec.js';
@@ -130,6 +131,9 @@ export function createLedgerWriter(
       batch = undefined;
       failures = 0;
       retryAt = 0;
+      // SQLite commits synchronously: a backlog written back to back would stall every request for the
+      // whole backlog. One batch per turn of the event loop lets requests run in between.
+      if (queue.length > 0) await nextTurn();
     }
   }
 
