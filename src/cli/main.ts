@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { FrugalError } from '../errors/frugal-error.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerRouterCommand } from './router-command.js';
 import { registerServeCommand } from './serve-command.js';
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerModelsCommand(program);
   registerReportCommand(program);
+  registerRouterCommand(program);
   return program;
 }
 
