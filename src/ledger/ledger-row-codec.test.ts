@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { decodeLedgerRow, encodeLedgerRow, LEDGER_COLUMN_NAMES, ledgerRowProblem } from './ledger-row-codec.js';
+import { ledgerWorkload } from './ledger-store.case.js';
+
+describe('ledger row codec', () => {
+  const [row] = ledgerWorkload();
+
+  it('names a problem the database would refuse, and none for a good row', () => {
+    expect(ledgerRowProblem(row)).toBeUndefined();
+    expect(ledgerRowProblem({ ...row, costNanos: 0.5 })).toMatch(/^costNanos/);
+    expect(ledgerRowProblem({ ...row, promptTokens: 2 ** 53 })).toMatch(/^promptTokens/);
+    expect(ledgerRowProblem({ ...row, latencyMs: Number.POSITIVE_INFINITY })).toMatch(/^latencyMs/);
+    expect(ledgerRowProblem({ ...row, ttftMs: Number.NaN })).toMatch(/^ttftMs/);
+    expect(ledgerRowProblem({ ...row, ttftMs: null })).toBeUndefined();
+  });
+
+  it('encodes one value per column: JSON text for tags and warnings, 1/0 booleans for SQLite', () => {
+    const values = encodeLedgerRow({ ...row, tags: { team: 'core' }, stream: true, tokensEstimated: false }, 'integer');
+    const byColumn = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, values[index]]));
+    expect(values).toHaveLength(LEDGER_COLUMN_NAMES.length);
+    expect(byColumn).toMatchObject({ tags: '{"team":"core"}', stream: 1, tokens_estimated: 0, end_user: null, cost_nanos: row.costNanos });
+    expect(encodeLedgerRow(row, 'native')[LEDGER_COLUMN_NAMES.indexOf('stream')]).toBe(true);
+  });
+
+  it('decodes what either driver returns (bigint, numeric text, 0/1, booleans) to the same row', () => {
+    const values = encodeLedgerRow(row, 'integer');
+    const sqlite = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, typeof values[index] === 'number' && Number.isInteger(values[index]) ? BigInt(values[index] as number) : values[index]]));
+    const postgresValues = encodeLedgerRow(row, 'native');
+    const postgres = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, ['ts', 'cost_nanos', 'prompt_tokens'].includes(column) ? String(postgresValues[index]) : postgresValues[index]]));
+    expect(decodeLedgerRow(sqlite)).toEqual(row);
+    expect(decodeLedgerRow(postgres)).toEqual(row);
+  });
+});
