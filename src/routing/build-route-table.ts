@@ -1,6 +1,7 @@
 import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
 import { configError } from '../config/resolve-config.js';
 import { classifyWithRules, loadTrainedClassifier } from './classify-request.js';
+import { defaultAutoRoute } from './default-auto-route.js';
 import type { RouteNode } from './route-node.js';
 import { routeSchema, type RouteSpec } from './route-schema.js';
 import { cascadeRoute } from './strategies/cascade-route.js';
@@ -23,7 +24,12 @@ export function buildRouteTable(config: GatewayConfig, now: () => number = Date.
   for (const model of config.models.values()) if (model.type === 'chat') models.set(model.name, modelNode(model));
 
   const specs = new Map<string, RouteSpec>();
-  for (const [name, raw] of Object.entries(config.routes)) {
+  const routes: Record<string, unknown> = { ...config.routes };
+  if (routes.auto === undefined && !config.models.has('auto')) {
+    const auto = defaultAutoRoute(config);
+    if (auto) routes.auto = auto;
+  }
+  for (const [name, raw] of Object.entries(routes)) {
     if (config.models.has(name)) throw configError(`routes.${name}: a model has the same name; a route name must differ from every model name`);
     const parsed = routeSchema.safeParse(raw);
     if (!parsed.success) {
