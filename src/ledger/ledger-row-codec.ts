@@ -19,6 +19,7 @@ export const LEDGER_COLUMNS = [
   ['cacheCreationTokens', 'cache_creation_tokens'],
   ['tokensEstimated', 'tokens_estimated'],
   ['costNanos', 'cost_nanos'],
+  ['savedNanos', 'saved_nanos'],
   ['latencyMs', 'latency_ms'],
   ['ttftMs', 'ttft_ms'],
   ['status', 'status'],
@@ -26,12 +27,13 @@ export const LEDGER_COLUMNS = [
   ['errorCode', 'error_code'],
   ['cacheStatus', 'cache_status'],
   ['routeTrace', 'route_trace'],
+  ['task', 'task'],
   ['warnings', 'warnings'],
 ] as const satisfies ReadonlyArray<readonly [keyof LedgerRow, string]>;
 
 export const LEDGER_COLUMN_NAMES: readonly string[] = LEDGER_COLUMNS.map(([, column]) => column);
 
-const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'httpStatus'] as const;
+const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'savedNanos', 'httpStatus'] as const;
 
 /**
  * Why a row cannot be stored, or undefined when it can. The types cannot say "integer" or "finite", and a
@@ -95,6 +97,7 @@ export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
     cacheCreationTokens: numberOf(record.cache_creation_tokens),
     tokensEstimated: booleanOf(record.tokens_estimated),
     costNanos: numberOf(record.cost_nanos),
+    savedNanos: numberOf(record.saved_nanos ?? 0),
     latencyMs: numberOf(record.latency_ms),
     ttftMs: nullableNumber(record.ttft_ms),
     status: String(record.status) as LedgerStatus,
@@ -102,6 +105,7 @@ export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
     errorCode: nullableText(record.error_code),
     cacheStatus: nullableText(record.cache_status),
     routeTrace: nullableText(record.route_trace),
+    task: nullableText(record.task),
     warnings: JSON.parse(String(record.warnings)) as string[],
   };
 }

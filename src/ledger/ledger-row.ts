@@ -24,6 +24,8 @@ export interface LedgerRow {
   /** True when tokens were counted by us because the provider reported no usage. */
   tokensEstimated: boolean;
   costNanos: number;
+  /** What Frugal saved on this request, nano-dollars (a cache hit saves the original call's cost). */
+  savedNanos: number;
   latencyMs: number;
   ttftMs: number | null;
   status: LedgerStatus;
@@ -33,6 +35,8 @@ export interface LedgerRow {
   cacheStatus: string | null;
   /** Reserved for routing: the decision path, e.g. "auto>classify:summarize>qwen3-32b". */
   routeTrace: string | null;
+  /** The task a classify/map route decided, when one did. */
+  task: string | null;
   /** What the gateway changed in the request, said out loud (dropped params, model swaps). */
   warnings: string[];
 }

@@ -28,6 +28,8 @@ export interface ReportRow {
   completionTokens: number;
   cachedTokens: number;
   costNanos: bigint;
+  /** What Frugal saved (cache hits, …), exact. */
+  savedNanos: bigint;
   /** Rows with status `error` (a client that walked away is not an error). */
   errors: number;
   /** Rows whose tokens were counted by us because the provider reported no usage. */

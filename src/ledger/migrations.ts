@@ -73,6 +73,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 2,
+    name: 'savings and routed task',
+    statements: (d) => {
+      const table = d.table(LEDGER_TABLE);
+      return [
+        `ALTER TABLE ${table} ADD COLUMN saved_nanos ${d.types.bigint} NOT NULL DEFAULT 0`,
+        `ALTER TABLE ${table} ADD COLUMN task ${d.types.text}`,
+      ];
+    },
+  },
 ];
 
 /** The migrations not yet applied, in order. */

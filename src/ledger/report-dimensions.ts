@@ -31,6 +31,7 @@ export const REPORT_DIMENSIONS = {
   route: { sql: (d) => d.firstSegment('route_trace', '>'), order: 'cost' },
   status: { sql: () => 'status', order: 'cost' },
   cache: { sql: () => 'cache_status', order: 'cost' },
+  task: { sql: () => 'task', order: 'cost' },
 } as const satisfies Record<string, DimensionSpec>;
 
 export const REPORT_DIMENSION_NAMES = Object.keys(REPORT_DIMENSIONS) as Array<keyof typeof REPORT_DIMENSIONS>;

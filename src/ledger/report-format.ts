@@ -29,13 +29,14 @@ export type ReportTotals = Omit<ReportRow, 'group'>;
 
 /** Column totals; cost summed as bigint. */
 export function totalReport(rows: readonly ReportRow[]): ReportTotals {
-  const total: ReportTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, errors: 0, estimatedRows: 0 };
+  const total: ReportTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, errors: 0, estimatedRows: 0 };
   for (const row of rows) {
     total.requests += row.requests;
     total.promptTokens += row.promptTokens;
     total.completionTokens += row.completionTokens;
     total.cachedTokens += row.cachedTokens;
     total.costNanos += row.costNanos;
+    total.savedNanos += row.savedNanos;
     total.errors += row.errors;
     total.estimatedRows += row.estimatedRows;
   }
@@ -45,12 +46,12 @@ export function totalReport(rows: readonly ReportRow[]): ReportTotals {
 const NO_GROUP = '(none)';
 
 function tableCells(label: string, row: ReportTotals): string[] {
-  return [label, String(row.requests), String(row.promptTokens), String(row.completionTokens), String(row.cachedTokens), String(row.errors), String(row.estimatedRows), formatUsd(row.costNanos)];
+  return [label, String(row.requests), String(row.promptTokens), String(row.completionTokens), String(row.cachedTokens), String(row.errors), String(row.estimatedRows), formatUsd(row.costNanos), formatUsd(row.savedNanos)];
 }
 
 /** A text table, one line per group, then a TOTAL line. `by` titles the first column. */
 export function formatReportTable(rows: readonly ReportRow[], by: string): string {
-  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated', 'spend_usd'];
+  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated', 'spend_usd', 'saved_usd'];
   const body = rows.map((row) => tableCells(row.group ?? NO_GROUP, row));
   const total = tableCells('TOTAL', totalReport(rows));
   const widths = header.map((title, column) => Math.max(title.length, total[column].length, ...body.map((cells) => cells[column].length)));
@@ -61,7 +62,7 @@ export function formatReportTable(rows: readonly ReportRow[], by: string): strin
 
 function jsonRow(row: ReportTotals) {
   // Nano-dollars as a string: JSON numbers are doubles to most readers, and sums may pass 2^53.
-  return { ...row, costNanos: row.costNanos.toString(), costUsd: formatUsd(row.costNanos, NANOS_PER_USD_DIGITS) };
+  return { ...row, costNanos: row.costNanos.toString(), costUsd: formatUsd(row.costNanos, NANOS_PER_USD_DIGITS), savedNanos: row.savedNanos.toString(), savedUsd: formatUsd(row.savedNanos, NANOS_PER_USD_DIGITS) };
 }
 
 /** JSON: `{ by, rows, total }`; costs as exact strings (costNanos integer, costUsd to the nano-dollar). */
@@ -77,7 +78,7 @@ function csvCell(value: string): string {
 
 /** RFC 4180 CSV with a header line and no total line (it is data; a spreadsheet sums it). Empty group = none. */
 export function formatReportCsv(rows: readonly ReportRow[], by: string): string {
-  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated_rows', 'cost_nanos', 'cost_usd'];
+  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated_rows', 'cost_nanos', 'cost_usd', 'saved_nanos', 'saved_usd'];
   const lines = rows.map((row) =>
     [
       csvCell(row.group ?? ''),
@@ -89,6 +90,8 @@ export function formatReportCsv(rows: readonly ReportRow[], by: string): string 
       row.estimatedRows,
       row.costNanos.toString(),
       formatUsd(row.costNanos, NANOS_PER_USD_DIGITS),
+      row.savedNanos.toString(),
+      formatUsd(row.savedNanos, NANOS_PER_USD_DIGITS),
     ].join(','),
   );
   return [header.map(csvCell).join(','), ...lines].join('\r\n') + '\r\n';

@@ -71,6 +71,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       cacheCreationTokens: 0,
       tokensEstimated: usage?.estimated ?? false,
       costNanos,
+      savedNanos: 0,
       latencyMs: Math.round((performance.now() - startedHr) * 1000) / 1000,
       ttftMs: null,
       status: failure === undefined ? 'ok' : 'error',
@@ -78,6 +79,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       errorCode: failure === undefined ? null : (frugalError?.upstreamCode ?? frugalError?.code ?? 'internal_error'),
       cacheStatus: null,
       routeTrace: model ? model.name : null,
+      task: null,
       warnings: [],
     };
     parts.ledger?.record(row);

@@ -69,6 +69,7 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     cacheCreationTokens: spend.cacheCreationTokens,
     tokensEstimated: spend.estimated,
     costNanos: spend.costNanos,
+    savedNanos: context.savedNanos,
     latencyMs: Math.round((performance.now() - context.startedHr) * 1000) / 1000,
     ttftMs: meta?.ttftMs === null || meta?.ttftMs === undefined ? null : Math.round(meta.ttftMs * 1000) / 1000,
     status,
@@ -76,6 +77,15 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     errorCode: status === 'ok' ? null : (frugalError?.upstreamCode ?? frugalError?.code ?? (status === 'client_aborted' ? 'client_aborted' : 'internal_error')),
     cacheStatus: context.cacheStatus,
     routeTrace: context.routeTrace.length > 0 ? context.routeTrace.join('>') : null,
+    task: taskOf(context.routeTrace),
     warnings: context.warnings,
   };
+}
+
+/** The task a classify or map route decided ("auto>classify:summarize>qwen3-32b" → "summarize"). */
+export function taskOf(trace: readonly string[]): string | null {
+  for (const segment of trace) {
+    if (segment.startsWith('classify:') || segment.startsWith('map:')) return segment.slice(segment.indexOf(':') + 1).split('(')[0];
+  }
+  return null;
 }

@@ -7,6 +7,7 @@ import { LatencyTracker } from '../../routing/resilience/latency-tracker.js';
 import type { RouteRuntime } from '../../routing/route-node.js';
 import { channels, publish } from '../../telemetry/events.js';
 import type { Handler } from '../stage.js';
+import { taskOf } from './ledger-stage.js';
 import type { ModelCaller } from './provider-call.js';
 
 export interface RouteHandlerParts {
@@ -49,8 +50,7 @@ export function createRouteHandler(parts: RouteHandlerParts): { handle: Handler;
     const outcome = await node.run(context, runtime);
     context.routeTrace.push(outcome.meta.model.name);
     if (route) {
-      const task = context.routeTrace.find((segment) => segment.startsWith('classify:') || segment.startsWith('map:'));
-      publish(channels.routeDecision, { route: name, task: task ? task.split(':')[1].split('(')[0] : null, model: outcome.meta.model.name, trace: context.routeTrace.join('>') });
+      publish(channels.routeDecision, { route: name, task: taskOf(context.routeTrace), model: outcome.meta.model.name, trace: context.routeTrace.join('>') });
     }
     return outcome;
   };
