@@ -38,7 +38,7 @@ export async function serve(options: ServeOptions) {
     ? createLedgerWriter(store, {
         flushIntervalMs: config.ledger.flushIntervalMs,
         maxBatch: config.ledger.batchSize,
-        onError: (error) => logger.error({ err: error }, 'ledger write failed; rows kept for retry'),
+        onError: (error: unknown) => logger.error({ err: error }, 'ledger write failed; rows kept for retry'),
       })
     : undefined;
   const gateway = createGatewayFromConfig(config, writer);
@@ -52,12 +52,19 @@ export async function serve(options: ServeOptions) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests and flushing the ledger');
-    await app.close();
-    await writer?.close();
-    await store?.close();
+    let code = 0;
+    try {
+      await app.close();
+      await writer?.close();
+    } catch (error) {
+      // The writer keeps rows it could not write and says so; exiting non-zero tells the supervisor.
+      logger.error({ err: error }, 'ledger rows could not be flushed before exit');
+      code = 1;
+    }
+    await store?.close().catch(() => undefined);
     await gateway.close();
     logger.flush();
-    process.exit(0);
+    process.exit(code);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
