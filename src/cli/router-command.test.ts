@@ -24,6 +24,23 @@ function routingFile(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** RouterBench shape: the tiny model fails "proof" prompts, which only GPT-4 gets right; other prompts all get right. */
+function multiModelFile(): string {
+  const lines: string[] = [];
+  for (let index = 0; index < 60; index += 1) {
+    const hard = index % 3 === 0;
+    const topic = TOPICS[index % TOPICS.length];
+    const prompt = hard ? `Prove the theorem about ${topic} ${index}` : `Name a colour of ${topic} ${index}`;
+    const models = {
+      [STRONG]: { correct: 1, response: '', cost_usd: 0.01 },
+      'mistralai/mixtral-8x7b-chat': { correct: hard ? 0 : 1, response: '', cost_usd: 0.0005 },
+      tiny: { correct: hard ? 0 : 1, response: '', cost_usd: 0.0001 },
+    };
+    lines.push(JSON.stringify({ id: `mm.${index}`, dataset: 'synthetic', prompt, models }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function labeledFile(): string {
   const lines: string[] = [];
   TOPICS.forEach((topic) => {
@@ -54,6 +71,7 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'frugal-router-cli-'));
   await writeFile(join(directory, 'routing.jsonl'), routingFile());
   await writeFile(join(directory, 'labeled.jsonl'), labeledFile());
+  await writeFile(join(directory, 'multi.jsonl'), multiModelFile());
 });
 
 afterAll(async () => {
@@ -106,6 +124,17 @@ describe('frugal router eval', () => {
     const output = await run('eval', '--data', join(directory, 'routing.jsonl'), '--router', 'linear', '--model', out);
     expect(output).toContain('| linear (model file) |');
     expect(output).not.toContain('fold CV');
+  });
+
+  it('routes over every model of a RouterBench-format file with --multi', async () => {
+    const output = await run('eval', '--data', join(directory, 'multi.jsonl'), '--multi', '--folds', '3', '--json');
+    const report = JSON.parse(output) as { referenceCost: number; oracle: { quality: number; cost: number }; router: { atTarget: { costCut: number } } };
+    // Oracle: 20 proofs on GPT-4 ($0.01) and 40 prompts on tiny ($0.0001) = $0.204 of always-GPT-4's $0.60.
+    expect(report.referenceCost).toBe(600_000_000);
+    expect(report.oracle).toEqual({ quality: 1, cost: 204_000_000 });
+    expect(report.router.atTarget.costCut).toBeGreaterThan(0.5);
+    const table = await run('eval', '--data', join(directory, 'multi.jsonl'), '--multi', '--folds', '3');
+    expect(table).toContain('| oracle (cheapest right model) | 100.0% | $0.204 | 66.0% |');
   });
 
   it('rejects an unknown router with a coded error', async () => {

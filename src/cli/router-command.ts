@@ -16,8 +16,9 @@ import {
   type PairRouterName,
 } from '../routing/eval/evaluate-pair-routers.js';
 import { STRONG_LABEL, expectedRandomScores, promptFeatures, strongNeededLabels } from '../routing/eval/pair-routers.js';
+import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../routing/eval/multi-model-eval.js';
 import { evaluateRouter } from '../routing/eval/router-eval.js';
-import { pairTable, parseRoutingDataset, selectRows, type PairTable } from '../routing/eval/routing-dataset.js';
+import { pairTable, parseRoutingDataset, selectRows, type PairTable, type RoutingDataset } from '../routing/eval/routing-dataset.js';
 import { createSeededRandom } from '../routing/seeded-random.js';
 
 /** `frugal router train` and `frugal router eval`: fit a routing/task classifier, and measure routers offline. */
@@ -126,10 +127,23 @@ interface EvalOptions {
   model?: string;
   quality: number;
   json?: boolean;
+  multi?: boolean;
+}
+
+function runMultiModelEval(dataset: RoutingDataset, options: EvalOptions): void {
+  const features = promptFeatures(dataset.rows.map((row) => row.prompt));
+  const correctness = crossValidatedCorrectness(features, dataset, { folds: options.folds, random: createSeededRandom(options.seed) });
+  const report = evaluateMultiModel(dataset, correctness, { reference: options.strong, qualityShare: options.quality });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ data: options.data, prompts: dataset.rows.length, folds: options.folds, ...report }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${options.data}\n${formatMultiModelReport(report, dataset.rows.length, options.folds)}\n`);
 }
 
 async function runEval(options: EvalOptions): Promise<void> {
   const dataset = parseRoutingDataset(await readFile(options.data, 'utf8'), options.data);
+  if (options.multi) return runMultiModelEval(dataset, options);
   const model = options.model === undefined ? undefined : linearModelFromJson(await readFile(options.model, 'utf8'));
   const evaluation = evaluatePairRouters(dataset, {
     routers: options.router,
@@ -174,6 +188,7 @@ export function registerRouterCommand(program: Command): void {
     .option('--weak <model>', 'the weak model (default Mixtral-8x7B)')
     .option('--model <file>', 'score with this trained routing model instead of cross-validating')
     .option('--quality <share>', 'quality target as a share of the strong model', shareOption, 0.95)
+    .option('--multi', 'route over every model in a RouterBench file (per-model P(correct), price-weighted)')
     .option('--json', 'print JSON')
     .action(async (options: EvalOptions) => runEval(options));
 }

@@ -27,7 +27,7 @@ export interface TrainLinearModelOptions {
   balanceClasses?: boolean;
 }
 
-export const DEFAULT_TRAINING = { epochs: 6, batchSize: 32, learningRate: 0.01, l2: 1e-4, balanceClasses: false } as const;
+export const DEFAULT_TRAINING = { epochs: 4, batchSize: 32, learningRate: 0.005, l2: 1e-3, balanceClasses: false } as const;
 
 const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
