@@ -38,6 +38,14 @@ describe('pricing', () => {
     expect(promptCacheSavingNanos(usage(1000, 0, 400), gpt4oMini)).toBe(30_000);
   });
 
+  it('nets the cache-write premium against read savings', () => {
+    const claude: Price = { inputPico: 3_000_000, outputPico: 15_000_000, cachedInputPico: 300_000, cacheWritePico: 3_750_000 };
+    // the write call: 1000 written at +0.75 µ$ each → a 750 µ$ premium, i.e. a negative saving
+    expect(promptCacheSavingNanos(usage(1000, 0, 0, 1000), claude)).toBe(-750_000);
+    // a later read: 1000 read at 2.7 µ$ below input
+    expect(promptCacheSavingNanos(usage(1000, 0, 1000, 0), claude)).toBe(2_700_000);
+  });
+
   it('bills cache writes at the cache-write price', () => {
     const claude: Price = { inputPico: 3_000_000, outputPico: 15_000_000, cachedInputPico: 300_000, cacheWritePico: 3_750_000 };
     // 100 uncached * 3 + 200 read * 0.3 + 700 written * 3.75 + 10 out * 15 (micro-dollars)

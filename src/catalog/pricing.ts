@@ -48,10 +48,15 @@ export function priceUsage(usage: TokenUsage, price: Price): number {
   return Math.floor((pico + 500) / 1000);
 }
 
-/** What the prompt's cached tokens would have cost at the full input price, minus what they did cost. */
+/**
+ * Net saving of the provider's prompt cache on one call: cache reads below the input price, minus the premium
+ * paid for cache writes (negative on the call that writes the cache).
+ */
 export function promptCacheSavingNanos(usage: TokenUsage, price: Price): number {
   const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
-  return Math.floor((cached * (price.inputPico - price.cachedInputPico) + 500) / 1000);
+  const written = Math.min(usage.cacheCreationTokens, usage.promptTokens - cached);
+  const pico = cached * (price.inputPico - price.cachedInputPico) - written * (price.cacheWritePico - price.inputPico);
+  return Math.sign(pico) * Math.floor((Math.abs(pico) + 500) / 1000);
 }
 
 /** Integer nano-dollars → USD as an exact decimal string, trailing zeros trimmed ("0.00015"). */

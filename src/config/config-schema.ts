@@ -23,6 +23,8 @@ const providerSchema = z.strictObject({
   timeout_ms: z.number().int().positive().optional(),
   /** Anthropic requires max_tokens; used when the client sent none. */
   default_max_tokens: z.number().int().positive().optional(),
+  /** Anthropic: mark static prefixes (system prompt, tools) of at least this many tokens for prompt caching; false = off. */
+  prompt_caching: z.union([z.literal(false), z.strictObject({ min_tokens: z.number().int().positive().default(1024) })]).optional(),
   // simulated provider
   ttft_ms: z.number().nonnegative().optional(),
   tokens_per_second: z.number().positive().optional(),

@@ -12,6 +12,7 @@ export interface ProviderSettings {
   firstByteTimeoutMs: number | undefined;
   timeoutMs: number | undefined;
   defaultMaxTokens: number | undefined;
+  promptCachingMinTokens: number | undefined;
   simulated: { ttftMs: number; tokensPerSecond: number; outputTokens: number | undefined };
 }
 

@@ -142,6 +142,7 @@ function providerSettings(name: string, raw: RawProvider): ProviderSettings {
     firstByteTimeoutMs: raw.first_byte_timeout_ms,
     timeoutMs: raw.timeout_ms,
     defaultMaxTokens: raw.default_max_tokens,
+    promptCachingMinTokens: raw.prompt_caching ? raw.prompt_caching.min_tokens : undefined,
     simulated: { ttftMs: raw.ttft_ms ?? 0, tokensPerSecond: raw.tokens_per_second ?? 0, outputTokens: raw.output_tokens },
   };
 }

@@ -56,13 +56,16 @@ export interface Spend {
   costNanos: number;
   /** True when any attempt's tokens were counted by us rather than reported by the provider. */
   estimated: boolean;
+  /** Net saving of providers' prompt caches over the attempts (reads below input price minus write premiums). */
+  promptCacheSavedNanos: number;
 }
 
 export function emptySpend(): Spend {
-  return { attempts: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 0, costNanos: 0, estimated: false };
+  return { attempts: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 0, costNanos: 0, estimated: false, promptCacheSavedNanos: 0 };
 }
 
-export function addSpend(spend: Spend, usage: TokenUsage, costNanos: number): void {
+export function addSpend(spend: Spend, usage: TokenUsage, costNanos: number, promptCacheSavedNanos = 0): void {
+  spend.promptCacheSavedNanos += promptCacheSavedNanos;
   spend.attempts += 1;
   spend.promptTokens += usage.promptTokens;
   spend.completionTokens += usage.completionTokens;

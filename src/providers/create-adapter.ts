@@ -24,6 +24,7 @@ export function createAdapter(settings: ProviderSettings): ProviderAdapter {
         apiKey: settings.apiKey,
         headers: settings.headers,
         defaultMaxTokens: settings.defaultMaxTokens,
+        promptCachingMinTokens: settings.promptCachingMinTokens,
         connections: settings.connections,
         firstByteTimeoutMs: settings.firstByteTimeoutMs,
         timeoutMs: settings.timeoutMs,

@@ -69,7 +69,7 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     cacheCreationTokens: spend.cacheCreationTokens,
     tokensEstimated: spend.estimated,
     costNanos: spend.costNanos,
-    savedNanos: context.savedNanos,
+    savedNanos: context.savedNanos + spend.promptCacheSavedNanos,
     latencyMs: Math.round((performance.now() - context.startedHr) * 1000) / 1000,
     ttftMs: meta?.ttftMs === null || meta?.ttftMs === undefined ? null : Math.round(meta.ttftMs * 1000) / 1000,
     status,

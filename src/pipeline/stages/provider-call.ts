@@ -1,4 +1,4 @@
-import { nanosToUsdNumber, priceUsage } from '../../catalog/pricing.js';
+import { nanosToUsdNumber, priceUsage, promptCacheSavingNanos } from '../../catalog/pricing.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../providers/chat-types.js';
@@ -44,7 +44,7 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
       context.warnings.push(...result.warnings);
       meta.usage = result.usage ?? estimateUsage(upstreamRequest, responseText(result.response));
       meta.costNanos = priceUsage(meta.usage, model.price);
-      addSpend(context.spend, meta.usage, meta.costNanos);
+      addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, model.price));
       if (options.costInBody) {
         const usage = result.response.usage ?? usageBody(meta);
         usage.cost = nanosToUsdNumber(context.spend.costNanos);
@@ -115,6 +115,6 @@ async function* pricedStream(
       meta.usage = result.usage() ?? estimateUsage(request, generated.join(''));
       meta.costNanos = priceUsage(meta.usage, meta.model.price);
     }
-    addSpend(context.spend, meta.usage, meta.costNanos);
+    addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, meta.model.price));
   }
 }

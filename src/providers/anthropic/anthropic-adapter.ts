@@ -10,6 +10,7 @@ import type { AnthropicResponse } from './anthropic-types.js';
 import { convertAnthropicResponse } from './convert-anthropic-response.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages.js';
+import { insertCacheBreakpoints } from './insert-cache-breakpoints.js';
 
 /** The API version whose wire format the converters speak (and which still takes temperature and top_p). */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -30,6 +31,8 @@ export interface AnthropicAdapterOptions {
   dispatcher?: Dispatcher;
   /** Clock for `created` (ms since epoch); passed in so tests are exact. */
   now?: () => number;
+  /** Insert `cache_control` breakpoints after long static prefixes (system prompt, tools) of at least this many tokens. */
+  promptCachingMinTokens?: number;
 }
 
 /**
@@ -66,12 +69,21 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     return response;
   }
 
+  function prepare(chatRequest: ChatRequest) {
+    const converted = convertToAnthropicMessages(chatRequest, { defaultMaxTokens: options.defaultMaxTokens });
+    if (options.promptCachingMinTokens !== undefined) {
+      const marked = insertCacheBreakpoints(converted.body, options.promptCachingMinTokens);
+      if (marked.length > 0) converted.warnings.push(`added prompt-cache breakpoint after ${marked.join(' and ')}`);
+    }
+    return converted;
+  }
+
   return {
     name,
     kind: 'anthropic',
 
     async chat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatResult> {
-      const { body, warnings } = convertToAnthropicMessages(chatRequest, { defaultMaxTokens: options.defaultMaxTokens });
+      const { body, warnings } = prepare(chatRequest);
       const combined = callSignal(signal);
       const response = await post(body, combined);
       let text: string;
@@ -95,7 +107,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     },
 
     async streamChat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatStreamResult> {
-      const { body, warnings } = convertToAnthropicMessages(chatRequest, { defaultMaxTokens: options.defaultMaxTokens });
+      const { body, warnings } = prepare(chatRequest);
       const combined = callSignal(signal);
       const response = await post({ ...body, stream: true }, combined);
       const converter = createAnthropicStreamConverter({ provider: name, createdSeconds: Math.floor(now() / 1000), secrets });

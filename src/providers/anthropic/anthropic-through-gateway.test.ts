@@ -94,3 +94,25 @@ describe('OpenAI SDK → Frugal → Anthropic', () => {
     }
   });
 });
+
+describe('Anthropic prompt caching', () => {
+  it('marks a long system prompt for caching and records the net saving in the ledger', async () => {
+    const mock = await startMockAnthropicServer();
+    const gateway = await startTestGateway({
+      providers: { anthropic: { kind: 'anthropic', base_url: mock.url, api_key: 'k', prompt_caching: { min_tokens: 1024 } } },
+      models: [{ name: 'claude-haiku-4-5', provider: 'anthropic' }],
+    });
+    mock.setScenario('read', { text: 'ok', usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 2000, cache_creation_input_tokens: 0 } });
+    const sdk = new OpenAI({ apiKey: 'x', baseURL: gateway.baseUrl, maxRetries: 0 });
+    const { response } = await sdk.chat.completions
+      .create({ model: 'claude-haiku-4-5', messages: [{ role: 'system', content: 'Policy. '.repeat(800) }, { role: 'user', content: 'q [[mock:read]]' }] })
+      .withResponse();
+    expect(mock.requests.at(-1)!.body!.system).toEqual([{ type: 'text', text: 'Policy. '.repeat(800), cache_control: { type: 'ephemeral' } }]);
+    expect(response.headers.get('x-frugal-warnings')).toContain('prompt-cache breakpoint');
+    const [row] = await gateway.waitForRows(1);
+    // 2000 tokens read at $0.10 instead of $1.00 per 1M: 900 nano-dollars each.
+    expect(row.savedNanos).toBe(2000 * 900);
+    await gateway.close();
+    await mock.close();
+  });
+});

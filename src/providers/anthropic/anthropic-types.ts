@@ -7,6 +7,12 @@
 export interface AnthropicTextBlock {
   type: 'text';
   text: string;
+  cache_control?: AnthropicCacheControl;
+}
+
+/** Marks the end of a prefix Anthropic may cache (prompt caching). */
+export interface AnthropicCacheControl {
+  type: 'ephemeral';
 }
 
 export interface AnthropicImageBlock {
@@ -50,6 +56,7 @@ export interface AnthropicTool {
   name: string;
   description?: string;
   input_schema: Record<string, unknown>;
+  cache_control?: AnthropicCacheControl;
 }
 
 export type AnthropicToolChoice =
