@@ -112,7 +112,12 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
     const state = exhausted
       ? `is exhausted: spent ${formatUsd(spentNanos)}, reserved ${formatUsd(reservedNanos)}`
       : `has ${formatUsd(limitNanos - spentNanos - reservedNanos)} left (spent ${formatUsd(spentNanos)}, reserved ${formatUsd(reservedNanos)}), less than this call may cost (${formatUsd(amountNanos)})`;
-    const counter = counters.find((candidate) => candidate.scope.id === scope.id && candidate.scope.period === scope.period);
+    const counter = counters.find(
+      (candidate) =>
+        candidate.scope.id === scope.id &&
+        candidate.scope.period === scope.period &&
+        (candidate.scope.timeZone ?? 'UTC') === (scope.timeZone ?? 'UTC'),
+    );
     // A budget turning calls away is the moment its 100% alert matters most, even if spend never lands
     // on the limit exactly; the sink sends it once per period.
     for (const compiled of counter?.rules ?? []) {
