@@ -66,7 +66,15 @@ interface BudgetCommands {
  */
 export function createRedisBudgetStore(options: RedisBudgetStoreOptions = {}): BudgetStore {
   const ownsClient = options.client === undefined;
-  const client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, ...options.redisOptions });
+  const client =
+    options.client ??
+    new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+      // A request waits on its budget check, so a Redis that is away fails it within 2 s rather than
+      // hanging it. A command that timed out here but ran on the server only holds until its TTL.
+      commandTimeout: 2_000,
+      maxRetriesPerRequest: 2,
+      ...options.redisOptions,
+    });
   const prefix = options.keyPrefix ?? 'frugal:{budget}:';
   const now = options.now ?? Date.now;
   const retentionMs = options.counterRetentionMs ?? DEFAULT_COUNTER_RETENTION_MS;
