@@ -98,6 +98,7 @@ export function buildRouteTable(config: GatewayConfig, now: () => number = Date.
             retries: spec.retries,
             timeouts: spec.timeouts,
             hedge: spec.hedge,
+            prefixAffinity: spec.prefix_affinity ? { chars: spec.prefix_affinity.min_tokens * 4 } : undefined,
           },
           now,
         );

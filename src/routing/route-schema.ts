@@ -73,6 +73,8 @@ export const routeSchema = z.discriminatedUnion('strategy', [
     retries: retries.default({ attempts: 2, base_ms: 200, max_ms: 8_000 }),
     timeouts: timeouts.default({}),
     hedge: hedge.optional(),
+    /** Prompts sharing their first `min_tokens` tokens (≈4 chars each) go to the same deployment, so its prefix cache hits. */
+    prefix_affinity: z.strictObject({ min_tokens: z.number().int().positive().default(1024) }).optional(),
   }),
 ]);
 

@@ -1,3 +1,4 @@
+import { promptPrefix, rendezvousOrder } from '../prefix-affinity.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
 import { deploymentKey } from './model-node.js';
@@ -19,18 +20,28 @@ export interface LoadBalanceOptions {
   retries: RetrySpec;
   timeouts: TimeoutSpec;
   hedge: HedgeSpec | undefined;
+  /** Requests whose prompt shares its first `chars` characters go to the same deployment (self-hosted prefix caches). */
+  prefixAffinity: { chars: number } | undefined;
 }
 
 /**
  * Orders the deployments of one model for this request — the pick first, the rest as fallbacks — skipping
  * deployments whose circuit is open and putting those at their RPM limit last.
  */
-export function orderDeployments(deployments: readonly Deployment[], policy: BalancePolicy, runtime: Pick<RouteRuntime, 'breakers' | 'latency' | 'random'>, atLimit: (deployment: Deployment) => boolean): Deployment[] {
+export function orderDeployments(
+  deployments: readonly Deployment[],
+  policy: BalancePolicy,
+  runtime: Pick<RouteRuntime, 'breakers' | 'latency' | 'random'>,
+  atLimit: (deployment: Deployment) => boolean,
+  prefix?: string,
+): Deployment[] {
   const keyOf = (deployment: Deployment) => deploymentKey(deployment.node.models()[0]);
   const usable = deployments.filter((deployment) => runtime.breakers.get(keyOf(deployment)).isAvailable());
   const open = deployments.filter((deployment) => !usable.includes(deployment));
   let ordered: Deployment[];
-  if (policy === 'least_in_flight') {
+  if (prefix !== undefined) {
+    ordered = rendezvousOrder(usable, keyOf, prefix);
+  } else if (policy === 'least_in_flight') {
     ordered = [...usable].sort((a, b) => runtime.latency.inFlight(keyOf(a)) / a.weight - runtime.latency.inFlight(keyOf(b)) / b.weight);
   } else if (policy === 'lowest_latency') {
     // Unmeasured deployments go first so every deployment gets measured.
@@ -79,14 +90,15 @@ export function loadBalanceRoute(options: LoadBalanceOptions, now: () => number 
     name: options.route,
     models: () => options.deployments.flatMap((deployment) => deployment.node.models()),
     run(context, runtime, attempt) {
-      const ordered = orderDeployments(options.deployments, options.policy, runtime, atLimit);
+      const prefix = options.prefixAffinity ? promptPrefix(context.request.messages, options.prefixAffinity.chars) : undefined;
+      const ordered = orderDeployments(options.deployments, options.policy, runtime, atLimit, prefix);
       const first = ordered[0];
       if (first && first.rpm !== undefined) recent.get(first)?.push(now()) ?? recent.set(first, [now()]);
       return tryInOrder(
         context,
         runtime,
         ordered.map((deployment) => deployment.node),
-        { route: options.route, label: `loadbalance:${options.policy}`, retries: options.retries, timeouts: options.timeouts, hedge: options.hedge },
+        { route: options.route, label: prefix === undefined ? `loadbalance:${options.policy}` : 'loadbalance:prefix', retries: options.retries, timeouts: options.timeouts, hedge: options.hedge },
         attempt,
       );
     },
