@@ -7,6 +7,7 @@ import { porterStem } from './porter-stem.js';
  */
 
 const TERM = /[\p{L}\p{N}]+/gu;
+const ASCII_TERM = /[a-z0-9]+/g;
 const NON_ASCII = /[^\x00-\x7f]/;
 const COMBINING_MARKS = /\p{M}/gu;
 
@@ -23,10 +24,15 @@ const STOPWORDS = new Set(
 /** Lower-cased, accent-folded, Porter-stemmed terms without stopwords. */
 export function searchTerms(text: string): string[] {
   let folded = text.toLowerCase();
-  if (NON_ASCII.test(folded)) folded = folded.normalize('NFD').replace(COMBINING_MARKS, '');
+  // Unicode property classes are several times slower than [a-z0-9]; most prompt text is ASCII.
+  let pattern = ASCII_TERM;
+  if (NON_ASCII.test(folded)) {
+    folded = folded.normalize('NFD').replace(COMBINING_MARKS, '');
+    pattern = TERM;
+  }
   const terms: string[] = [];
-  TERM.lastIndex = 0;
-  for (let match = TERM.exec(folded); match; match = TERM.exec(folded)) {
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(folded); match; match = pattern.exec(folded)) {
     const term = match[0];
     if (!STOPWORDS.has(term)) terms.push(porterStem(term));
   }

@@ -71,6 +71,8 @@ class UnitBuilder {
   readonly units: ContextUnit[] = [];
   section: number;
   private sectionHasContent = true;
+  // False before the first section, so that the first call to newSection opens it.
+  private sectionIsEmpty = false;
 
   constructor(firstSection: number) {
     this.section = firstSection - 1;
@@ -88,12 +90,15 @@ class UnitBuilder {
   }
 
   newSection() {
+    if (this.sectionIsEmpty) return;
     this.section += 1;
     this.sectionHasContent = true;
+    this.sectionIsEmpty = true;
   }
 
   add(kind: UnitKind, text: string, key?: string) {
     if (kind === 'header') this.newSection();
+    this.sectionIsEmpty = false;
     this.units.push(key === undefined ? { kind, text, separator: '', section: this.section } : { kind, text, separator: '', section: this.section, key });
     this.sectionHasContent = kind !== 'header';
   }

@@ -18,7 +18,7 @@ export interface ExtractiveConfig {
   minContextTokens?: number;
   /** How many top hits bring their neighbouring sentences along. Default 3. */
   neighbourHits?: number;
-  /** Share of a unit's section (document) relevance in its score. Default 0.3. */
+  /** Weight of a unit's section (document) relevance next to its own. Default 1: both count equally. */
   sectionWeight?: number;
   /** Optional embedder; when given, relevance blends BM25 with embedding similarity. */
   embed?: EmbedFn;
@@ -81,7 +81,7 @@ function plan(messages: readonly ChatMessage[], config: ExtractiveConfig): Plan 
   if (tokensBefore <= target) return unchanged(messages, 'within-budget', tokensBefore);
 
   const allUnits = segments.flatMap((segmented) => segmented.units);
-  const scores = lexicalScores(allUnits, sections, located.question, config.sectionWeight ?? 0.3);
+  const scores = lexicalScores(allUnits, sections, located.question, config.sectionWeight ?? 1);
   const must = mustKeep(allUnits, queryAnchors(located.question));
   return { messages, question: located.question, regions: located.regions, segments, units, scores, must, fixedTokens, tokensBefore, target };
 }

@@ -118,9 +118,9 @@ function step5(input: string): string {
 
 /** The Porter stem of a lower-case word; words with digits or non-ASCII letters come back unchanged. */
 export function porterStem(word: string): string {
-  if (word.length <= 2 || !PLAIN_WORD.test(word)) return word;
   const known = memo.get(word);
   if (known !== undefined) return known;
+  if (word.length <= 2 || !PLAIN_WORD.test(word)) return word;
   const stem = step5(step4(replaceSuffix(replaceSuffix(step1(word), STEP2, 0), STEP3, 0)));
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(word, stem);

@@ -10,7 +10,7 @@ export interface Span {
 // A run of terminal punctuation (with closing quotes/brackets), then whitespace, then something that can start
 // a sentence: a capital letter, a digit, or an opening quote/bracket.
 const SENTENCE_END = /[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[\p{Lu}\p{N}])/gu;
-const WORD_BEFORE_DOT = /(\p{L}+)\.$/u;
+const LETTER = /\p{L}/u;
 
 // Common English abbreviations that end with a dot but rarely end a sentence.
 const ABBREVIATIONS = new Set([
@@ -19,13 +19,15 @@ const ABBREVIATIONS = new Set([
   'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'gen', 'gov', 'sen', 'rep', 'rev', 'lt', 'col', 'capt',
 ]);
 
-function isAbbreviation(textBeforeBoundary: string): boolean {
-  const match = WORD_BEFORE_DOT.exec(textBeforeBoundary);
-  if (!match) return false;
-  const word = match[1];
+/** Whether the dot at `dot` ends an abbreviation; scans back from the dot, never the whole text. */
+function isAbbreviation(text: string, dot: number): boolean {
+  let start = dot;
+  while (start > 0 && LETTER.test(text[start - 1])) start -= 1;
+  const length = dot - start;
+  if (length === 0) return false;
   // An initial ("J. R. R. Tolkien") or the last letter of "U.S." / "e.g.".
-  if (word.length === 1) return true;
-  return ABBREVIATIONS.has(word.toLowerCase());
+  if (length === 1) return true;
+  return length <= 6 && ABBREVIATIONS.has(text.slice(start, dot).toLowerCase());
 }
 
 /** Spans of the sentences in `text`, in order; the whitespace between them belongs to no span. */
@@ -37,7 +39,7 @@ export function splitSentences(text: string): Span[] {
   for (let match = SENTENCE_END.exec(text); match; match = SENTENCE_END.exec(text)) {
     const end = match.index + match[0].length;
     if (end <= start) continue;
-    if (match[0] === '.' && isAbbreviation(text.slice(start, end))) continue;
+    if (match[0] === '.' && isAbbreviation(text, match.index)) continue;
     spans.push({ start, end });
     start = end;
     while (start < text.length && /\s/.test(text[start])) start += 1;

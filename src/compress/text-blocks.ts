@@ -11,7 +11,6 @@ export interface TextBlock {
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 const TABLE_DELIMITER_ROW = /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$/;
-const LINE_WITH_PIPES = /\|.*\|/;
 
 /** Lines keep their `\n`, so slicing and joining never loses or adds a character. */
 function splitLinesKeepingEnds(text: string): string[] {
@@ -26,8 +25,7 @@ function splitLinesKeepingEnds(text: string): string[] {
 }
 
 function isTableLine(line: string): boolean {
-  const trimmed = line.trim();
-  return trimmed.startsWith('|') || LINE_WITH_PIPES.test(trimmed);
+  return line.includes('|');
 }
 
 /** A table is a run of ≥ 2 piped lines that is either all `|…`-led or contains a markdown delimiter row. */
