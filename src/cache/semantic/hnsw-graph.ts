@@ -46,7 +46,7 @@ export class HnswGraph {
     this.dimensions = dimensions;
     this.m = options.m ?? 16;
     this.m0 = this.m * 2;
-    this.efConstruction = options.efConstruction ?? 100;
+    this.efConstruction = options.efConstruction ?? 64;
     this.efSearch = options.efSearch ?? 64;
     this.levelFactor = 1 / Math.log(this.m);
     this.random = options.random ?? Math.random;
