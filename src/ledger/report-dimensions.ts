@@ -32,6 +32,8 @@ export const REPORT_DIMENSIONS = {
   status: { sql: () => 'status', order: 'cost' },
   cache: { sql: () => 'cache_status', order: 'cost' },
   task: { sql: () => 'task', order: 'cost' },
+  // Requests whose prompt put variable content before a long static block (see the prompt-order stage).
+  prompt_order: { sql: () => `(CASE WHEN warnings LIKE '%"prompt-order:%' THEN 'variable-before-static' ELSE 'ok' END)`, order: 'cost' },
 } as const satisfies Record<string, DimensionSpec>;
 
 export const REPORT_DIMENSION_NAMES = Object.keys(REPORT_DIMENSIONS) as Array<keyof typeof REPORT_DIMENSIONS>;

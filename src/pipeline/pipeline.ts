@@ -5,6 +5,7 @@ import { ledgerStage, type LedgerSink } from './stages/ledger-stage.js';
 import { createModelCaller } from './stages/provider-call.js';
 import { createRouteHandler } from './stages/route-handler.js';
 import { validateStage } from './stages/validate-stage.js';
+import { promptOrderStage } from './stages/prompt-order-stage.js';
 import { cacheStage } from './stages/cache-stage.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { startHealthChecks } from '../routing/resilience/health-checks.js';
@@ -24,6 +25,7 @@ export interface PipelineParts {
  *
  *   ledger    — one row per request, whatever happens after it (wraps everything)
  *   validate  — 400 naming the field for a malformed request
+ *   order     — notes variable content placed before a long static block (prompt caches can't reuse it)
  *   cache     — exact-match answers: a hit costs nothing and skips everything below
  *   route     — the requested model or route: map / classify / cascade / fallback / loadbalance, each
  *               upstream call through the model caller (circuit breakers, retries, hedging, fit checks)
@@ -39,7 +41,7 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
     breakers: runtime.breakers,
     intervalMs: parts.config.healthCheckIntervalMs,
   });
-  const stages: Stage[] = [ledgerStage(parts.ledger), validateStage()];
+  const stages: Stage[] = [ledgerStage(parts.ledger), validateStage(), promptOrderStage()];
   if (parts.cacheStore) stages.push(cacheStage({ config: parts.config, store: parts.cacheStore }));
   return { handle: compose(stages, handle), stop: stopHealthChecks };
 }

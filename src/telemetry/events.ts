@@ -14,6 +14,8 @@ export const channels = {
   routeDecision: diagnosticsChannel.channel('frugal:route:decision'),
   /** Escalations, fallbacks, hedges, skipped models, as they happen. */
   routingEvent: diagnosticsChannel.channel('frugal:route:event'),
+  /** Variable content came before a long static block: provider prompt caches cannot reuse it. */
+  promptOrder: diagnosticsChannel.channel('frugal:prompt:order'),
   /** The response cache could not be read or written (served as a miss). */
   cacheError: diagnosticsChannel.channel('frugal:cache:error'),
   /** A deployment's circuit breaker changed state. */

@@ -29,6 +29,8 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   const skips = new Counter({ name: 'frugal_route_skips_total', help: 'Models skipped by fit checks (context window, capabilities).', labelNames: ['model', 'reason'], registers: [registry] });
   const circuit = new Gauge({ name: 'frugal_circuit_state', help: 'Circuit state per deployment: 0 closed, 1 half-open, 2 open.', labelNames: ['deployment'], registers: [registry] });
   const circuitLevel = { closed: 0, half_open: 1, open: 2 } as const;
+  const promptOrder = new Counter({ name: 'frugal_prompt_order_issues_total', help: 'Requests whose variable content precedes a long static block (static first, variable last lets prompt caches hit).', labelNames: ['route'], registers: [registry] });
+  const onPromptOrder = (message: unknown) => promptOrder.inc({ route: (message as { route: string }).route });
   const onDecision = (message: unknown) => {
     const event = message as RouteDecisionEvent;
     decisions.inc({ route: event.route, task: event.task ?? 'none', model: event.model });
@@ -67,6 +69,7 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     [channels.routeDecision, onDecision],
     [channels.routingEvent, onRoutingEvent],
     [channels.circuitState, onCircuit],
+    [channels.promptOrder, onPromptOrder],
   ];
   for (const [channel, listener] of subscriptions) channel.subscribe(listener);
   return {
