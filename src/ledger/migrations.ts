@@ -84,6 +84,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 3,
+    name: 'create frugal_keys',
+    // Virtual keys live beside the ledger so one database (file or schema) holds a deployment's state.
+    // Only the SHA-256 of a key's plaintext is stored, never the plaintext or its secret part.
+    statements: (d) => {
+      const t = d.types;
+      return [
+        `CREATE TABLE ${d.table('frugal_keys')} (
+          id ${t.text} NOT NULL PRIMARY KEY,
+          secret_hash ${t.text} NOT NULL,
+          name ${t.text} NOT NULL,
+          team ${t.text},
+          allowed_models ${t.text},
+          budget_limit_usd ${t.text},
+          budget_period ${t.text},
+          budget_hard ${t.boolean},
+          rpm ${t.bigint},
+          tpm ${t.bigint},
+          default_tags ${t.text} NOT NULL,
+          expires_at ${t.bigint},
+          created_at ${t.bigint} NOT NULL,
+          revoked_at ${t.bigint}
+        )${d.tableOptions}`,
+      ];
+    },
+  },
 ];
 
 /** The migrations not yet applied, in order. */
