@@ -142,6 +142,31 @@ describe('createHnswIndex: large buckets (HNSW graph)', () => {
   });
 });
 
+describe('createHnswIndex: rebuilding a few entries per write', () => {
+  it('finds every live entry at every step while a bucket moves from a flat list to a graph and sheds tombstones', () => {
+    const stored = vectors(300, 32, seeded(11));
+    const index = createHnswIndex({ dimensions: 32, exactScanLimit: 40, migrationStep: 2, random: seeded(12) });
+    const live = new Set<number>();
+    const check = () => {
+      for (const i of live) expect(index.search('bucket', stored[i], { now: NOW })[0]?.id).toBe(`e${i}`);
+    };
+    stored.forEach((vector, i) => {
+      index.add(`e${i}`, 'bucket', vector, LATER);
+      live.add(i);
+      if (i % 25 === 0) check();
+      // Delete every third entry as we go, so tombstones pile up during the moves.
+      if (i % 3 === 0) {
+        index.delete(`e${i}`);
+        live.delete(i);
+      }
+    });
+    check();
+    expect(index.size).toBe(live.size);
+    const deleted = [...Array(300).keys()].filter((i) => !live.has(i));
+    for (const i of deleted) expect(index.search('bucket', stored[i], { now: NOW, k: 3 }).some((match) => match.id === `e${i}`)).toBe(false);
+  });
+});
+
 describe('HnswGraph', () => {
   it('builds the same graph for the same seed (reproducible)', () => {
     const stored = vectors(300, 16, seeded(9));

@@ -6,27 +6,20 @@ export interface HnswIndexOptions extends HnswGraphOptions {
   dimensions: number;
   /** A bucket is scanned exactly until it holds this many live entries, then gets an HNSW graph. */
   exactScanLimit?: number;
-  /** Entries kept at most; the oldest added go first. Memory: ~0.7 KB per hashed-text entry, 4 B × dims + 0.3 KB per dense one. */
+  /** Entries kept at most; the oldest added go first. Memory: ~0.8 KB per hashed-text entry, 4 B × dims + 0.3 KB per dense one. */
   maxEntries?: number;
+  /** Entries moved to a bucket's new storage per add or delete while it is being rebuilt. */
+  migrationStep?: number;
 }
 
-/** The entries of one context fingerprint: a flat list while small, an HNSW graph once large. */
-class Bucket {
-  storage: PackedVectors | HnswGraph;
+/** Vectors with their ids and expiry times, in one storage (a flat list or a graph). */
+class Shard {
   ids: Array<string | undefined> = [];
   expiresAt: number[] = [];
   live = 0;
+  cursor = 0;
 
-  constructor(
-    readonly name: string,
-    private readonly options: HnswIndexOptions & { exactScanLimit: number },
-  ) {
-    this.storage = new PackedVectors(options.dimensions);
-  }
-
-  get graph(): HnswGraph | undefined {
-    return this.storage instanceof HnswGraph ? this.storage : undefined;
-  }
+  constructor(readonly storage: PackedVectors | HnswGraph) {}
 
   add(id: string, vector: Float32Array, expiresAt: number): number {
     const slot = this.storage.add(vector);
@@ -38,51 +31,84 @@ class Bucket {
 
   remove(slot: number): void {
     this.ids[slot] = undefined;
-    this.graph?.markDeleted(slot);
+    if (this.storage instanceof HnswGraph) this.storage.markDeleted(slot);
     this.live -= 1;
   }
 
-  /** Whether the storage should be rebuilt: a small bucket grew past the scan limit, or half is tombstones. */
-  needsRebuild(): boolean {
-    const total = this.ids.length;
-    if (this.graph === undefined) return this.live > this.options.exactScanLimit || (total > 64 && this.live * 2 < total);
-    return total > 64 && this.live * 2 < total;
-  }
-
-  /** Re-adds the live entries to fresh storage; returns the new slot of each id. */
-  rebuild(): Map<string, number> {
-    const old = { storage: this.storage, ids: this.ids, expiresAt: this.expiresAt };
-    this.storage = this.live > this.options.exactScanLimit ? new HnswGraph(this.options.dimensions, this.options) : new PackedVectors(this.options.dimensions);
-    this.ids = [];
-    this.expiresAt = [];
-    this.live = 0;
-    const slots = new Map<string, number>();
-    old.ids.forEach((id, slot) => {
-      if (id !== undefined) slots.set(id, this.add(id, old.storage.vectorAt(slot), old.expiresAt[slot]));
-    });
-    return slots;
-  }
-
-  search(vector: Float32Array, k: number, minSimilarity: number, now: number): VectorMatch[] {
-    const graph = this.graph;
-    const matches: VectorMatch[] = [];
-    if (graph !== undefined) {
-      // Ask for a few extra: expired entries are still in the graph until the next prune.
-      for (const { slot, similarity } of graph.search(vector, k + 4)) {
-        if (similarity < minSimilarity || this.expiresAt[slot] <= now) continue;
-        matches.push({ id: this.ids[slot]!, similarity });
-        if (matches.length === k) break;
+  search(vector: Float32Array, k: number, minSimilarity: number, now: number, into: VectorMatch[]): void {
+    if (this.storage instanceof HnswGraph) {
+      // A few extra: expired entries stay in the graph until the next prune.
+      for (const { slot, similarity } of this.storage.search(vector, k + 4)) {
+        if (similarity >= minSimilarity && this.expiresAt[slot] > now) into.push({ id: this.ids[slot]!, similarity });
       }
-      return matches;
+      return;
     }
-    const storage = this.storage as PackedVectors;
     for (let slot = 0; slot < this.ids.length; slot += 1) {
       const id = this.ids[slot];
       if (id === undefined || this.expiresAt[slot] <= now) continue;
-      const similarity = storage.dot(vector, slot);
-      if (similarity >= minSimilarity) matches.push({ id, similarity });
+      const similarity = this.storage.dot(vector, slot);
+      if (similarity >= minSimilarity) into.push({ id, similarity });
     }
+  }
+}
+
+interface Located {
+  bucket: Bucket;
+  shard: Shard;
+  slot: number;
+}
+
+/**
+ * The entries of one context fingerprint: a flat list while small, an HNSW graph once large.
+ * Rebuilding (flat → graph, or dropping tombstones) never blocks: a new shard takes all new entries
+ * while the old one, still searched, hands its entries over a few per write.
+ */
+class Bucket {
+  current: Shard;
+  retiring: Shard | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly options: HnswIndexOptions & { exactScanLimit: number; migrationStep: number },
+  ) {
+    this.current = new Shard(new PackedVectors(options.dimensions));
+  }
+
+  get live(): number {
+    return this.current.live + (this.retiring?.live ?? 0);
+  }
+
+  search(vector: Float32Array, k: number, minSimilarity: number, now: number): VectorMatch[] {
+    const matches: VectorMatch[] = [];
+    this.current.search(vector, k, minSimilarity, now, matches);
+    this.retiring?.search(vector, k, minSimilarity, now, matches);
     return matches.sort((a, b) => b.similarity - a.similarity).slice(0, k);
+  }
+
+  /** Starts a rebuild when needed, and moves a few entries of one in progress; reports moved entries. */
+  maintain(moved: (id: string, shard: Shard, slot: number) => void): void {
+    if (this.retiring === undefined) {
+      const shard = this.current;
+      const total = shard.ids.length;
+      const isGraph = shard.storage instanceof HnswGraph;
+      const grewPastScan = !isGraph && shard.live > this.options.exactScanLimit;
+      const mostlyTombstones = total > 64 && shard.live * 2 < total;
+      if (!grewPastScan && !mostlyTombstones) return;
+      this.retiring = shard;
+      const graph = shard.live > this.options.exactScanLimit;
+      this.current = new Shard(graph ? new HnswGraph(this.options.dimensions, this.options) : new PackedVectors(this.options.dimensions));
+    }
+    const retiring = this.retiring;
+    for (let moves = 0; moves < this.options.migrationStep && retiring.cursor < retiring.ids.length; retiring.cursor += 1) {
+      const slot = retiring.cursor;
+      const id = retiring.ids[slot];
+      if (id === undefined) continue;
+      const newSlot = this.current.add(id, retiring.storage.vectorAt(slot), retiring.expiresAt[slot]);
+      retiring.remove(slot);
+      moved(id, this.current, newSlot);
+      moves += 1;
+    }
+    if (retiring.cursor >= retiring.ids.length) this.retiring = undefined;
   }
 }
 
@@ -90,8 +116,8 @@ class Bucket {
  * The in-memory {@link VectorIndex}: one bucket per context fingerprint. Most buckets (a conversation's
  * follow-ups) hold a handful of entries and are scanned exactly; a bucket that grows past
  * `exactScanLimit` (typically first questions under one system prompt) gets an HNSW graph, which keeps
- * lookups around a millisecond at 100 000 entries (see bench/cache). Deletion leaves tombstones that a
- * rebuild clears once they are half the bucket.
+ * lookups around a millisecond at 100 000 entries (see bench/cache). Deleted and expired entries are
+ * tombstones until a bucket is half tombstones; then it is rebuilt a few entries per write.
  *
  * @example
  * const index = createHnswIndex({ dimensions: embedder.dimensions });
@@ -99,24 +125,27 @@ class Bucket {
  * const [best] = index.search(fingerprint, query, { minSimilarity: 0.95, now: Date.now() });
  */
 export function createHnswIndex(options: HnswIndexOptions): VectorIndex {
-  const settings = { ...options, exactScanLimit: options.exactScanLimit ?? 1_000 };
+  const settings = { ...options, exactScanLimit: options.exactScanLimit ?? 1_000, migrationStep: options.migrationStep ?? 8 };
   const maxEntries = options.maxEntries ?? 100_000;
   const buckets = new Map<string, Bucket>();
   // Insertion-ordered, so the first key is the oldest entry when the index is full.
-  const entries = new Map<string, { bucket: Bucket; slot: number }>();
+  const entries = new Map<string, Located>();
 
-  const remove = (id: string): boolean => {
-    const entry = entries.get(id);
-    if (entry === undefined) return false;
+  const maintain = (bucket: Bucket) =>
+    bucket.maintain((id, shard, slot) => {
+      const located = entries.get(id)!;
+      located.shard = shard;
+      located.slot = slot;
+    });
+
+  const remove = (id: string, tidy = true): boolean => {
+    const located = entries.get(id);
+    if (located === undefined) return false;
     entries.delete(id);
-    entry.bucket.remove(entry.slot);
-    if (entry.bucket.live === 0) buckets.delete(entry.bucket.name);
-    else if (entry.bucket.needsRebuild()) rebuild(entry.bucket);
+    located.shard.remove(located.slot);
+    if (located.bucket.live === 0) buckets.delete(located.bucket.name);
+    else if (tidy) maintain(located.bucket);
     return true;
-  };
-
-  const rebuild = (bucket: Bucket) => {
-    for (const [id, slot] of bucket.rebuild()) entries.get(id)!.slot = slot;
   };
 
   return {
@@ -132,19 +161,25 @@ export function createHnswIndex(options: HnswIndexOptions): VectorIndex {
         bucket = new Bucket(bucketName, settings);
         buckets.set(bucketName, bucket);
       }
-      entries.set(id, { bucket, slot: bucket.add(id, vector, expiresAt) });
-      if (bucket.needsRebuild()) rebuild(bucket);
+      const shard = bucket.current;
+      entries.set(id, { bucket, shard, slot: shard.add(id, vector, expiresAt) });
+      maintain(bucket);
     },
     search(bucketName, vector, searchOptions: VectorSearchOptions) {
       const bucket = buckets.get(bucketName);
       if (bucket === undefined) return [];
       return bucket.search(vector, searchOptions.k ?? 1, searchOptions.minSimilarity ?? Number.NEGATIVE_INFINITY, searchOptions.now);
     },
-    delete: remove,
+    delete: (id) => remove(id),
     prune(now) {
       const expired: string[] = [];
-      for (const [id, { bucket, slot }] of entries) if (bucket.expiresAt[slot] <= now) expired.push(id);
-      for (const id of expired) remove(id);
+      for (const [id, { shard, slot }] of entries) if (shard.expiresAt[slot] <= now) expired.push(id);
+      const touched = new Set<Bucket>();
+      for (const id of expired) {
+        touched.add(entries.get(id)!.bucket);
+        remove(id, false);
+      }
+      for (const bucket of touched) if (bucket.live > 0) maintain(bucket);
       return expired.length;
     },
   };
