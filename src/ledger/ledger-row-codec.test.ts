@@ -23,11 +23,18 @@ describe('ledger row codec', () => {
   });
 
   it('decodes what either driver returns (bigint, numeric text, 0/1, booleans) to the same row', () => {
-    const values = encodeLedgerRow(row, 'integer');
+    const saving = { ...row, savedNanos: 8_000_004, task: 'summarize' };
+    const values = encodeLedgerRow(saving, 'integer');
+    expect(values[LEDGER_COLUMN_NAMES.indexOf('saved_nanos')]).toBe(8_000_004);
+    expect(values[LEDGER_COLUMN_NAMES.indexOf('task')]).toBe('summarize');
     const sqlite = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, typeof values[index] === 'number' && Number.isInteger(values[index]) ? BigInt(values[index] as number) : values[index]]));
-    const postgresValues = encodeLedgerRow(row, 'native');
-    const postgres = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, ['ts', 'cost_nanos', 'prompt_tokens'].includes(column) ? String(postgresValues[index]) : postgresValues[index]]));
-    expect(decodeLedgerRow(sqlite)).toEqual(row);
-    expect(decodeLedgerRow(postgres)).toEqual(row);
+    const postgresValues = encodeLedgerRow(saving, 'native');
+    const postgres = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, ['ts', 'cost_nanos', 'saved_nanos', 'prompt_tokens'].includes(column) ? String(postgresValues[index]) : postgresValues[index]]));
+    expect(decodeLedgerRow(sqlite)).toEqual(saving);
+    expect(decodeLedgerRow(postgres)).toEqual(saving);
+  });
+
+  it('refuses a fractional saving like a fractional cost', () => {
+    expect(ledgerRowProblem({ ...row, savedNanos: 0.5 })).toMatch(/^savedNanos/);
   });
 });

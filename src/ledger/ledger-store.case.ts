@@ -1,8 +1,11 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow, LedgerStatus } from './ledger-row.js';
+import { encodeLedgerRow, LEDGER_COLUMN_NAMES } from './ledger-row-codec.js';
 import type { LedgerStore, ReportDimension, ReportRow } from './ledger-store.js';
+import { LEDGER_TABLE, MIGRATIONS, migrationsTableSql, recordMigrationSql } from './migrations.js';
 import { REPORT_DIMENSION_NAMES } from './report-dimensions.js';
+import type { SqlDialect } from './sql-dialect.js';
 
 export interface LedgerStoreFactory {
   /** A store on the database called `name`: new and empty the first time, the same database when called again. */
@@ -24,7 +27,8 @@ const MODELS = [
 /**
  * 50 requests, one every 7 hours (15 days, 3 ISO weeks), varying every column a report reads.
  * Hand-computed totals: cost Σ(1 000 003·(i+1) + i mod 3) = 1 275 003 874; prompt Σ(100 + 37i) = 50 325;
- * completion Σ(10 + 13i) = 16 425; cached 13 rows × 64 = 832; 5 errors; 8 estimated.
+ * completion Σ(10 + 13i) = 16 425; cached 13 rows × 64 = 832; 5 errors; 8 estimated;
+ * saved Σ 2 000 001·i over i = 0, 4, …, 48 (Σ i = 312) = 624 000 312; task 'chat' on the 13 rows i ≡ 1 (mod 4).
  */
 export function ledgerWorkload(): LedgerRow[] {
   return Array.from({ length: 50 }, (_, i): LedgerRow => {
@@ -48,6 +52,7 @@ export function ledgerWorkload(): LedgerRow[] {
       cacheCreationTokens: i % 8 === 0 ? 128 : 0,
       tokensEstimated: i % 7 === 0,
       costNanos: 1_000_003 * (i + 1) + (i % 3),
+      savedNanos: i % 4 === 0 ? 2_000_001 * i : 0,
       latencyMs: 100.125 + i,
       ttftMs: i % 2 === 0 ? 12.345 + i : null,
       status,
@@ -55,6 +60,7 @@ export function ledgerWorkload(): LedgerRow[] {
       errorCode: status === 'ok' ? null : status === 'error' ? 'upstream_error' : 'client_aborted',
       cacheStatus: ['hit', 'miss', null, 'bypass'][i % 4],
       routeTrace: [null, 'auto>classify:chat>gpt-4o-mini', 'cheap>gpt-4o-mini', 'auto'][i % 4],
+      task: i % 4 === 1 ? 'chat' : null,
       warnings: i % 6 === 0 ? ['dropped parameter logit_bias', 'model swapped: gpt-4o → gpt-4o-mini'] : [],
     };
   });
@@ -80,23 +86,69 @@ const groupOf: Record<ReportDimension, (row: LedgerRow) => string | null> = {
   route: (row) => (row.routeTrace === null ? null : row.routeTrace.split('>')[0]),
   status: (row) => row.status,
   cache: (row) => row.cacheStatus,
+  task: (row) => row.task,
 };
 
 export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension): ReportRow[] {
   const groups = new Map<string | null, ReportRow>();
   for (const row of rows) {
     const key = groupOf[by](row);
-    const group = groups.get(key) ?? { group: key, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, errors: 0, estimatedRows: 0 };
+    const group = groups.get(key) ?? { group: key, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, errors: 0, estimatedRows: 0 };
     group.requests += 1;
     group.promptTokens += row.promptTokens;
     group.completionTokens += row.completionTokens;
     group.cachedTokens += row.cachedTokens;
     group.costNanos += BigInt(row.costNanos);
+    group.savedNanos += BigInt(row.savedNanos);
     group.errors += row.status === 'error' ? 1 : 0;
     group.estimatedRows += row.tokensEstimated ? 1 : 0;
     groups.set(key, group);
   }
   return [...groups.values()];
+}
+
+/** The columns migration 1 created. History, like the migration itself: never edit this list. */
+const VERSION_1_COLUMNS = [
+  'id', 'ts', 'key_id', 'end_user', 'tags', 'requested_model', 'served_model', 'provider', 'stream', 'prompt_tokens', 'completion_tokens',
+  'cached_tokens', 'cache_creation_tokens', 'tokens_estimated', 'cost_nanos', 'latency_ms', 'ttft_ms', 'status', 'http_status', 'error_code',
+  'cache_status', 'route_trace', 'warnings',
+];
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * A ledger as a version-1 gateway left it: the statements that build it (migration 1 only, recorded as applied
+ * at ms 1, then the first 8 workload rows in version-1 columns) for a backend's test to run in order.
+ */
+export function version1Ledger(dialect: SqlDialect, booleans: 'native' | 'integer'): { rows: LedgerRow[]; statements: Statement[] } {
+  const [first] = MIGRATIONS;
+  const rows = ledgerWorkload().slice(0, 8);
+  const insert = `INSERT INTO ${dialect.table(LEDGER_TABLE)} (${VERSION_1_COLUMNS.join(', ')}) VALUES (${VERSION_1_COLUMNS.map((_, i) => dialect.param(i + 1)).join(', ')})`;
+  const statements: Statement[] = [
+    { sql: migrationsTableSql(dialect), params: [] },
+    ...first.statements(dialect).map((sql) => ({ sql, params: [] })),
+    { sql: recordMigrationSql(dialect), params: [first.version, first.name, 1] },
+    ...rows.map((row) => {
+      const values = encodeLedgerRow(row, booleans);
+      return { sql: insert, params: VERSION_1_COLUMNS.map((column) => values[LEDGER_COLUMN_NAMES.indexOf(column)]) };
+    }),
+  ];
+  return { rows, statements };
+}
+
+/** After `migrate()` on a version1Ledger: the old rows saved nothing and have no task, and new rows sit beside them. */
+export async function expectUpgradedFromVersion1(store: LedgerStore, oldRows: readonly LedgerRow[]) {
+  // The workload gave some of these rows savings (i = 4) and a task (i = 1, 5); version 1 had nowhere to keep them.
+  expect(oldRows.some((row) => row.savedNanos > 0) && oldRows.some((row) => row.task !== null)).toBe(true);
+  expect(await store.rows({})).toEqual(oldRows.map((row) => ({ ...row, savedNanos: 0, task: null })));
+  const fresh: LedgerRow = { ...ledgerWorkload()[9], savedNanos: 5, task: 'chat' };
+  await store.insert([fresh]);
+  expect((await store.rows({})).at(-1)).toEqual(fresh);
+  const byTask = await store.report({ by: 'task' });
+  expect(byTask.map((row) => [row.group, row.requests, row.savedNanos])).toEqual([[null, 8, 0n], ['chat', 1, 5n]]);
 }
 
 function byGroupName(rows: ReportRow[]) {
@@ -153,6 +205,7 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
         expect(byGroupName(report), `report by ${by}`).toEqual(byGroupName(expectedReport(workload, by)));
         // Every dimension partitions the same 50 rows.
         expect(report.reduce((sum, row) => sum + row.costNanos, 0n), `cost by ${by}`).toBe(1_275_003_874n);
+        expect(report.reduce((sum, row) => sum + row.savedNanos, 0n), `saved by ${by}`).toBe(624_000_312n);
         expect(report.reduce((sum, row) => sum + row.promptTokens, 0), `prompt by ${by}`).toBe(50_325);
         expect(report.reduce((sum, row) => sum + row.completionTokens, 0)).toBe(16_425);
         expect(report.reduce((sum, row) => sum + row.cachedTokens, 0)).toBe(832);
@@ -165,11 +218,26 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
     it('spells out a few groups by hand', async () => {
       const store = await migrated('by-hand', ledgerWorkload());
       const status = await store.report({ by: 'status' });
-      // client_aborted: i = 4, 14, 24, 34, 44 → cost Σ 1 000 003·(i+1) + i mod 3 = 125 000 375 + 6; i = 14 is estimated.
+      // client_aborted: i = 4, 14, 24, 34, 44 → cost Σ 1 000 003·(i+1) + i mod 3 = 125 000 375 + 6; i = 14 is estimated;
+      // saved 2 000 001·i on i = 4, 24, 44 (the multiples of 4) = 2 000 001 × 72 = 144 000 072.
       expect(status.find((row) => row.group === 'client_aborted')).toEqual({
         group: 'client_aborted', requests: 5, promptTokens: 5 * 100 + 37 * 120, completionTokens: 5 * 10 + 13 * 120,
-        cachedTokens: 3 * 64, costNanos: 125_000_381n, errors: 0, estimatedRows: 1,
+        cachedTokens: 3 * 64, costNanos: 125_000_381n, savedNanos: 144_000_072n, errors: 0, estimatedRows: 1,
       });
+      // task 'chat': i = 1, 5, …, 49 (13 rows, Σ i = 325) → cost 1 000 003 × (325 + 13) + Σ i mod 3 (1,2,0 ×4, then 1) = 338 001 014 + 13;
+      // errors at i = 9, 29, 49; estimated at i = 21, 49; none is a multiple of 4, so no cached tokens and nothing saved.
+      // Every other row has no task: one null group of the remaining 37.
+      const tasks = await store.report({ by: 'task' });
+      expect(tasks).toEqual([
+        {
+          group: null, requests: 37, promptTokens: 50_325 - 13_325, completionTokens: 16_425 - 4_355, cachedTokens: 832,
+          costNanos: 1_275_003_874n - 338_001_027n, savedNanos: 624_000_312n, errors: 2, estimatedRows: 6,
+        },
+        {
+          group: 'chat', requests: 13, promptTokens: 13 * 100 + 37 * 325, completionTokens: 13 * 10 + 13 * 325, cachedTokens: 0,
+          costNanos: 338_001_027n, savedNanos: 0n, errors: 3, estimatedRows: 2,
+        },
+      ]);
       const weeks = await store.report({ by: 'week' });
       expect(weeks.map((row) => [row.group, row.requests])).toEqual([['2025-03-03', 24], ['2025-03-10', 24], ['2025-03-17', 2]]);
       const routes = await store.report({ by: 'route' });
@@ -201,14 +269,39 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
       expect((await store.rows({ since, limit: 3 })).map((row) => row.id)).toEqual(['req-10', 'req-11', 'req-12']);
     });
 
-    it('sums costs past 2^53 exactly', async () => {
+    it('sums costs and savings past 2^53 exactly', async () => {
       const max = Number.MAX_SAFE_INTEGER;
-      const rows = [max, max, max, 1].map((costNanos, i) => ({ ...ledgerWorkload()[0], id: `big-${i}`, costNanos }));
+      const saved = [1, max, max, max];
+      const rows = [max, max, max, 1].map((costNanos, i) => ({ ...ledgerWorkload()[0], id: `big-${i}`, costNanos, savedNanos: saved[i] }));
       const store = await migrated('big', rows);
       const [total] = await store.report({ by: 'provider' });
-      // Summed as floats, the same four costs come to 27021597764222972.
+      // Summed as floats, the same four costs (or savings) come to 27021597764222972.
       expect(total.costNanos).toBe(27_021_597_764_222_974n);
+      expect(total.savedNanos).toBe(27_021_597_764_222_974n);
       expect((await store.rows({})).map((row) => row.costNanos)).toEqual([max, max, max, 1]);
+      expect((await store.rows({})).map((row) => row.savedNanos)).toEqual(saved);
+    });
+
+    it('round-trips savings and the routed task, keeping an empty task apart from none', async () => {
+      const [template] = ledgerWorkload();
+      const rows = [
+        { ...template, id: 'saved-0', savedNanos: 0, task: null },
+        { ...template, id: 'saved-1', savedNanos: 1, task: 'summarize' },
+        { ...template, id: 'saved-2', savedNanos: 987_654_321_012, task: 'résumé ✓ "quoted"' },
+        { ...template, id: 'saved-3', savedNanos: 42, task: '' },
+      ];
+      const store = await migrated('saved', rows);
+      const stored = await store.rows({});
+      expect(stored.map((row) => [row.id, row.savedNanos, row.task])).toEqual(rows.map((row) => [row.id, row.savedNanos, row.task]));
+      expect(stored).toEqual(rows);
+      const byTask = await store.report({ by: 'task' });
+      // Equal costs and counts: groups by name, the empty one first, none last.
+      expect(byTask.map((row) => [row.group, row.requests, row.savedNanos])).toEqual([
+        ['', 1, 42n],
+        ['résumé ✓ "quoted"', 1, 987_654_321_012n],
+        ['summarize', 1, 1n],
+        [null, 1, 0n],
+      ]);
     });
 
     it('keeps rows that share a request id (a caller-supplied x-request-id may repeat), in insertion order', async () => {

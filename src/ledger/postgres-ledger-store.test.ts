@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { describeLedgerStoreConformance, ledgerWorkload } from './ledger-store.case.js';
+import { describeLedgerStoreConformance, expectUpgradedFromVersion1, ledgerWorkload, version1Ledger } from './ledger-store.case.js';
+import { MIGRATIONS } from './migrations.js';
 import { createPostgresLedgerStore } from './postgres-ledger-store.js';
+import { postgresDialect } from './sql-dialect.js';
 
 const DATABASE_URL = process.env.FRUGAL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -62,13 +64,39 @@ describe.skipIf(!reachable)('createPostgresLedgerStore', () => {
         [schema, 'frugal_ledger'],
       );
       const types = Object.fromEntries(columns.map((column) => [column.column_name, column.data_type]));
-      expect(types).toMatchObject({ cost_nanos: 'bigint', prompt_tokens: 'bigint', ts: 'bigint', stream: 'boolean', tags: 'text' });
-      // 23 columns × 3 000 rows = 69 000 parameters: more than one statement may carry.
+      expect(types).toMatchObject({ cost_nanos: 'bigint', saved_nanos: 'bigint', prompt_tokens: 'bigint', ts: 'bigint', stream: 'boolean', tags: 'text', task: 'text' });
+      // 25 columns × 3 000 rows = 75 000 parameters: more than one statement may carry.
       const [template] = ledgerWorkload();
       const many = Array.from({ length: 3_000 }, (_, i) => ({ ...template, id: `bulk-${i}`, costNanos: i }));
       await store.insert(many);
       const [total] = await store.report({ by: 'model' });
       expect(total).toMatchObject({ requests: 3_000, costNanos: 4_498_500n });
+    } finally {
+      await store.close();
+      await admin.end();
+      await dropRunSchemas();
+    }
+  });
+
+  it('upgrades a version-1 ledger holding rows: after migration 2 its old rows saved nothing and have no task', async () => {
+    const schema = `${runPrefix}version_1`;
+    const { rows, statements } = version1Ledger(postgresDialect(schema), 'native');
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    const store = createPostgresLedgerStore({ connectionString: DATABASE_URL, schema, now: () => 1_700_000_000_000 });
+    try {
+      await admin.query(`CREATE SCHEMA "${schema}"`);
+      for (const { sql, params } of statements) await admin.query(sql, params);
+      await store.migrate();
+      await expectUpgradedFromVersion1(store, rows);
+      const { rows: applied } = await admin.query<{ version: number; applied_at: string }>(
+        `SELECT version, applied_at FROM "${schema}".frugal_migrations ORDER BY version`,
+      );
+      // Version 1 kept its record; 2 (and any later one) was applied by this migrate(). BIGINT comes back as text.
+      expect(applied).toEqual([
+        { version: 1, applied_at: '1' },
+        ...MIGRATIONS.slice(1).map((migration) => ({ version: migration.version, applied_at: '1700000000000' })),
+      ]);
     } finally {
       await store.close();
       await admin.end();

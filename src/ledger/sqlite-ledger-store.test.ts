@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeLedgerStoreConformance } from './ledger-store.case.js';
+import { describeLedgerStoreConformance, expectUpgradedFromVersion1, version1Ledger } from './ledger-store.case.js';
 import { MIGRATIONS } from './migrations.js';
+import { sqliteDialect } from './sql-dialect.js';
 import { createSqliteLedgerStore } from './sqlite-ledger-store.js';
 
 describeLedgerStoreConformance('sqlite', async () => {
@@ -38,6 +39,32 @@ describe('createSqliteLedgerStore', () => {
     expect(db.prepare('select version, name, applied_at from frugal_migrations order by version').all()).toEqual(
       MIGRATIONS.map((migration) => ({ version: migration.version, name: migration.name, applied_at: 1_700_000_000_000 })),
     );
+    db.close();
+  });
+
+  it('upgrades a version-1 ledger holding rows: after migration 2 its old rows saved nothing and have no task', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'frugal-ledger-'));
+    dirs.push(dir);
+    const path = join(dir, 'ledger.sqlite');
+    const { rows, statements } = version1Ledger(sqliteDialect, 'integer');
+    const old = new Database(path);
+    old.transaction(() => {
+      for (const { sql, params } of statements) old.prepare(sql).run(params);
+    })();
+    old.close();
+    const store = createSqliteLedgerStore({ path, now: () => 1_700_000_000_000 });
+    try {
+      await store.migrate();
+      await expectUpgradedFromVersion1(store, rows);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    // Version 1 kept its record; 2 (and any later one) was applied by this migrate().
+    expect(db.prepare('select version, applied_at from frugal_migrations order by version').all()).toEqual([
+      { version: 1, applied_at: 1 },
+      ...MIGRATIONS.slice(1).map((migration) => ({ version: migration.version, applied_at: 1_700_000_000_000 })),
+    ]);
     db.close();
   });
 
