@@ -1,0 +1,106 @@
+import type { SequentialResult } from './measure-latency.js';
+import type { OverheadResults, Scenario } from './overhead-results.js';
+import type { Endpoint } from './start-processes.js';
+
+/** The issue's targets for Frugal; Portkey's value is shown beside it for reference, never judged. */
+export const LIMITS = {
+  addedP50Ms: 0.2,
+  addedP99Ms: 1,
+  addedFirstTokenMs: 1,
+  peakRpsRatio: 4,
+  rssAfterMb: 200,
+} as const;
+
+export type TargetId = `${Scenario}-added-${'p50' | 'p99'}` | 'first-token' | 'first-token-delayed' | 'peak-rps' | 'rss-after-streams';
+
+export interface TargetCheck {
+  id: TargetId;
+  target: string;
+  frugal: number;
+  portkey: number | undefined;
+  unit: string;
+  pass: boolean;
+}
+
+type Gateway = Exclude<Endpoint['name'], 'direct'>;
+
+function byName(results: readonly SequentialResult[], name: Endpoint['name']): SequentialResult {
+  const found = results.find((result) => result.endpoint === name);
+  if (!found) throw new Error(`no result for ${name}`);
+  return found;
+}
+
+/** Gateway minus direct at the same percentile: the time the gateway adds. */
+export function addedMs(results: readonly SequentialResult[], gateway: Gateway, percentile: 'p50' | 'p99', measure: 'latency' | 'firstContent'): number {
+  const through = byName(results, gateway)[measure];
+  const direct = byName(results, 'direct')[measure];
+  if (!through || !direct) return Number.NaN;
+  return through[percentile] - direct[percentile];
+}
+
+export function peakRps(results: OverheadResults, name: Endpoint['name']): number {
+  const cells = results.throughput.filter((cell) => cell.endpoint === name).map((cell) => cell.rps);
+  for (const scenario of ['json', 'stream'] as const) cells.push(byName(results.oneConnection[scenario], name).rps);
+  return Math.max(...cells);
+}
+
+/** Judges Frugal against every target of the issue. */
+export function checkTargets(results: OverheadResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const scenarioLabel: Record<Scenario, string> = { json: 'non-streaming', stream: 'streaming (whole response)' };
+  for (const scenario of ['json', 'stream'] as const) {
+    const cells = results.oneConnection[scenario];
+    for (const [percentile, limit] of [
+      ['p50', LIMITS.addedP50Ms],
+      ['p99', LIMITS.addedP99Ms],
+    ] as const) {
+      const frugal = addedMs(cells, 'frugal', percentile, 'latency');
+      checks.push({
+        id: `${scenario}-added-${percentile}`,
+        target: `added ${percentile}, 1 connection, ${scenarioLabel[scenario]} ≤ ${limit} ms`,
+        frugal,
+        portkey: addedMs(cells, 'portkey', percentile, 'latency'),
+        unit: 'ms',
+        pass: frugal <= limit,
+      });
+    }
+  }
+  const firstToken = [
+    ['first-token', 'upstream sends at once', results.oneConnection.stream],
+    ['first-token-delayed', `upstream first token after ${results.delayedFirstTokenMs} ms`, results.delayedFirstToken],
+  ] as const;
+  for (const [id, label, cells] of firstToken) {
+    const frugal = addedMs(cells, 'frugal', 'p50', 'firstContent');
+    checks.push({
+      id,
+      target: `added time to first token p50, ${label} ≤ ${LIMITS.addedFirstTokenMs} ms`,
+      frugal,
+      portkey: addedMs(cells, 'portkey', 'p50', 'firstContent'),
+      unit: 'ms',
+      pass: frugal <= LIMITS.addedFirstTokenMs,
+    });
+  }
+  const frugalPeak = peakRps(results, 'frugal');
+  const portkeyPeak = peakRps(results, 'portkey');
+  checks.push({
+    id: 'peak-rps',
+    target: `peak RPS ≥ ${LIMITS.peakRpsRatio}× Portkey's (Frugal ${frugalPeak.toFixed(0)}, Portkey ${portkeyPeak.toFixed(0)})`,
+    frugal: frugalPeak / portkeyPeak,
+    portkey: 1,
+    unit: '×',
+    pass: frugalPeak >= LIMITS.peakRpsRatio * portkeyPeak,
+  });
+  const memory = (name: Gateway) => results.memory.find((result) => result.endpoint === name);
+  const frugalMemory = memory('frugal');
+  if (frugalMemory) {
+    checks.push({
+      id: 'rss-after-streams',
+      target: `RSS after ${frugalMemory.concurrent} concurrent streams ≤ ${LIMITS.rssAfterMb} MB (peak ${frugalMemory.peakMb.toFixed(0)} MB)`,
+      frugal: frugalMemory.afterMb,
+      portkey: memory('portkey')?.afterMb,
+      unit: 'MB',
+      pass: frugalMemory.afterMb <= LIMITS.rssAfterMb && frugalMemory.failures === 0,
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,220 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+/** Where a load generator sends chat requests, and the headers that make that endpoint proxy to the mock. */
+export interface Endpoint {
+  name: 'direct' | 'frugal' | 'portkey';
+  url: string;
+  headers: Record<string, string>;
+  /** The process serving `url`, for RSS and profiles. */
+  pid: number;
+}
+
+export type LedgerMode = 'sqlite' | 'off';
+
+/** What a gateway logged at warn level or above during the run: a gateway logging per request is a finding. */
+export interface LogTally {
+  lines: number;
+  /** First few distinct messages. */
+  samples: string[];
+}
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+
+/** Every child still running, so a crash or Ctrl-C can stop them by PID. */
+const running = new Set<ChildProcess>();
+
+function track(child: ChildProcess, name: string, stderrTail: string[]): ChildProcess {
+  running.add(child);
+  child.stderr?.on('data', (data: Buffer) => {
+    stderrTail.push(data.toString());
+    if (stderrTail.length > 20) stderrTail.shift();
+  });
+  child.once('exit', () => running.delete(child));
+  child.once('error', (error) => stderrTail.push(`${name}: ${error.message}`));
+  return child;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP port available');
+  return address.port;
+}
+
+/** Polls `url` until it answers 200; fails early, with the child's stderr, if the child dies. */
+async function waitUntilReady(name: string, url: string, child: ChildProcess, stderrTail: string[]): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited during start-up (${child.exitCode ?? child.signalCode}):\n${stderrTail.join('').slice(-2000)}`);
+    }
+    try {
+      const response = await request(url, { headersTimeout: 1000, bodyTimeout: 1000 });
+      await response.body.dump();
+      if (response.statusCode === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} did not answer ${url} within ${READY_TIMEOUT_MS} ms:\n${stderrTail.join('').slice(-2000)}`);
+}
+
+/** The mock OpenAI upstream in its own process (own event loop, own core when one is free). */
+export async function startMockUpstream(): Promise<Endpoint> {
+  const stderrTail: string[] = [];
+  const child = track(
+    fork(join(HERE, 'mock-upstream-process.ts'), [], { execArgv: ['--import', 'tsx'], cwd: REPO, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }),
+    'mock',
+    stderrTail,
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mock upstream did not start:\n${stderrTail.join('')}`)), READY_TIMEOUT_MS);
+    child.once('message', (message: { port: number }) => {
+      clearTimeout(timer);
+      resolve(message.port);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mock upstream exited (${code}):\n${stderrTail.join('')}`));
+    });
+  });
+  return { name: 'direct', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, pid: child.pid ?? -1 };
+}
+
+function frugalConfig(mockPort: number, ledger: LedgerMode, dataDir: string): string {
+  return [
+    `providers: { mock: { kind: openai, base_url: "http://127.0.0.1:${mockPort}/v1", api_key: x } }`,
+    'models: [{ name: gpt-4o-mini, provider: mock, price: { input: 0.15, output: 0.6 } }]',
+    ledger === 'sqlite' ? `ledger: { data_dir: "${dataDir}" }` : 'ledger: { enabled: false }',
+    'logging: { level: warn }',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Frugal exactly as a user runs it (`frugal serve --config`), ledger on SQLite in a temp dir by default.
+ * `extraNodeArgs` lets a profile run add `--cpu-prof`.
+ */
+function tallyLogLines(child: ChildProcess): LogTally {
+  const tally: LogTally = { lines: 0, samples: [] };
+  let partial = '';
+  child.stdout?.on('data', (data: Buffer) => {
+    const lines = (partial + data.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      tally.lines += 1;
+      let message = line;
+      try {
+        const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+        message = [entry.msg, entry.err?.message].filter(Boolean).join(': ');
+      } catch {
+        // not pino JSON: keep the raw line
+      }
+      if (tally.samples.length < 3 && !tally.samples.includes(message)) tally.samples.push(message.slice(0, 300));
+    }
+  });
+  return tally;
+}
+
+export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = []): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'frugal-bench-'));
+  const configPath = join(dataDir, 'frugal.yaml');
+  await writeFile(configPath, frugalConfig(Number(new URL(mock.url).port), ledger, join(dataDir, 'ledger')));
+  const port = await freePort();
+  const stderrTail: string[] = [];
+  const child = track(
+    spawn(process.execPath, [...extraNodeArgs, 'bin/frugal.mjs', 'serve', '--config', configPath, '--port', String(port), '--host', '127.0.0.1'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    }),
+    'frugal',
+    stderrTail,
+  );
+  const logs = tallyLogLines(child);
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilReady('frugal', `${base}/healthz`, child, stderrTail);
+  return { name: 'frugal', url: `${base}/v1/chat/completions`, headers: { 'content-type': 'application/json' }, pid: child.pid ?? -1, dataDir, logs };
+}
+
+/**
+ * Portkey's Node build, pointed at the mock through its custom-host header. Its UI and log-stream routes are
+ * left out (`--headless`); a preload binds it to 127.0.0.1 since it has no host option.
+ */
+export async function startPortkey(mock: Endpoint): Promise<Endpoint> {
+  const port = await freePort();
+  const stderrTail: string[] = [];
+  const child = track(
+    spawn(
+      process.execPath,
+      ['--import', join(HERE, 'listen-on-loopback.mjs'), 'node_modules/@portkey-ai/gateway/build/start-server.js', `--port=${port}`, '--headless'],
+      { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
+    ),
+    'portkey',
+    stderrTail,
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilReady('portkey', `${base}/`, child, stderrTail);
+  return {
+    name: 'portkey',
+    url: `${base}/v1/chat/completions`,
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'Bearer x',
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': new URL('/v1', mock.url).href,
+    },
+    pid: child.pid ?? -1,
+  };
+}
+
+/** SIGTERM every child by PID, SIGKILL whatever is still there after `graceMs`. */
+export async function stopAll(graceMs = 3000): Promise<void> {
+  const children = [...running];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+          const timer = setTimeout(() => {
+            if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+            resolve();
+          }, graceMs);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          process.kill(child.pid, 'SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** Children die with the benchmark: on normal exit, Ctrl-C, SIGTERM or a crash. */
+export function stopChildrenOnExit() {
+  process.once('exit', () => {
+    for (const child of running) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping child processes\n`);
+      void stopAll(1000).finally(() => process.exit(130));
+    });
+  }
+}
+
+export async function removeDataDir(dataDir: string) {
+  await rm(dataDir, { recursive: true, force: true });
+}
