@@ -61,7 +61,7 @@ export function ledgerWorkload(): LedgerRow[] {
       cacheStatus: ['hit', 'miss', null, 'bypass'][i % 4],
       routeTrace: [null, 'auto>classify:chat>gpt-4o-mini', 'cheap>gpt-4o-mini', 'auto'][i % 4],
       task: i % 4 === 1 ? 'chat' : null,
-      warnings: i % 6 === 0 ? ['dropped parameter logit_bias', 'model swapped: gpt-4o → gpt-4o-mini'] : [],
+      warnings: i % 6 === 0 ? ['dropped parameter logit_bias', 'model swapped: gpt-4o → gpt-4o-mini'] : i % 10 === 5 ? ['prompt-order: variable content precedes a static block of ~1200 tokens'] : [],
     };
   });
 }
@@ -87,6 +87,7 @@ const groupOf: Record<ReportDimension, (row: LedgerRow) => string | null> = {
   status: (row) => row.status,
   cache: (row) => row.cacheStatus,
   task: (row) => row.task,
+  prompt_order: (row) => (row.warnings.some((warning) => warning.startsWith('prompt-order:')) ? 'variable-before-static' : 'ok'),
 };
 
 export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension): ReportRow[] {
