@@ -96,6 +96,40 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /** Where budget counters and rate-limit state live: memory (one instance) or Redis (shared by all). */
+  spend_control: z
+    .strictObject({
+      backend: z.enum(['memory', 'redis']).optional(),
+      redis_url: z.string().optional(),
+      /** Prefix of every Redis key, so several gateways (or environments) can share one Redis. */
+      key_prefix: z.string().optional(),
+      /** Per-key limits for keys that set none of their own. */
+      default_key_limits: z.strictObject({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() }).optional(),
+      /** Output tokens assumed for a budgeted request that sets no max_tokens (it is then sent upstream as max_tokens). */
+      default_max_tokens: z.number().int().positive().optional(),
+    })
+    .optional(),
+  budgets: z
+    .array(
+      z.strictObject({
+        /** global | key:<id> | key:* | team:<name> | team:* | tag:<name>=<value> | tag:<name>=* */
+        scope: z.string().min(1),
+        limit_usd: usd,
+        period: z.enum(['day', 'week', 'month']),
+        hard: z.boolean().default(true),
+        time_zone: z.string().optional(),
+        thresholds: z.array(z.number().positive().max(1000)).optional(),
+        /** Soft budgets: the cheaper route or model to switch to once the budget is used up. */
+        downgrade_to: z.string().optional(),
+      }),
+    )
+    .optional(),
+  alerts: z
+    .strictObject({
+      webhook_url: z.url().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
   resilience: z
     .strictObject({
       circuit_breaker: z

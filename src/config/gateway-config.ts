@@ -43,6 +43,7 @@ export interface GatewayConfig {
   circuitBreaker: { consecutiveFailures: number; errorRate: number; minRequests: number; windowMs: number; openMs: number };
   healthCheckIntervalMs: number;
   cache: CacheSettings;
+  spendControl: SpendControlSettings;
   logLevel: string;
   /** True when no real provider is configured and the simulated provider serves every model. */
   demoMode: boolean;
@@ -64,4 +65,24 @@ export interface CacheSettings extends CachePolicySettings {
   caseFold: boolean;
   /** Overrides by route or model name. */
   routes: ReadonlyMap<string, CachePolicySettings>;
+}
+
+export interface BudgetSettings {
+  scope: string;
+  limitNanos: number;
+  period: 'day' | 'week' | 'month';
+  hard: boolean;
+  timeZone: string | undefined;
+  thresholds: number[] | undefined;
+  downgradeTo: string | undefined;
+}
+
+export interface SpendControlSettings {
+  backend: 'memory' | 'redis';
+  redisUrl: string;
+  keyPrefix: string;
+  budgets: BudgetSettings[];
+  defaultKeyLimits: { rpm: number | undefined; tpm: number | undefined };
+  defaultMaxTokens: number;
+  webhook: { url: string; headers: Record<string, string> } | undefined;
 }

@@ -90,10 +90,35 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     },
     healthCheckIntervalMs: raw.resilience?.health_check_interval_ms ?? 15_000,
     cache: cacheSettings(raw.cache, env),
+    spendControl: {
+      backend: raw.spend_control?.backend ?? 'memory',
+      redisUrl: raw.spend_control?.redis_url || env.REDIS_URL || 'redis://127.0.0.1:6379',
+      keyPrefix: raw.spend_control?.key_prefix ?? 'frugal:',
+      budgets: (raw.budgets ?? []).map((budget, index) => ({
+        scope: budget.scope,
+        limitNanos: usdToNanos(budget.limit_usd, `budgets[${index}].limit_usd`),
+        period: budget.period,
+        hard: budget.hard,
+        timeZone: budget.time_zone,
+        thresholds: budget.thresholds,
+        downgradeTo: budget.downgrade_to,
+      })),
+      defaultKeyLimits: { rpm: raw.spend_control?.default_key_limits?.rpm, tpm: raw.spend_control?.default_key_limits?.tpm },
+      defaultMaxTokens: raw.spend_control?.default_max_tokens ?? 4096,
+      webhook: raw.alerts?.webhook_url ? { url: raw.alerts.webhook_url, headers: raw.alerts.headers ?? {} } : undefined,
+    },
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     demoMode,
     notes,
   });
+}
+
+/** USD (number or decimal string) → integer nano-dollars, exactly. */
+export function usdToNanos(value: number | string, path: string): number {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
+  if (!match) throw configError(`${path}: a non-negative amount with at most 9 decimals, got '${text}'`);
+  return Number(match[1]) * 1_000_000_000 + Number((match[2] ?? '').padEnd(9, '0'));
 }
 
 function cacheSettings(raw: RawConfig['cache'], env: Record<string, string | undefined>): CacheSettings {

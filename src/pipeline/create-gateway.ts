@@ -6,6 +6,7 @@ import { createAdapter } from '../providers/create-adapter.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
+import { openSpendControl, type SpendControl } from '../budget/open-spend-control.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { cacheWanted, openCacheStore } from '../cache/open-cache-store.js';
 import { mergeTags } from './parse-tags.js';
@@ -31,6 +32,8 @@ export interface Gateway {
   chat(body: unknown, caller?: CallerContext): Promise<GatewayReply>;
   embeddings(body: unknown, caller?: CallerContext): Promise<EmbeddingOutcome>;
   models(): ModelEntry[];
+  /** Budget counters and rate limits (for the admin API and tests). */
+  readonly spendControl: SpendControl;
   close(): Promise<void>;
 }
 
@@ -53,7 +56,8 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
   const adapters = new Map<string, ProviderAdapter>();
   for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
   const ownedCache = cacheStore === undefined && cacheWanted(config) ? openCacheStore(config) : undefined;
-  const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: cacheStore ?? ownedCache });
+  const spendControl = openSpendControl(config);
+  const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: cacheStore ?? ownedCache, spendControl });
 
   return {
     config,
@@ -65,9 +69,12 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         startedAt: Date.now(),
         startedHr: performance.now(),
         request,
-        keyId: caller.keyId ?? null,
+        keyId: caller.key?.id ?? caller.keyId ?? null,
+        key: caller.key,
+        budgetHold: undefined,
         user: typeof request.user === 'string' ? request.user : null,
-        tags: mergeTags(caller.tags, metadata),
+        // A key's default tags first: the request's own tags are more specific.
+        tags: mergeTags(caller.key?.defaultTags, caller.tags, metadata),
         signal: caller.signal ?? NEVER_ABORTED,
         taskHint: caller.task,
         cacheHeader: caller.cacheHeader,
@@ -89,9 +96,11 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
     models() {
       return [...config.models.values()];
     },
+    spendControl,
     async close() {
       stop();
       await ownedCache?.close();
+      await spendControl.close();
       await Promise.all([...adapters.values()].map((adapter) => adapter.close()));
     },
   };

@@ -5,6 +5,8 @@ import { ledgerStage, type LedgerSink } from './stages/ledger-stage.js';
 import { createModelCaller } from './stages/provider-call.js';
 import { createRouteHandler } from './stages/route-handler.js';
 import { validateStage } from './stages/validate-stage.js';
+import { spendControlStage } from './stages/spend-control-stage.js';
+import type { SpendControl } from '../budget/open-spend-control.js';
 import { promptOrderStage } from './stages/prompt-order-stage.js';
 import { cacheStage } from './stages/cache-stage.js';
 import type { CacheStore } from '../cache/cache-store.js';
@@ -16,6 +18,7 @@ export interface PipelineParts {
   ledger: LedgerSink | undefined;
   /** Where cached answers live; none turns the cache stage off. */
   cacheStore: CacheStore | undefined;
+  spendControl: SpendControl;
   /** Passed in so tests are exact (weighted picks, retry jitter). */
   random?: () => number;
 }
@@ -25,12 +28,13 @@ export interface PipelineParts {
  *
  *   ledger    — one row per request, whatever happens after it (wraps everything)
  *   validate  — 400 naming the field for a malformed request
+ *   spend     — key permissions, RPM/TPM, budgets: reserve before each upstream attempt, settle at the end
  *   order     — notes variable content placed before a long static block (prompt caches can't reuse it)
  *   cache     — exact-match answers: a hit costs nothing and skips everything below
  *   route     — the requested model or route: map / classify / cascade / fallback / loadbalance, each
  *               upstream call through the model caller (circuit breakers, retries, hedging, fit checks)
  *
- * Planned stages slot in: budget/rate check before `cache`, semantic cache and token reduction before `route`.
+ * Planned stages slot in: semantic cache and token reduction before `route`.
  */
 export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop: () => void } {
   const callModel = createModelCaller(parts.adapters, { costInBody: parts.config.server.costInBody });
@@ -41,7 +45,12 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
     breakers: runtime.breakers,
     intervalMs: parts.config.healthCheckIntervalMs,
   });
-  const stages: Stage[] = [ledgerStage(parts.ledger), validateStage(), promptOrderStage()];
+  const stages: Stage[] = [
+    ledgerStage(parts.ledger),
+    validateStage(),
+    spendControlStage({ config: parts.config, guard: parts.spendControl.guard, keyGuard: parts.spendControl.keyGuard, limiter: parts.spendControl.limiter }),
+    promptOrderStage(),
+  ];
   if (parts.cacheStore) stages.push(cacheStage({ config: parts.config, store: parts.cacheStore }));
   return { handle: compose(stages, handle), stop: stopHealthChecks };
 }

@@ -3,8 +3,28 @@ import type { ChatChunk, ChatRequest, ChatResponse } from '../providers/chat-typ
 import type { TokenUsage } from '../providers/token-usage.js';
 import type { RequestNeeds } from '../routing/fit-check.js';
 
+/** The caller's virtual key, as authentication found it: what it may do and what it may spend. */
+export interface CallerKey {
+  id: string;
+  team: string | null;
+  /** Model and route names the key may use; null = all. */
+  allowedModels: string[] | null;
+  budget: { limitUsd: string; period: 'day' | 'week' | 'month'; hard: boolean } | null;
+  rateLimits: { rpm: number | null; tpm: number | null };
+  defaultTags: Record<string, string>;
+}
+
+/** Keeps the request's budget hold at least `totalNanos` (spent so far + the next attempt's worst case), or throws budget_exceeded. */
+export interface BudgetHold {
+  ensure(totalNanos: number): Promise<void>;
+  /** Output tokens assumed for a request without max_tokens. */
+  readonly defaultMaxTokens: number;
+}
+
 /** Who is calling, as the edge (HTTP server or library caller) knows it. */
 export interface CallerContext {
+  /** The authenticated virtual key, when keys are in use. */
+  key?: CallerKey;
   requestId?: string;
   /** Public id of the virtual key; never the key itself. */
   keyId?: string | null;
@@ -26,6 +46,9 @@ export interface RequestContext {
   readonly startedHr: number;
   request: ChatRequest;
   readonly keyId: string | null;
+  readonly key: CallerKey | undefined;
+  /** Set by the spend-control stage when a budget applies; every upstream attempt must fit in it first. */
+  budgetHold: BudgetHold | undefined;
   readonly user: string | null;
   readonly tags: Record<string, string>;
   readonly signal: AbortSignal;

@@ -6,6 +6,9 @@ import type { ChatStreamResult, ProviderAdapter } from '../../providers/provider
 import { publishUpstreamError } from '../../telemetry/events.js';
 import { addSpend, type CallMeta, type ChatOutcome, type RequestContext } from '../request-context.js';
 import { collectChunkText, estimateUsage, responseText } from './usage-estimate.js';
+import { estimateWorstCaseNanos } from '../../budget/budget-guard.js';
+import { requestNeeds } from '../../routing/fit-check.js';
+import { countPromptTokens } from '../../tokens/count-tokens.js';
 
 export interface ProviderCallOptions {
   /** Add `usage.cost` (USD, everything this request spent so far) to responses, as OpenRouter does. */
@@ -32,6 +35,13 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
     const adapter = adapters.get(model.provider);
     if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
     const upstreamRequest = toUpstreamRequest(context, model, attempt);
+    if (context.budgetHold) {
+      // The model that actually serves must fit the budgets, fallbacks and escalations included.
+      context.needs ??= requestNeeds(context.request);
+      const maxOutputTokens = upstreamRequest.max_completion_tokens ?? upstreamRequest.max_tokens ?? context.budgetHold.defaultMaxTokens;
+      const promptTokens = upstreamRequest.messages === context.request.messages ? context.needs.promptTokens : countPromptTokens(upstreamRequest.messages, upstreamRequest.tools);
+      await context.budgetHold.ensure(context.spend.costNanos + estimateWorstCaseNanos({ promptTokens, maxOutputTokens, price: model.price }));
+    }
     const signal = attempt.signal ? AbortSignal.any([context.signal, attempt.signal]) : context.signal;
     const meta: CallMeta = { model, provider: adapter.name, usage: undefined, costNanos: 0, ttftMs: null, streamError: undefined, streamCompleted: false };
     try {

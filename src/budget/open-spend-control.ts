@@ -1,0 +1,62 @@
+import { LRUCache } from 'lru-cache';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { usdToNanos } from '../config/resolve-config.js';
+import type { CallerKey } from '../pipeline/request-context.js';
+import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.js';
+import { createBudgetGuard, type BudgetGuard } from './budget-guard.js';
+import type { BudgetRule } from './budget-rule.js';
+import type { BudgetStore } from './budget-store.js';
+import { createMemoryBudgetStore } from './memory-budget-store.js';
+import { createRedisBudgetStore } from './redis-budget-store.js';
+import { createWebhookAlerter } from './webhook-alerts.js';
+
+export interface SpendControl {
+  store: BudgetStore;
+  guard: BudgetGuard;
+  keyGuard: (key: CallerKey) => BudgetGuard | undefined;
+  limiter: RateLimiter;
+  close(): Promise<void>;
+}
+
+/** Budget counters and rate-limit state: in memory (embedded default) or in Redis, shared by every instance. */
+export function openSpendControl(config: GatewayConfig): SpendControl {
+  const settings = config.spendControl;
+  const { keyPrefix } = settings;
+  const redis = settings.backend === 'redis';
+  const store: BudgetStore = redis ? createRedisBudgetStore({ url: settings.redisUrl, keyPrefix: `${keyPrefix}{budget}:` }) : createMemoryBudgetStore();
+  const limiter = redis ? createRedisRateLimiter({ url: settings.redisUrl, keyPrefix: `${keyPrefix}rate:` }) : createMemoryRateLimiter();
+  const alerts = settings.webhook ? createWebhookAlerter({ url: settings.webhook.url, headers: settings.webhook.headers, dedupe: store }) : undefined;
+  const rules: BudgetRule[] = settings.budgets.map((budget) => ({
+    scope: budget.scope,
+    limitNanos: budget.limitNanos,
+    period: budget.period,
+    hard: budget.hard,
+    timeZone: budget.timeZone,
+    thresholds: budget.thresholds,
+    downgradeTo: budget.downgradeTo,
+  }));
+  const guard = createBudgetGuard({ store, budgets: rules, alerts });
+  // A key's own budget is a guard with one rule; keys change rarely, so guards are kept by key and budget.
+  const keyGuards = new LRUCache<string, BudgetGuard>({ max: 10_000 });
+  return {
+    store,
+    guard,
+    limiter,
+    keyGuard(key) {
+      if (!key.budget) return undefined;
+      const id = `${key.id}|${key.budget.limitUsd}|${key.budget.period}|${key.budget.hard}`;
+      let keyGuard = keyGuards.get(id);
+      if (!keyGuard) {
+        const limitNanos = usdToNanos(key.budget.limitUsd, `key ${key.id} budget`);
+        keyGuard = createBudgetGuard({ store, budgets: [{ scope: `key:${key.id}`, limitNanos, period: key.budget.period, hard: key.budget.hard }], alerts });
+        keyGuards.set(id, keyGuard);
+      }
+      return keyGuard;
+    },
+    async close() {
+      await Promise.all([store.close(), limiter.close()]);
+    },
+  };
+}
