@@ -66,9 +66,14 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+// Whitespace runs count as one space on both sides: collapsing "  " is clean-up, not loss of the answer.
+function squeeze(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
 function containsAny(text: string, needles: readonly string[]): boolean {
-  const lower = text.toLowerCase();
-  return needles.some((needle) => lower.includes(needle.toLowerCase()));
+  const lower = squeeze(text.toLowerCase());
+  return needles.some((needle) => lower.includes(squeeze(needle.toLowerCase())));
 }
 
 /** The compressed text before the final question, so an answer echoed by the question never counts. */
@@ -130,14 +135,14 @@ export function kvCases(rows: readonly KvRow[], limit?: number): CompressEvalCas
  */
 export function gsm8kCases(prompt: GsmPrompt, questions: readonly string[]): CompressEvalCase[] {
   const shots = prompt.shots.map((shot) => {
-    const lines = shot.trim().split('\n');
+    const lines = shot.trim().split('\n').map((line) => squeeze(line).trim());
     return { question: lines[0], answer: lines[lines.length - 1] };
   });
   return questions.map((question, index) => ({
     id: `gsm8k-question.${index}`,
     messages: [{ role: 'user', content: `${prompt.prompt}\n\nQuestion: ${question}\nLet's think step by step` }],
     check: (text) => {
-      const lines = new Set(beforeQuestion(text).split('\n'));
+      const lines = new Set(beforeQuestion(text).split('\n').map((line) => squeeze(line).trim()));
       const kept = shots.filter((shot) => lines.has(shot.question));
       return { retained: kept.every((shot) => lines.has(shot.answer)), exemplarsKept: kept.length };
     },
