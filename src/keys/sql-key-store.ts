@@ -1,6 +1,7 @@
 import { FrugalError } from '../errors/frugal-error.js';
 import { decodeKeyRow, encodeKeyRow, KEY_COLUMNS } from './key-row-codec.js';
-import { defaultRandomBytes, hashesMatch, hashKey, isKeyId, keyIdOf, newKeyId, newKeyMaterial, type RandomBytes } from './key-secret.js';
+import { keyNotFound } from './key-not-found.js';
+import { defaultRandomBytes, hashesMatch, hashKey, keyIdOf, newKeyId, newKeyMaterial, type RandomBytes } from './key-secret.js';
 import type { CreateKeyInput, IssuedKey, KeyStore, ListKeysQuery } from './key-store.js';
 import type { SqlClient } from './sql-client.js';
 import { keyStatus, type VirtualKey } from './virtual-key.js';
@@ -10,12 +11,6 @@ export const KEYS_TABLE = 'frugal_keys';
 export interface SqlKeyStoreOptions {
   now?: () => number;
   randomBytes?: RandomBytes;
-}
-
-function unknownKey(id: string): FrugalError {
-  // An argument that is not an id may be a pasted plaintext: never echo it.
-  const shown = isKeyId(id) ? `'${id}'` : 'given (key ids look like vk_ followed by 12 letters and digits)';
-  return new FrugalError('not_found', `No virtual key with the id ${shown}.`, { param: 'id' });
 }
 
 /**
@@ -62,7 +57,7 @@ export function createSqlKeyStore(client: SqlClient, { now = Date.now, randomByt
 
   async function getOrThrow(id: string): Promise<VirtualKey> {
     const key = await get(id);
-    if (!key) throw unknownKey(id);
+    if (!key) throw keyNotFound(id);
     return key;
   }
 
