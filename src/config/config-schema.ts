@@ -130,6 +130,12 @@ export const configSchema = z.strictObject({
       headers: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
+  savings: z
+    .strictObject({
+      /** Savings are measured against this model's prices (a catalog or configured model). */
+      baseline_model: z.string().optional(),
+    })
+    .optional(),
   resilience: z
     .strictObject({
       circuit_breaker: z

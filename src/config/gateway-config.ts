@@ -44,6 +44,8 @@ export interface GatewayConfig {
   healthCheckIntervalMs: number;
   cache: CacheSettings;
   spendControl: SpendControlSettings;
+  /** The model savings are measured against; undefined when its price is unknown. */
+  savingsBaseline: { model: string; price: Price } | undefined;
   logLevel: string;
   /** True when no real provider is configured and the simulated provider serves every model. */
   demoMode: boolean;

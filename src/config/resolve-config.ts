@@ -90,6 +90,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     },
     healthCheckIntervalMs: raw.resilience?.health_check_interval_ms ?? 15_000,
     cache: cacheSettings(raw.cache, env),
+    savingsBaseline: savingsBaseline(raw.savings?.baseline_model ?? 'gpt-4o', models, catalog),
     spendControl: {
       backend: raw.spend_control?.backend ?? 'memory',
       redisUrl: raw.spend_control?.redis_url || env.REDIS_URL || 'redis://127.0.0.1:6379',
@@ -111,6 +112,14 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     demoMode,
     notes,
   });
+}
+
+function savingsBaseline(name: string, models: ReadonlyMap<string, ModelEntry>, catalog: readonly CatalogModel[]) {
+  const configured = models.get(name);
+  if (configured) return { model: name, price: configured.price };
+  const entry = catalog.find((candidate) => candidate.name === name);
+  // The baseline need not be served: the catalog's price is enough to measure against.
+  return entry ? { model: name, price: modelEntry({ ...entry }, `savings.baseline_model`).price } : undefined;
 }
 
 /** USD (number or decimal string) → integer nano-dollars, exactly. */

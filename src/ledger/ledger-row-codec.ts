@@ -20,6 +20,11 @@ export const LEDGER_COLUMNS = [
   ['tokensEstimated', 'tokens_estimated'],
   ['costNanos', 'cost_nanos'],
   ['savedNanos', 'saved_nanos'],
+  ['baselineNanos', 'baseline_nanos'],
+  ['savedRoutingNanos', 'saved_routing_nanos'],
+  ['savedCacheNanos', 'saved_cache_nanos'],
+  ['savedCompressionNanos', 'saved_compression_nanos'],
+  ['savedPromptCacheNanos', 'saved_prompt_cache_nanos'],
   ['latencyMs', 'latency_ms'],
   ['ttftMs', 'ttft_ms'],
   ['status', 'status'],
@@ -33,7 +38,7 @@ export const LEDGER_COLUMNS = [
 
 export const LEDGER_COLUMN_NAMES: readonly string[] = LEDGER_COLUMNS.map(([, column]) => column);
 
-const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'savedNanos', 'httpStatus'] as const;
+const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'savedNanos', 'baselineNanos', 'savedRoutingNanos', 'savedCacheNanos', 'savedCompressionNanos', 'savedPromptCacheNanos', 'httpStatus'] as const;
 
 /**
  * Why a row cannot be stored, or undefined when it can. The types cannot say "integer" or "finite", and a
@@ -98,6 +103,11 @@ export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
     tokensEstimated: booleanOf(record.tokens_estimated),
     costNanos: numberOf(record.cost_nanos),
     savedNanos: numberOf(record.saved_nanos ?? 0),
+    baselineNanos: numberOf(record.baseline_nanos ?? 0),
+    savedRoutingNanos: numberOf(record.saved_routing_nanos ?? 0),
+    savedCacheNanos: numberOf(record.saved_cache_nanos ?? 0),
+    savedCompressionNanos: numberOf(record.saved_compression_nanos ?? 0),
+    savedPromptCacheNanos: numberOf(record.saved_prompt_cache_nanos ?? 0),
     latencyMs: numberOf(record.latency_ms),
     ttftMs: nullableNumber(record.ttft_ms),
     status: String(record.status) as LedgerStatus,

@@ -24,8 +24,15 @@ export interface LedgerRow {
   /** True when tokens were counted by us because the provider reported no usage. */
   tokensEstimated: boolean;
   costNanos: number;
-  /** What Frugal saved on this request, nano-dollars (a cache hit saves the original call's cost). */
+  /** What Frugal saved on this request against the baseline model: baselineNanos − costNanos. */
   savedNanos: number;
+  /** What the baseline model (default gpt-4o) would have charged for the same tokens, uncached and uncompressed. */
+  baselineNanos: number;
+  /** The saving split by mechanism; the four add up to savedNanos exactly. Routing may be negative. */
+  savedRoutingNanos: number;
+  savedCacheNanos: number;
+  savedCompressionNanos: number;
+  savedPromptCacheNanos: number;
   latencyMs: number;
   ttftMs: number | null;
   status: LedgerStatus;

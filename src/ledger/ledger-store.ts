@@ -28,8 +28,13 @@ export interface ReportRow {
   completionTokens: number;
   cachedTokens: number;
   costNanos: bigint;
-  /** What Frugal saved (cache hits, …), exact. */
+  /** What Frugal saved against the baseline model, exact; and the parts by mechanism. */
   savedNanos: bigint;
+  baselineNanos: bigint;
+  savedRoutingNanos: bigint;
+  savedCacheNanos: bigint;
+  savedCompressionNanos: bigint;
+  savedPromptCacheNanos: bigint;
   /** Rows with status `error` (a client that walked away is not an error). */
   errors: number;
   /** Rows whose tokens were counted by us because the provider reported no usage. */

@@ -111,6 +111,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 4,
+    name: 'savings against the baseline model, by mechanism',
+    statements: (d) => {
+      const table = d.table(LEDGER_TABLE);
+      return ['baseline_nanos', 'saved_routing_nanos', 'saved_cache_nanos', 'saved_compression_nanos', 'saved_prompt_cache_nanos'].map(
+        (column) => `ALTER TABLE ${table} ADD COLUMN ${column} ${d.types.bigint} NOT NULL DEFAULT 0`,
+      );
+    },
+  },
 ];
 
 /** The migrations not yet applied, in order. */

@@ -29,7 +29,7 @@ export type ReportTotals = Omit<ReportRow, 'group'>;
 
 /** Column totals; cost summed as bigint. */
 export function totalReport(rows: readonly ReportRow[]): ReportTotals {
-  const total: ReportTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, errors: 0, estimatedRows: 0 };
+  const total: ReportTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, baselineNanos: 0n, savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, errors: 0, estimatedRows: 0 };
   for (const row of rows) {
     total.requests += row.requests;
     total.promptTokens += row.promptTokens;
@@ -37,6 +37,11 @@ export function totalReport(rows: readonly ReportRow[]): ReportTotals {
     total.cachedTokens += row.cachedTokens;
     total.costNanos += row.costNanos;
     total.savedNanos += row.savedNanos;
+    total.baselineNanos += row.baselineNanos;
+    total.savedRoutingNanos += row.savedRoutingNanos;
+    total.savedCacheNanos += row.savedCacheNanos;
+    total.savedCompressionNanos += row.savedCompressionNanos;
+    total.savedPromptCacheNanos += row.savedPromptCacheNanos;
     total.errors += row.errors;
     total.estimatedRows += row.estimatedRows;
   }

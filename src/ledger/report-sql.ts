@@ -47,7 +47,9 @@ export function buildReportSql(d: SqlDialect, query: ReportQuery): BuiltQuery {
   const where = whereTime(d, query, params);
   const sql =
     `SELECT ${group} AS grp, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens, ` +
-    `SUM(completion_tokens) AS completion_tokens, SUM(cached_tokens) AS cached_tokens, SUM(cost_nanos) AS cost_nanos, SUM(saved_nanos) AS saved_nanos, ` +
+    `SUM(completion_tokens) AS completion_tokens, SUM(cached_tokens) AS cached_tokens, SUM(cost_nanos) AS cost_nanos, SUM(saved_nanos) AS saved_nanos, SUM(baseline_nanos) AS baseline_nanos, ` +
+    `SUM(saved_routing_nanos) AS saved_routing_nanos, SUM(saved_cache_nanos) AS saved_cache_nanos, ` +
+    `SUM(saved_compression_nanos) AS saved_compression_nanos, SUM(saved_prompt_cache_nanos) AS saved_prompt_cache_nanos, ` +
     `SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS errors, ` +
     `SUM(CASE WHEN tokens_estimated THEN 1 ELSE 0 END) AS estimated_rows ` +
     `FROM ${d.table(LEDGER_TABLE)}${where} GROUP BY ${group}`;
@@ -95,6 +97,11 @@ export function shapeReport(by: ReportDimension, records: ReadonlyArray<Record<s
       cachedTokens: safeCount(record.cached_tokens, 'cached_tokens'),
       costNanos: exactInteger(record.cost_nanos, 'cost_nanos'),
       savedNanos: exactInteger(record.saved_nanos, 'saved_nanos'),
+      baselineNanos: exactInteger(record.baseline_nanos, 'baseline_nanos'),
+      savedRoutingNanos: exactInteger(record.saved_routing_nanos, 'saved_routing_nanos'),
+      savedCacheNanos: exactInteger(record.saved_cache_nanos, 'saved_cache_nanos'),
+      savedCompressionNanos: exactInteger(record.saved_compression_nanos, 'saved_compression_nanos'),
+      savedPromptCacheNanos: exactInteger(record.saved_prompt_cache_nanos, 'saved_prompt_cache_nanos'),
       errors: safeCount(record.errors, 'errors'),
       estimatedRows: safeCount(record.estimated_rows, 'estimated_rows'),
       sortKey: raw === null ? Number.NEGATIVE_INFINITY : Number(raw),

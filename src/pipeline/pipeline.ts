@@ -46,7 +46,7 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
     intervalMs: parts.config.healthCheckIntervalMs,
   });
   const stages: Stage[] = [
-    ledgerStage(parts.ledger),
+    ledgerStage(parts.ledger, parts.config.savingsBaseline?.price),
     validateStage(),
     spendControlStage({ config: parts.config, guard: parts.spendControl.guard, keyGuard: parts.spendControl.keyGuard, limiter: parts.spendControl.limiter }),
     promptOrderStage(),

@@ -54,8 +54,10 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   readonly taskHint: string | undefined;
   readonly cacheHeader: string | undefined;
-  /** What this request did not spend thanks to Frugal (a cache hit saves the original call's cost), nano-dollars. */
-  savedNanos: number;
+  /** Set when the answer came from the response cache: the original call's cost and tokens. */
+  cacheHit: { originalCostNanos: number; promptTokens: number; completionTokens: number } | undefined;
+  /** Prompt tokens the compression stage removed (0 when it did not run). */
+  compressedAwayTokens: number;
   /** Computed once, the first time a route checks which models can take the request. */
   needs: RequestNeeds | undefined;
   /** The model that serves the request, once resolved. */

@@ -79,7 +79,7 @@ function serveHit(context: RequestContext, config: GatewayConfig, entry: CachedE
   // The model that answered is gone from the config: its old answers are not served.
   if (model === undefined) return undefined;
   context.cacheStatus = formatCacheStatus({ kind: 'hit' });
-  context.savedNanos += entry.costNanos;
+  context.cacheHit = { originalCostNanos: entry.costNanos, promptTokens: entry.usage.promptTokens, completionTokens: entry.usage.completionTokens };
   context.routeTrace.push('cache');
   context.routeTrace.push(model.name);
   const response = entry.response;

@@ -1,4 +1,6 @@
+import type { Price } from '../../catalog/pricing.js';
 import { FrugalError } from '../../errors/frugal-error.js';
+import { attributeSavings } from '../../ledger/savings.js';
 import type { LedgerRow, LedgerStatus } from '../../ledger/ledger-row.js';
 import type { ChatChunk } from '../../providers/chat-types.js';
 import { publishRequestFinished } from '../../telemetry/events.js';
@@ -14,9 +16,9 @@ export interface LedgerSink {
  * Wraps everything after it so that every request leaves exactly one row: answered, failed, or streamed —
  * a stream's row is written when the stream ends, including when the client walks away mid-stream.
  */
-export function ledgerStage(sink: LedgerSink | undefined): Stage {
+export function ledgerStage(sink: LedgerSink | undefined, baselinePrice?: Price): Stage {
   function finish(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown) {
-    const row = buildRow(context, meta, status, error);
+    const row = buildRow(context, meta, status, error, baselinePrice);
     sink?.record(row);
     publishRequestFinished({ row });
   }
@@ -48,8 +50,20 @@ export function ledgerStage(sink: LedgerSink | undefined): Stage {
   };
 }
 
-function buildRow(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown): LedgerRow {
+function buildRow(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown, baselinePrice: Price | undefined): LedgerRow {
   const { spend } = context;
+  const hit = context.cacheHit;
+  const savings = attributeSavings({
+    costNanos: spend.costNanos,
+    promptCacheSavedNanos: spend.promptCacheSavedNanos,
+    promptTokens: hit?.promptTokens ?? meta?.usage?.promptTokens ?? 0,
+    completionTokens: hit?.completionTokens ?? meta?.usage?.completionTokens ?? 0,
+    compressedAwayTokens: context.compressedAwayTokens,
+    servedPrice: meta?.model.price,
+    // A failed request saved nothing: it is measured against itself.
+    baselinePrice: status === 'error' ? undefined : baselinePrice,
+    cacheHitOriginalCostNanos: hit?.originalCostNanos,
+  });
   const frugalError = error instanceof FrugalError ? error : undefined;
   return {
     id: context.requestId,
@@ -69,7 +83,12 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     cacheCreationTokens: spend.cacheCreationTokens,
     tokensEstimated: spend.estimated,
     costNanos: spend.costNanos,
-    savedNanos: context.savedNanos + spend.promptCacheSavedNanos,
+    savedNanos: savings.baselineNanos - spend.costNanos,
+    baselineNanos: savings.baselineNanos,
+    savedRoutingNanos: savings.routingNanos,
+    savedCacheNanos: savings.cacheNanos,
+    savedCompressionNanos: savings.compressionNanos,
+    savedPromptCacheNanos: savings.promptCacheNanos,
     latencyMs: Math.round((performance.now() - context.startedHr) * 1000) / 1000,
     ttftMs: meta?.ttftMs === null || meta?.ttftMs === undefined ? null : Math.round(meta.ttftMs * 1000) / 1000,
     status,
