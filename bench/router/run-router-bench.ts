@@ -74,6 +74,13 @@ for (const [file, dataset] of datasets) {
   const chars = [...prompts.map((prompt) => prompt.length)].sort((a, b) => a - b);
   rulesRows.push([file, String(prompts.length), String(percentile(chars, 0.5)), String(chars[chars.length - 1]), ...timingCells(times)]);
 }
+// Long contexts: prompts glued together to 100k chars, to show the head/tail caps bound the decision time.
+const longPrompts = Array.from({ length: 50 }, (_value, index) => {
+  let text = '';
+  for (let offset = index * 40; text.length < 100_000; offset += 1) text += `${allPrompts[offset % allPrompts.length]}\n\n`;
+  return text.slice(0, 100_000);
+});
+rulesRows.push(['100k-char concatenations', String(longPrompts.length), '100000', '100000', ...timingCells(timeEach(longPrompts, (prompt) => classifyPrompt(extractPromptFeatures(userPrompt(prompt)))))]);
 const timingHeader = ['p50 ms', 'p99 ms', 'max ms', 'p99 ms, single pass'];
 lines.push(`## Rule classifier decision time (features + classify, warm, per prompt: best of ${TIMED_PASSES} passes)`, '');
 lines.push(markdownTable(['prompts from', 'n', 'median chars', 'max chars', ...timingHeader], rulesRows), '');

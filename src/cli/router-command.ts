@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { FrugalError } from '../errors/frugal-error.js';
 import { formatConfusionMatrix, fitWithHoldOut } from '../routing/classifier/hold-out-training.js';
@@ -112,6 +113,7 @@ async function runTrain(file: string, options: TrainOptions): Promise<void> {
       ),
     );
   }
+  await mkdir(dirname(options.out), { recursive: true });
   await writeFile(options.out, linearModelToJson(model));
   out.push('', `model fitted on all ${input.rows.length} examples written to ${options.out}`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -171,7 +173,8 @@ export function registerRouterCommand(program: Command): void {
     .command('train')
     .description('Fit the linear classifier on labeled JSONL ({"prompt"|"messages", "label"}) or on a routing outcomes file.')
     .argument('<file>', 'JSON Lines training data')
-    .option('-o, --out <file>', 'where to write the model JSON', 'router-model.json')
+    // .frugal/ is git-ignored: a model fitted on evaluation data must not end up committed by accident.
+    .option('-o, --out <file>', 'where to write the model JSON', '.frugal/router-model.json')
     .option('--seed <n>', 'seed for the split and the shuffles', integerOption('seed', 0), DEFAULT_SEED)
     .option('--strong <model>', 'routing data: the strong model')
     .option('--weak <model>', 'routing data: the weak model')

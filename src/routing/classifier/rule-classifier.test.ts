@@ -65,3 +65,10 @@ describe('classifyPrompt', () => {
     expect(classify('Translate to German: thank you').reasons[0]).toBe('asks to translate');
   });
 });
+
+describe('classifyPrompt false friends', () => {
+  it('does not call "in English" a translation or iron rust code', () => {
+    expect(classify('Describe your weekend in English.').task).not.toBe('translate');
+    expect(classify('Why does iron rust when it gets wet?').task).not.toBe('code');
+  });
+});

@@ -77,7 +77,7 @@ function complexityOf(task: Task, features: PromptFeatures, reasons: string[]): 
   const { keywords } = features;
   let score = TASK_BASE[task];
   // Length matters logarithmically: a 3,200-token task adds the most a long input can add.
-  const lengthBoost = 0.12 * clamp(Math.log2(Math.max(1, features.taskTokens) / 50) / 6, 0, 1);
+  const lengthBoost = 0.15 * clamp(Math.log2(Math.max(1, features.taskTokens) / 16) / 8, 0, 1);
   if (lengthBoost >= 0.06) reasons.push(`long task (${features.taskTokens} tokens)`);
   score += lengthBoost;
   // Multi-step arithmetic is where small models fall off first: count operators, math words and quantities.
