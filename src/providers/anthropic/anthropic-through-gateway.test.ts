@@ -111,7 +111,11 @@ describe('Anthropic prompt caching', () => {
     expect(response.headers.get('x-frugal-warnings')).toContain('prompt-cache breakpoint');
     const [row] = await gateway.waitForRows(1);
     // 2000 tokens read at $0.10 instead of $1.00 per 1M: 900 nano-dollars each.
-    expect(row.savedNanos).toBe(2000 * 900);
+    expect(row.savedPromptCacheNanos).toBe(2000 * 900);
+    // Against the gpt-4o baseline ($2.50 / $10 per 1M): 2010 prompt + 2 output tokens.
+    expect(row.baselineNanos).toBe(2010 * 2500 + 2 * 10_000);
+    expect(row.savedNanos).toBe(row.baselineNanos - row.costNanos);
+    expect(row.savedRoutingNanos + row.savedPromptCacheNanos).toBe(row.savedNanos);
     await gateway.close();
     await mock.close();
   });
