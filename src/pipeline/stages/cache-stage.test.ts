@@ -40,6 +40,10 @@ describe('exact cache through the SDK', () => {
     const [miss, hit] = rows.slice(-2);
     expect(hit).toMatchObject({ cacheStatus: 'hit', costNanos: 0, servedModel: 'm', routeTrace: 'cache>m' });
     expect(miss.costNanos).toBeGreaterThan(0);
+    // The hit saved exactly what the original call cost; the rest of the gap to gpt-4o is routing's.
+    expect(hit.savedCacheNanos).toBe(miss.costNanos);
+    expect(hit.savedNanos).toBe(hit.baselineNanos);
+    expect(hit.savedRoutingNanos).toBe(hit.baselineNanos - miss.costNanos);
   });
 
   it('replays a cached answer as a valid stream, and stores a streamed answer once complete', async () => {
