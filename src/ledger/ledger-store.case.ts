@@ -1,11 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow, LedgerStatus } from './ledger-row.js';
-import { encodeLedgerRow, LEDGER_COLUMN_NAMES } from './ledger-row-codec.js';
 import type { LedgerStore, ReportDimension, ReportRow } from './ledger-store.js';
-import { LEDGER_TABLE, MIGRATIONS, migrationsTableSql, recordMigrationSql } from './migrations.js';
 import { REPORT_DIMENSION_NAMES } from './report-dimensions.js';
-import type { SqlDialect } from './sql-dialect.js';
+import { totalReport } from './report-format.js';
 
 export interface LedgerStoreFactory {
   /** A store on the database called `name`: new and empty the first time, the same database when called again. */
@@ -29,11 +27,17 @@ const MODELS = [
  * Hand-computed totals: cost Σ(1 000 003·(i+1) + i mod 3) = 1 275 003 874; prompt Σ(100 + 37i) = 50 325;
  * completion Σ(10 + 13i) = 16 425; cached 13 rows × 64 = 832; 5 errors; 8 estimated;
  * saved Σ 2 000 001·i over i = 0, 4, …, 48 (Σ i = 312) = 624 000 312; task 'chat' on the 13 rows i ≡ 1 (mod 4).
+ * Saved by mechanism, each row consistent (baseline = cost + saved = cost + the four parts): on i ≡ 0 (mod 4) the
+ * response cache saved 2 000 000·i and prompt caching i (Σ 624 000 000 and 312); on i ≡ 2 (mod 4), i = 2, 6, …, 46
+ * (Σ i = 288), compression saved 500 000·i while routing lost as much (Σ 144 000 000 and −144 000 000);
+ * baseline Σ = 1 275 003 874 + 624 000 312 = 1 899 004 186.
  */
 export function ledgerWorkload(): LedgerRow[] {
   return Array.from({ length: 50 }, (_, i): LedgerRow => {
     const { model, provider } = MODELS[i % 4];
     const status: LedgerStatus = i % 10 === 9 ? 'error' : i % 10 === 4 ? 'client_aborted' : 'ok';
+    const savedNanos = i % 4 === 0 ? 2_000_001 * i : 0;
+    const costNanos = 1_000_003 * (i + 1) + (i % 3);
     const tags: Record<string, string> = i % 5 === 0 ? {} : i % 5 === 1 ? { team: 'growth' } : { feature: ['summarize', 'chat', 'extract'][i % 3], team: ['core', 'growth ✓'][i % 2] };
     if (i === 47) tags.feature = 'quotes, "commas" and \'apostrophes\'';
     return {
@@ -51,8 +55,13 @@ export function ledgerWorkload(): LedgerRow[] {
       cachedTokens: i % 4 === 0 ? 64 : 0,
       cacheCreationTokens: i % 8 === 0 ? 128 : 0,
       tokensEstimated: i % 7 === 0,
-      costNanos: 1_000_003 * (i + 1) + (i % 3),
-      savedNanos: i % 4 === 0 ? 2_000_001 * i : 0,
+      costNanos,
+      savedNanos,
+      baselineNanos: costNanos + savedNanos,
+      savedRoutingNanos: i % 4 === 2 ? -500_000 * i : 0,
+      savedCacheNanos: i % 4 === 0 ? 2_000_000 * i : 0,
+      savedCompressionNanos: i % 4 === 2 ? 500_000 * i : 0,
+      savedPromptCacheNanos: i % 4 === 0 ? i : 0,
       latencyMs: 100.125 + i,
       ttftMs: i % 2 === 0 ? 12.345 + i : null,
       status,
@@ -94,62 +103,26 @@ export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension):
   const groups = new Map<string | null, ReportRow>();
   for (const row of rows) {
     const key = groupOf[by](row);
-    const group = groups.get(key) ?? { group: key, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, errors: 0, estimatedRows: 0 };
+    const group = groups.get(key) ?? {
+      group: key, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, baselineNanos: 0n,
+      savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, errors: 0, estimatedRows: 0,
+    };
     group.requests += 1;
     group.promptTokens += row.promptTokens;
     group.completionTokens += row.completionTokens;
     group.cachedTokens += row.cachedTokens;
     group.costNanos += BigInt(row.costNanos);
     group.savedNanos += BigInt(row.savedNanos);
+    group.baselineNanos += BigInt(row.baselineNanos);
+    group.savedRoutingNanos += BigInt(row.savedRoutingNanos);
+    group.savedCacheNanos += BigInt(row.savedCacheNanos);
+    group.savedCompressionNanos += BigInt(row.savedCompressionNanos);
+    group.savedPromptCacheNanos += BigInt(row.savedPromptCacheNanos);
     group.errors += row.status === 'error' ? 1 : 0;
     group.estimatedRows += row.tokensEstimated ? 1 : 0;
     groups.set(key, group);
   }
   return [...groups.values()];
-}
-
-/** The columns migration 1 created. History, like the migration itself: never edit this list. */
-const VERSION_1_COLUMNS = [
-  'id', 'ts', 'key_id', 'end_user', 'tags', 'requested_model', 'served_model', 'provider', 'stream', 'prompt_tokens', 'completion_tokens',
-  'cached_tokens', 'cache_creation_tokens', 'tokens_estimated', 'cost_nanos', 'latency_ms', 'ttft_ms', 'status', 'http_status', 'error_code',
-  'cache_status', 'route_trace', 'warnings',
-];
-
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
-/**
- * A ledger as a version-1 gateway left it: the statements that build it (migration 1 only, recorded as applied
- * at ms 1, then the first 8 workload rows in version-1 columns) for a backend's test to run in order.
- */
-export function version1Ledger(dialect: SqlDialect, booleans: 'native' | 'integer'): { rows: LedgerRow[]; statements: Statement[] } {
-  const [first] = MIGRATIONS;
-  const rows = ledgerWorkload().slice(0, 8);
-  const insert = `INSERT INTO ${dialect.table(LEDGER_TABLE)} (${VERSION_1_COLUMNS.join(', ')}) VALUES (${VERSION_1_COLUMNS.map((_, i) => dialect.param(i + 1)).join(', ')})`;
-  const statements: Statement[] = [
-    { sql: migrationsTableSql(dialect), params: [] },
-    ...first.statements(dialect).map((sql) => ({ sql, params: [] })),
-    { sql: recordMigrationSql(dialect), params: [first.version, first.name, 1] },
-    ...rows.map((row) => {
-      const values = encodeLedgerRow(row, booleans);
-      return { sql: insert, params: VERSION_1_COLUMNS.map((column) => values[LEDGER_COLUMN_NAMES.indexOf(column)]) };
-    }),
-  ];
-  return { rows, statements };
-}
-
-/** After `migrate()` on a version1Ledger: the old rows saved nothing and have no task, and new rows sit beside them. */
-export async function expectUpgradedFromVersion1(store: LedgerStore, oldRows: readonly LedgerRow[]) {
-  // The workload gave some of these rows savings (i = 4) and a task (i = 1, 5); version 1 had nowhere to keep them.
-  expect(oldRows.some((row) => row.savedNanos > 0) && oldRows.some((row) => row.task !== null)).toBe(true);
-  expect(await store.rows({})).toEqual(oldRows.map((row) => ({ ...row, savedNanos: 0, task: null })));
-  const fresh: LedgerRow = { ...ledgerWorkload()[9], savedNanos: 5, task: 'chat' };
-  await store.insert([fresh]);
-  expect((await store.rows({})).at(-1)).toEqual(fresh);
-  const byTask = await store.report({ by: 'task' });
-  expect(byTask.map((row) => [row.group, row.requests, row.savedNanos])).toEqual([[null, 8, 0n], ['chat', 1, 5n]]);
 }
 
 function byGroupName(rows: ReportRow[]) {
@@ -207,6 +180,16 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
         // Every dimension partitions the same 50 rows.
         expect(report.reduce((sum, row) => sum + row.costNanos, 0n), `cost by ${by}`).toBe(1_275_003_874n);
         expect(report.reduce((sum, row) => sum + row.savedNanos, 0n), `saved by ${by}`).toBe(624_000_312n);
+        const total = totalReport(report);
+        expect(
+          [total.baselineNanos, total.savedRoutingNanos, total.savedCacheNanos, total.savedCompressionNanos, total.savedPromptCacheNanos],
+          `saved by mechanism by ${by}`,
+        ).toEqual([1_899_004_186n, -144_000_000n, 624_000_000n, 144_000_000n, 312n]);
+        // The invariant, in every group and the total: saved = baseline − cost = the sum of the four mechanisms.
+        for (const row of [...report, { ...total, group: 'TOTAL' }]) {
+          expect(row.baselineNanos - row.costNanos, `baseline − cost of ${row.group} by ${by}`).toBe(row.savedNanos);
+          expect(row.savedRoutingNanos + row.savedCacheNanos + row.savedCompressionNanos + row.savedPromptCacheNanos, `parts of ${row.group} by ${by}`).toBe(row.savedNanos);
+        }
         expect(report.reduce((sum, row) => sum + row.promptTokens, 0), `prompt by ${by}`).toBe(50_325);
         expect(report.reduce((sum, row) => sum + row.completionTokens, 0)).toBe(16_425);
         expect(report.reduce((sum, row) => sum + row.cachedTokens, 0)).toBe(832);
@@ -220,23 +203,28 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
       const store = await migrated('by-hand', ledgerWorkload());
       const status = await store.report({ by: 'status' });
       // client_aborted: i = 4, 14, 24, 34, 44 → cost Σ 1 000 003·(i+1) + i mod 3 = 125 000 375 + 6; i = 14 is estimated;
-      // saved 2 000 001·i on i = 4, 24, 44 (the multiples of 4) = 2 000 001 × 72 = 144 000 072.
+      // saved 2 000 001·i on i = 4, 24, 44 (the multiples of 4) = 2 000 001 × 72 = 144 000 072: cache 2 000 000 × 72,
+      // prompt cache 72; on i = 14, 34 compression saved and routing lost 500 000 × 48 = 24 000 000; baseline = cost + saved.
       expect(status.find((row) => row.group === 'client_aborted')).toEqual({
         group: 'client_aborted', requests: 5, promptTokens: 5 * 100 + 37 * 120, completionTokens: 5 * 10 + 13 * 120,
-        cachedTokens: 3 * 64, costNanos: 125_000_381n, savedNanos: 144_000_072n, errors: 0, estimatedRows: 1,
+        cachedTokens: 3 * 64, costNanos: 125_000_381n, savedNanos: 144_000_072n, baselineNanos: 269_000_453n, savedRoutingNanos: -24_000_000n,
+        savedCacheNanos: 144_000_000n, savedCompressionNanos: 24_000_000n, savedPromptCacheNanos: 72n, errors: 0, estimatedRows: 1,
       });
       // task 'chat': i = 1, 5, …, 49 (13 rows, Σ i = 325) → cost 1 000 003 × (325 + 13) + Σ i mod 3 (1,2,0 ×4, then 1) = 338 001 014 + 13;
-      // errors at i = 9, 29, 49; estimated at i = 21, 49; none is a multiple of 4, so no cached tokens and nothing saved.
-      // Every other row has no task: one null group of the remaining 37.
+      // errors at i = 9, 29, 49; estimated at i = 21, 49; none is even, so no cached tokens, nothing saved by any
+      // mechanism, and the baseline is the cost. Every other row has no task: one null group of the remaining 37.
       const tasks = await store.report({ by: 'task' });
       expect(tasks).toEqual([
         {
           group: null, requests: 37, promptTokens: 50_325 - 13_325, completionTokens: 16_425 - 4_355, cachedTokens: 832,
-          costNanos: 1_275_003_874n - 338_001_027n, savedNanos: 624_000_312n, errors: 2, estimatedRows: 6,
+          costNanos: 1_275_003_874n - 338_001_027n, savedNanos: 624_000_312n, baselineNanos: 1_899_004_186n - 338_001_027n,
+          savedRoutingNanos: -144_000_000n, savedCacheNanos: 624_000_000n, savedCompressionNanos: 144_000_000n, savedPromptCacheNanos: 312n,
+          errors: 2, estimatedRows: 6,
         },
         {
           group: 'chat', requests: 13, promptTokens: 13 * 100 + 37 * 325, completionTokens: 13 * 10 + 13 * 325, cachedTokens: 0,
-          costNanos: 338_001_027n, savedNanos: 0n, errors: 3, estimatedRows: 2,
+          costNanos: 338_001_027n, savedNanos: 0n, baselineNanos: 338_001_027n, savedRoutingNanos: 0n, savedCacheNanos: 0n,
+          savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, errors: 3, estimatedRows: 2,
         },
       ]);
       const weeks = await store.report({ by: 'week' });
@@ -281,6 +269,24 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
       expect(total.savedNanos).toBe(27_021_597_764_222_974n);
       expect((await store.rows({})).map((row) => row.costNanos)).toEqual([max, max, max, 1]);
       expect((await store.rows({})).map((row) => row.savedNanos)).toEqual(saved);
+    });
+
+    it('round-trips the baseline and the saving by mechanism, negative routing included, and sums them exactly past 2^53', async () => {
+      const max = Number.MAX_SAFE_INTEGER;
+      const [template] = ledgerWorkload();
+      const parts = [
+        { baselineNanos: max, savedRoutingNanos: -max, savedCacheNanos: max, savedCompressionNanos: 1, savedPromptCacheNanos: max - 1 },
+        { baselineNanos: max, savedRoutingNanos: -1, savedCacheNanos: 0, savedCompressionNanos: max, savedPromptCacheNanos: 2 },
+        { baselineNanos: 3, savedRoutingNanos: -max, savedCacheNanos: max, savedCompressionNanos: max, savedPromptCacheNanos: 0 },
+      ];
+      const rows = parts.map((part, i) => ({ ...template, id: `parts-${i}`, ...part }));
+      const store = await migrated('parts', rows);
+      expect(await store.rows({})).toEqual(rows);
+      const [total] = await store.report({ by: 'provider' });
+      // Each column summed exactly; as doubles the baseline, 2·(2^53 − 1) + 3, would come out as 2^54 = 18 014 398 509 481 984.
+      expect([total.baselineNanos, total.savedRoutingNanos, total.savedCacheNanos, total.savedCompressionNanos, total.savedPromptCacheNanos]).toEqual([
+        18_014_398_509_481_985n, -18_014_398_509_481_983n, 18_014_398_509_481_982n, 18_014_398_509_481_983n, 9_007_199_254_740_992n,
+      ]);
     });
 
     it('round-trips savings and the routed task, keeping an empty task apart from none', async () => {

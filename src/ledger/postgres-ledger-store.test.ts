@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { describeLedgerStoreConformance, expectUpgradedFromVersion1, ledgerWorkload, version1Ledger } from './ledger-store.case.js';
-import { MIGRATIONS } from './migrations.js';
+import { describeLedgerStoreConformance, ledgerWorkload } from './ledger-store.case.js';
+import { expectedMigrationRecords, expectUpgradedFrom, legacyLedger } from './ledger-upgrade.case.js';
 import { createPostgresLedgerStore } from './postgres-ledger-store.js';
 import { postgresDialect } from './sql-dialect.js';
 
@@ -64,8 +64,11 @@ describe.skipIf(!reachable)('createPostgresLedgerStore', () => {
         [schema, 'frugal_ledger'],
       );
       const types = Object.fromEntries(columns.map((column) => [column.column_name, column.data_type]));
-      expect(types).toMatchObject({ cost_nanos: 'bigint', saved_nanos: 'bigint', prompt_tokens: 'bigint', ts: 'bigint', stream: 'boolean', tags: 'text', task: 'text' });
-      // 25 columns × 3 000 rows = 75 000 parameters: more than one statement may carry.
+      expect(types).toMatchObject({
+        cost_nanos: 'bigint', saved_nanos: 'bigint', baseline_nanos: 'bigint', saved_routing_nanos: 'bigint', saved_cache_nanos: 'bigint',
+        saved_compression_nanos: 'bigint', saved_prompt_cache_nanos: 'bigint', prompt_tokens: 'bigint', ts: 'bigint', stream: 'boolean', tags: 'text', task: 'text',
+      });
+      // 30 columns × 3 000 rows = 90 000 parameters: more than one statement may carry.
       const [template] = ledgerWorkload();
       const many = Array.from({ length: 3_000 }, (_, i) => ({ ...template, id: `bulk-${i}`, costNanos: i }));
       await store.insert(many);
@@ -78,9 +81,9 @@ describe.skipIf(!reachable)('createPostgresLedgerStore', () => {
     }
   });
 
-  it('upgrades a version-1 ledger holding rows: after migration 2 its old rows saved nothing and have no task', async () => {
-    const schema = `${runPrefix}version_1`;
-    const { rows, statements } = version1Ledger(postgresDialect(schema), 'native');
+  it.each([1, 3] as const)('upgrades a version-%i ledger holding rows, keeping what that version stored and reading 0 for the rest', async (version) => {
+    const schema = `${runPrefix}version_${version}`;
+    const { rows, statements } = legacyLedger(postgresDialect(schema), 'native', version);
     const admin = new pg.Client({ connectionString: DATABASE_URL });
     await admin.connect();
     const store = createPostgresLedgerStore({ connectionString: DATABASE_URL, schema, now: () => 1_700_000_000_000 });
@@ -88,15 +91,12 @@ describe.skipIf(!reachable)('createPostgresLedgerStore', () => {
       await admin.query(`CREATE SCHEMA "${schema}"`);
       for (const { sql, params } of statements) await admin.query(sql, params);
       await store.migrate();
-      await expectUpgradedFromVersion1(store, rows);
+      await expectUpgradedFrom(store, rows, version);
       const { rows: applied } = await admin.query<{ version: number; applied_at: string }>(
         `SELECT version, applied_at FROM "${schema}".frugal_migrations ORDER BY version`,
       );
-      // Version 1 kept its record; 2 (and any later one) was applied by this migrate(). BIGINT comes back as text.
-      expect(applied).toEqual([
-        { version: 1, applied_at: '1' },
-        ...MIGRATIONS.slice(1).map((migration) => ({ version: migration.version, applied_at: '1700000000000' })),
-      ]);
+      // The old versions kept their records; every later one was applied by this migrate(). BIGINT comes back as text.
+      expect(applied).toEqual(expectedMigrationRecords(version, 1_700_000_000_000).map((record) => ({ ...record, applied_at: String(record.applied_at) })));
     } finally {
       await store.close();
       await admin.end();

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeLedgerStoreConformance, expectUpgradedFromVersion1, version1Ledger } from './ledger-store.case.js';
+import { describeLedgerStoreConformance } from './ledger-store.case.js';
+import { expectedMigrationRecords, expectUpgradedFrom, legacyLedger } from './ledger-upgrade.case.js';
 import { MIGRATIONS } from './migrations.js';
 import { sqliteDialect } from './sql-dialect.js';
 import { createSqliteLedgerStore } from './sqlite-ledger-store.js';
@@ -42,11 +43,11 @@ describe('createSqliteLedgerStore', () => {
     db.close();
   });
 
-  it('upgrades a version-1 ledger holding rows: after migration 2 its old rows saved nothing and have no task', async () => {
+  it.each([1, 3] as const)('upgrades a version-%i ledger holding rows, keeping what that version stored and reading 0 for the rest', async (version) => {
     const dir = await mkdtemp(join(tmpdir(), 'frugal-ledger-'));
     dirs.push(dir);
     const path = join(dir, 'ledger.sqlite');
-    const { rows, statements } = version1Ledger(sqliteDialect, 'integer');
+    const { rows, statements } = legacyLedger(sqliteDialect, 'integer', version);
     const old = new Database(path);
     old.transaction(() => {
       for (const { sql, params } of statements) old.prepare(sql).run(params);
@@ -55,16 +56,13 @@ describe('createSqliteLedgerStore', () => {
     const store = createSqliteLedgerStore({ path, now: () => 1_700_000_000_000 });
     try {
       await store.migrate();
-      await expectUpgradedFromVersion1(store, rows);
+      await expectUpgradedFrom(store, rows, version);
     } finally {
       await store.close();
     }
     const db = new Database(path, { readonly: true });
-    // Version 1 kept its record; 2 (and any later one) was applied by this migrate().
-    expect(db.prepare('select version, applied_at from frugal_migrations order by version').all()).toEqual([
-      { version: 1, applied_at: 1 },
-      ...MIGRATIONS.slice(1).map((migration) => ({ version: migration.version, applied_at: 1_700_000_000_000 })),
-    ]);
+    // The old versions kept their records; every later one was applied by this migrate().
+    expect(db.prepare('select version, applied_at from frugal_migrations order by version').all()).toEqual(expectedMigrationRecords(version, 1_700_000_000_000));
     db.close();
   });
 
