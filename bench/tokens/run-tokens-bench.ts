@@ -2,7 +2,7 @@
  * Prompt-compression benchmark: compression ratio and answer retention on the development sets in
  * shared/data/compression, and the latency extractive compression adds at 8k tokens of context.
  *
- *   node --import tsx bench/tokens/run-tokens-bench.ts [--data DIR] [--iterations 400]
+ *   node --import tsx bench/tokens/run-tokens-bench.ts [--data DIR] [--iterations 400] [--only quality|latency]
  *
  * Prints markdown tables. Speed is measured here, never asserted in tests.
  */
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: join(import.meta.dirname, '../../../shared/data') },
     iterations: { type: 'string', default: '400' },
     'context-tokens': { type: 'string', default: '8000' },
+    only: { type: 'string' },
   },
 });
 const dataDir = values.data!;
@@ -96,5 +97,5 @@ function latencyTable() {
   console.log(`\nWorst drift of the compressor's own token counts (summed per unit) from a whole-prompt count: ${(worstDrift * 100).toFixed(2)}%`);
 }
 
-await qualityTables();
-latencyTable();
+if (values.only !== 'latency') await qualityTables();
+if (values.only !== 'quality') latencyTable();

@@ -31,11 +31,7 @@ export function searchTerms(text: string): string[] {
     pattern = TERM;
   }
   const terms: string[] = [];
-  pattern.lastIndex = 0;
-  for (let match = pattern.exec(folded); match; match = pattern.exec(folded)) {
-    const term = match[0];
-    if (!STOPWORDS.has(term)) terms.push(porterStem(term));
-  }
+  for (const term of folded.match(pattern) ?? []) if (!STOPWORDS.has(term)) terms.push(porterStem(term));
   return terms;
 }
 

@@ -51,6 +51,21 @@ describe('locateContext', () => {
     expect(located.regions[0].head).toBe(`${INSTRUCTION}\n\n`);
   });
 
+  it('leaves a long system prompt of rules alone: without a document label it is instructions, not context', () => {
+    const rules = Array.from({ length: 30 }, (_, index) => `Rule ${index}: always follow policy number ${index} when answering.`).join('\n');
+    const located = locateContext([{ role: 'system', content: rules }, { role: 'user', content: `${DOCUMENTS}\n\n${QUESTION}` }], options);
+    if ('failure' in located) throw new Error(located.failure);
+    expect(located.regions.map((region) => region.messageIndex)).toEqual([1]);
+  });
+
+  it('starts a system prompt\'s context after a label line that names it', () => {
+    const content = `You are a support bot. Be brief.\nUse the following context to answer:\n${DOCUMENTS}`;
+    const located = locateContext([{ role: 'system', content }, { role: 'user', content: 'When was the lighthouse automated?' }], options);
+    if ('failure' in located) throw new Error(located.failure);
+    expect(located.regions[0].head).toBe('You are a support bot. Be brief.\nUse the following context to answer:');
+    expect(located.regions[0].context).toBe(`\n${DOCUMENTS}`);
+  });
+
   it('reads multi-part content, taking the question from the last text part', () => {
     const messages: ChatMessage[] = [
       {

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../providers/chat-types.js';
+import { DOC_HEADER } from './context-units.js';
 import { messageSlots } from './message-text.js';
 import { splitBlocks, splitParagraphs, type BlockKind } from './text-blocks.js';
 
@@ -14,9 +15,14 @@ import { splitBlocks, splitParagraphs, type BlockKind } from './text-blocks.js';
  *    document last): nothing is compressed, because nothing can say which sentences matter.
  * 2. Context candidates are system, developer and user texts. Assistant turns and tool results are never
  *    touched: they are the conversation's record, and tool outputs are often structured.
- * 3. In each candidate, a short leading paragraph (≤ 60 words, followed by more text) is the instruction and is
- *    kept verbatim; the question is kept verbatim; what is left is context.
- * 4. Context shorter than `minContextTokens` (estimated at 4 characters a token) is left alone: trimming a few
+ * 3. In the question's own text, a short leading paragraph (≤ 60 words, followed by more text) is the
+ *    instruction and is kept verbatim; the question is kept verbatim; what is left is context.
+ * 4. Any other text (a system prompt, an earlier user turn) is instructions unless it says where its documents
+ *    start: context runs from the first document label (`Document [1]…`, `[1] …`), a label line such as
+ *    `Context:` or `Use the following search results:` (≤ 12 words, ending with a colon, naming context,
+ *    documents, sources, passages, excerpts, search results, references or knowledge), or a `<documents>`-like
+ *    tag. A long system prompt of rules is never trimmed against one question.
+ * 5. Context shorter than `minContextTokens` (estimated at 4 characters a token) is left alone: trimming a few
  *    sentences saves little and risks much.
  */
 export interface ContextRegion {
@@ -41,6 +47,9 @@ export interface LocateOptions {
 }
 
 const CONTEXT_ROLES = new Set(['system', 'developer', 'user']);
+const CONTEXT_LABEL = /^[^\n:]{0,80}\b(?:context|documents?|sources?|passages?|excerpts?|search results|references|knowledge)\b[^\n:]{0,80}[:：][ \t]*$/im;
+const CONTEXT_TAG = /^[ \t]*<(?:documents?|context|sources?|search_results|passages?)\b[^>\n]*>/im;
+const LEADING_DOC_HEADER = new RegExp(`^[ \\t]*(?:${DOC_HEADER.source.replace(/^\^/, '').replace(/\|\^/g, '|')})`, 'im');
 const QUESTION_MARKER = /^[ \t]*(?:question|query|q)[ \t]*[:：]/gim;
 const WORD = /\S+/g;
 const MAX_QUESTION_CHARS = 3000;
@@ -114,8 +123,22 @@ function instructionEnd(text: string, parts: readonly Piece[]): number {
   return countWords(text.slice(parts[0].start, parts[0].end)) <= MAX_INSTRUCTION_WORDS ? parts[1].start : 0;
 }
 
-function region(messageIndex: number, partIndex: number | null, text: string, end: number, options: LocateOptions): ContextRegion | undefined {
-  const start = instructionEnd(text, pieces(text.slice(0, end)));
+/** Where the documents of a non-question text start (rule 4), or undefined when it names none. */
+export function markedContextStart(text: string): number | undefined {
+  const starts: number[] = [];
+  const label = CONTEXT_LABEL.exec(text);
+  if (label && label[0].trim().split(/\s+/).length <= 12) starts.push(label.index + label[0].length);
+  const tag = CONTEXT_TAG.exec(text);
+  if (tag) starts.push(tag.index + tag[0].length);
+  const header = LEADING_DOC_HEADER.exec(text);
+  if (header) starts.push(header.index);
+  return starts.length === 0 ? undefined : Math.min(...starts);
+}
+
+function region(messageIndex: number, partIndex: number | null, text: string, end: number, isQuestionText: boolean, options: LocateOptions): ContextRegion | undefined {
+  const marked = isQuestionText ? undefined : markedContextStart(text);
+  if (!isQuestionText && marked === undefined) return undefined;
+  const start = marked ?? instructionEnd(text, pieces(text.slice(0, end)));
   const context = text.slice(start, end);
   if (context.trim().length / CHARS_PER_TOKEN_ESTIMATE < options.minContextTokens) return undefined;
   return { messageIndex, partIndex, head: text.slice(0, start), context, tail: text.slice(end) };
@@ -136,7 +159,7 @@ export function locateContext(messages: readonly ChatMessage[], options: LocateO
     if (!CONTEXT_ROLES.has(message.role)) return;
     for (const slot of messageSlots(message, messageIndex)) {
       const isQuestionSlot = slot.messageIndex === lastUser && slot.partIndex === questionSlot.partIndex;
-      const found = region(messageIndex, slot.partIndex, slot.text, isQuestionSlot ? start : slot.text.length, options);
+      const found = region(messageIndex, slot.partIndex, slot.text, isQuestionSlot ? start : slot.text.length, isQuestionSlot, options);
       if (found) regions.push(found);
     }
   });
