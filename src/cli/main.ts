@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { FrugalError } from '../errors/frugal-error.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerKeysCommand } from './keys-command.js';
 import { registerRouterCommand } from './router-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerModelsCommand(program);
   registerReportCommand(program);
   registerRouterCommand(program);
+  registerKeysCommand(program);
   return program;
 }
 

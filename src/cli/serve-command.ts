@@ -5,6 +5,8 @@ import { createLedgerWriter } from '../ledger/ledger-writer.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { createGatewayFromConfig } from '../pipeline/create-gateway.js';
 import { createServer } from '../server/create-server.js';
+import { createKeyAuthenticator } from '../keys/key-cache.js';
+import { openKeyStore } from '../keys/open-key-store.js';
 
 interface ServeOptions {
   config?: string;
@@ -42,10 +44,21 @@ export async function serve(options: ServeOptions) {
       })
     : undefined;
   const gateway = createGatewayFromConfig(config, writer);
-  const app = createServer({ gateway, logger });
+  // Keys live in the ledger's database; without a ledger there is nowhere to keep them.
+  const keyStore = store ? openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
+  if (keyStore) await keyStore.migrate();
+  const authenticator = keyStore ? createKeyAuthenticator(keyStore, { onRefreshError: (error) => logger.error({ err: error }, 'could not count virtual keys') }) : undefined;
+  await authenticator?.refresh();
+  const app = createServer({
+    gateway,
+    logger,
+    keys: keyStore && authenticator ? { store: keyStore, authenticator, masterKey: config.masterKey } : undefined,
+    spend: store ? (query) => store.report(query).then((rows) => rows.map((row) => jsonSafe(row))) : undefined,
+  });
 
   for (const note of config.notes) logger.warn(note);
-  logger.info('no virtual keys configured: the gateway is open to anyone who can reach it');
+  if (!authenticator?.requiredNow()) logger.warn('no virtual keys configured: the gateway is open to anyone who can reach it');
+  if (!config.masterKey) logger.info('admin API disabled: set FRUGAL_MASTER_KEY to manage keys over HTTP (or use `frugal keys`)');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -62,6 +75,7 @@ export async function serve(options: ServeOptions) {
       code = 1;
     }
     await store?.close().catch(() => undefined);
+    await keyStore?.close().catch(() => undefined);
     await gateway.close();
     logger.flush();
     process.exit(code);
@@ -83,4 +97,9 @@ export async function serve(options: ServeOptions) {
     `Frugal listening on ${address}/v1`,
   );
   return { app, address };
+}
+
+/** Report rows carry bigint sums; JSON gets them as exact strings. */
+function jsonSafe(row: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value]));
 }

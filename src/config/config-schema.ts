@@ -130,6 +130,12 @@ export const configSchema = z.strictObject({
       headers: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
+  admin: z
+    .strictObject({
+      /** Guards /admin (keys, spend). Default: $FRUGAL_MASTER_KEY. At least 16 characters. */
+      master_key: z.string().optional(),
+    })
+    .optional(),
   savings: z
     .strictObject({
       /** Savings are measured against this model's prices (a catalog or configured model). */

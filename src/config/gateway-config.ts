@@ -46,6 +46,8 @@ export interface GatewayConfig {
   spendControl: SpendControlSettings;
   /** The model savings are measured against; undefined when its price is unknown. */
   savingsBaseline: { model: string; price: Price } | undefined;
+  /** Guards the admin API; undefined disables it. Never logged. */
+  masterKey: string | undefined;
   logLevel: string;
   /** True when no real provider is configured and the simulated provider serves every model. */
   demoMode: boolean;

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import type { CatalogOverrideEntry } from '../catalog/catalog-override.js';
+import { readCatalogOverride } from '../catalog/catalog-override-file.js';
 import { configSchema, type RawConfig } from './config-schema.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { interpolateEnv, type MissingVariable } from './interpolate-env.js';
@@ -7,6 +9,8 @@ import { configError, resolveConfig } from './resolve-config.js';
 
 export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
+  /** Imported catalog prices; `loadConfig` reads `<data dir>/catalog-override.json` when this is not given. */
+  catalogOverride?: readonly CatalogOverrideEntry[];
 }
 
 /** Validates an already-parsed config document (YAML or an object given to createGateway). */
@@ -21,12 +25,12 @@ export function validateConfig(document: unknown, options: LoadConfigOptions = {
     const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
     throw configError(`${path || '(root)'}: ${issue.message}${keys}`);
   }
-  return resolveConfig(parsed.data as RawConfig, { env, missing });
+  return resolveConfig(parsed.data as RawConfig, { env, missing, catalogOverride: options.catalogOverride });
 }
 
 /** Load → validate → freeze. The path comes from --config or FRUGAL_CONFIG; no path means embedded defaults. */
 export async function loadConfig(path: string | undefined, options: LoadConfigOptions = {}): Promise<GatewayConfig> {
-  if (path === undefined) return validateConfig({}, options);
+  if (path === undefined) return validateConfig({}, await withCatalogOverride({}, options));
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -39,5 +43,14 @@ export async function loadConfig(path: string | undefined, options: LoadConfigOp
   } catch (error) {
     throw configError(`${path} is not valid YAML: ${(error as Error).message}`);
   }
-  return validateConfig(document, options);
+  return validateConfig(document, await withCatalogOverride(document, options));
+}
+
+/** Adds the imported catalog override from the data dir the config names (ledger.data_dir, else $FRUGAL_DATA_DIR, else ./.frugal). */
+async function withCatalogOverride(document: unknown, options: LoadConfigOptions): Promise<LoadConfigOptions> {
+  if (options.catalogOverride !== undefined) return options;
+  const env = options.env ?? process.env;
+  const dataDir = (document as { ledger?: { data_dir?: unknown } } | null)?.ledger?.data_dir;
+  const configured = typeof dataDir === 'string' ? String(interpolateEnv(dataDir, env, [])) : undefined;
+  return { ...options, catalogOverride: await readCatalogOverride(configured ?? env.FRUGAL_DATA_DIR ?? './.frugal') };
 }

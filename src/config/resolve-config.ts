@@ -1,4 +1,5 @@
 import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
+import { applyCatalogOverride, type CatalogOverrideEntry } from '../catalog/catalog-override.js';
 import { picoToUsdPerMillion, usdPerMillionToPico } from '../catalog/pricing.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { CachePolicySettings, CacheSettings, GatewayConfig, ModelEntry, ProviderSettings } from './gateway-config.js';
@@ -9,6 +10,8 @@ export interface ResolveOptions {
   env: Record<string, string | undefined>;
   missing: MissingVariable[];
   catalog?: readonly CatalogModel[];
+  /** Imported prices (`frugal models import`), applied over the catalog; `models:` still wins. */
+  catalogOverride?: readonly CatalogOverrideEntry[];
 }
 
 const DEMO_PROVIDER = 'simulated';
@@ -16,8 +19,9 @@ const DEMO_PROVIDER = 'simulated';
 /** Turns a validated config (or none) into the frozen GatewayConfig: providers, priced models, defaults. */
 export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayConfig {
   const { env, missing } = options;
-  const catalog = options.catalog ?? BUILTIN_CATALOG;
+  const catalog = applyCatalogOverride(options.catalog ?? BUILTIN_CATALOG, options.catalogOverride ?? []);
   const notes: string[] = [];
+  if (options.catalogOverride?.length) notes.push(`catalog override: ${options.catalogOverride.length} models priced from an imported price file (frugal models --diff lists the changes)`);
 
   let rawProviders: Record<string, RawProvider> = raw.providers ?? {};
   if (Object.keys(rawProviders).length === 0) rawProviders = autoProviders(env);
@@ -108,6 +112,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       defaultMaxTokens: raw.spend_control?.default_max_tokens ?? 4096,
       webhook: raw.alerts?.webhook_url ? { url: raw.alerts.webhook_url, headers: raw.alerts.headers ?? {} } : undefined,
     },
+    masterKey: raw.admin?.master_key || env.FRUGAL_MASTER_KEY || undefined,
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     demoMode,
     notes,

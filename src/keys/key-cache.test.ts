@@ -38,9 +38,9 @@ function countingStore(): KeyStore {
       await gate;
       return key;
     },
-    async count() {
+    async countIssued() {
       calls.count += 1;
-      return store.count();
+      return store.countIssued();
     },
   };
 }
@@ -147,7 +147,7 @@ describe('createKeyAuthenticator', () => {
   });
 
   describe('requiredNow', () => {
-    it('is closed until the first count, then open while no key is active', async () => {
+    it('is closed until the first count, then open while no key was ever issued', async () => {
       const auth = authenticator();
       expect(auth.requiredNow()).toBe(true);
       await auth.refresh();
@@ -168,15 +168,16 @@ describe('createKeyAuthenticator', () => {
       expect(auth.requiredNow()).toBe(true);
     });
 
-    it('re-counts on invalidate, so revoking the last key reopens the gateway', async () => {
-      const { key } = await store.create({ name: 'a' });
+    it('stays closed when the last key is revoked: revoking must not open the gateway to everyone', async () => {
+      const { key, plaintext } = await store.create({ name: 'a' });
       const auth = authenticator();
       await auth.refresh();
       expect(auth.requiredNow()).toBe(true);
       await store.revoke(key.id);
       auth.invalidate(key.id);
       await auth.refresh();
-      expect(auth.requiredNow()).toBe(false);
+      expect(auth.requiredNow()).toBe(true);
+      expect(await auth.authenticate(plaintext)).toBeUndefined();
     });
 
     it('keeps the last answer when a background count fails, and reports the failure', async () => {

@@ -23,7 +23,7 @@ export interface KeyAuthenticator {
   /** Forgets a key (after revoke or rotate) and re-counts active keys. Other instances catch up within ttlMs. */
   invalidate(id: string): void;
   /**
-   * Whether callers must present a key: true while any key is active. Synchronous for the hot path; answers
+   * Whether callers must present a key: true once any key was ever issued (revoking the last key keeps the gateway closed). Synchronous for the hot path; answers
    * from the last count and starts a new one when it is older than ttlMs. Until the first count it answers
    * true (closed), so await refresh() before serving.
    */
@@ -85,7 +85,7 @@ export function createKeyAuthenticator(
     // the latest count started wins, whatever order they finish in.
     const started = ++countsStarted;
     const run: Promise<void> = store
-      .count()
+      .countIssued()
       .then((active) => {
         if (started < countApplied) return;
         countApplied = started;

@@ -42,7 +42,12 @@ export interface KeyStore {
   rotate(id: string): Promise<IssuedKey>;
   /** The key a plaintext belongs to; undefined when unknown, revoked or expired. */
   authenticate(plaintext: string): Promise<VirtualKey | undefined>;
-  /** How many keys are active (neither revoked nor expired): zero means the gateway is open. */
+  /** How many keys are active (neither revoked nor expired). */
   count(): Promise<number>;
+  /**
+   * How many keys were ever issued, revoked and expired included: zero means the gateway is open. Revoking the
+   * last key must not open the gateway to everyone.
+   */
+  countIssued(): Promise<number>;
   close(): Promise<void>;
 }

@@ -36,6 +36,7 @@ export function createSqlKeyStore(client: SqlClient, { now = Date.now, randomByt
     revoke: `UPDATE ${table} SET revoked_at = ${d.param(1)} WHERE id = ${d.param(2)} AND revoked_at IS NULL`,
     // One statement: the old hash is gone the moment the new one is written.
     rotate: `UPDATE ${table} SET secret_hash = ${d.param(1)} WHERE id = ${d.param(2)} AND revoked_at IS NULL`,
+    countIssued: `SELECT COUNT(*) AS issued FROM ${table}`,
     countActive: `SELECT COUNT(*) AS active FROM ${table} WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${d.param(1)})`,
   };
 
@@ -121,6 +122,12 @@ export function createSqlKeyStore(client: SqlClient, { now = Date.now, randomByt
       guarded('count', async () => {
         const [row] = await client.all(sql.countActive, [now()]);
         return Number(row?.active ?? 0);
+      }),
+
+    countIssued: () =>
+      guarded('count', async () => {
+        const [row] = await client.all(sql.countIssued, []);
+        return Number(row?.issued ?? 0);
       }),
 
     close: () => client.close(),

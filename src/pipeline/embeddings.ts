@@ -58,7 +58,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
     const row: LedgerRow = {
       id: requestId,
       ts: startedAt,
-      keyId: caller.keyId ?? null,
+      keyId: caller.key?.id ?? caller.keyId ?? null,
       user: null,
       tags: caller.tags ?? {},
       requestedModel,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
+import type { VirtualKey } from '../keys/virtual-key.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Public id of the caller's virtual key, once authenticated. */
-    frugalKeyId?: string | null;
+    /** The caller's virtual key, once authenticated (never its secret). */
+    frugalKey?: VirtualKey;
   }
 }
 

@@ -108,7 +108,7 @@ describe('admin API guard', () => {
 });
 
 describe('admin API keys', () => {
-  it('creates a key (plaintext once, no-store), which then authenticates, closes the gateway, and stops working when revoked', async () => {
+  it('creates a key (plaintext once, no-store), which then authenticates, closes the gateway, and stops working when revoked (the gateway stays closed)', async () => {
     const app = await adminApp();
     expect(authenticator.requiredNow()).toBe(false);
     const created = await app.inject({
@@ -146,7 +146,7 @@ describe('admin API keys', () => {
     expect(revoked.json()).toMatchObject({ id: body.id, status: 'revoked', revoked_at: new Date(NOW).toISOString() });
     expect(revoked.json()).not.toHaveProperty('key');
     expect(await authenticator.authenticate(body.key)).toBeUndefined();
-    expect(authenticator.requiredNow()).toBe(false);
+    expect(authenticator.requiredNow()).toBe(true);
     expect(logged).toContain('"statusCode":201');
     expect(logged).not.toContain(body.key.slice(-43));
   });

@@ -12,7 +12,7 @@ export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
       requestId,
       tags: parseTagHeader(request.headers['x-frugal-tags']),
       signal: clientSignal(reply.raw),
-      keyId: request.frugalKeyId ?? null,
+      key: request.frugalKey,
       task: typeof request.headers['x-frugal-task'] === 'string' ? request.headers['x-frugal-task'] : undefined,
       cacheHeader: typeof request.headers['x-frugal-cache'] === 'string' ? request.headers['x-frugal-cache'] : undefined,
     });

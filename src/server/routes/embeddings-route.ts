@@ -11,7 +11,7 @@ export function registerEmbeddingsRoute(app: FastifyInstance, gateway: Gateway) 
       requestId,
       tags: parseTagHeader(request.headers['x-frugal-tags']),
       signal: clientSignal(reply.raw),
-      keyId: request.frugalKeyId ?? null,
+      key: request.frugalKey,
     });
     return reply.headers(frugalHeaders(requestId, outcome.model, outcome.provider, outcome.costNanos)).send(outcome.response);
   });
