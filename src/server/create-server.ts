@@ -39,7 +39,8 @@ export function createServer({ gateway, logger, keys, spend }: ServerOptions): F
     const mapped = fromFastifyError(error);
     const rendered = toOpenAIError(mapped);
     if (rendered.status >= 500 && !(mapped instanceof FrugalError && mapped.code.startsWith('upstream_'))) {
-      request.log.error({ err: error, url: request.url }, 'request failed');
+      // The route pattern, not the URL: a URL may carry a pasted key (/admin/keys/<plaintext>/revoke).
+      request.log.error({ err: error, route: request.routeOptions?.url ?? 'unknown', method: request.method }, 'request failed');
     }
     void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
   });
