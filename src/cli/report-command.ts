@@ -3,7 +3,7 @@ import { FrugalError } from '../errors/frugal-error.js';
 import type { ReportDimension } from '../ledger/ledger-store.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { REPORT_DIMENSION_NAMES } from '../ledger/report-dimensions.js';
-import { formatReportCsv, formatReportJson, formatReportTable, parseSince } from '../ledger/report-format.js';
+import { formatReportCsv, formatReportJson, formatReportTable, formatSavingsTable, parseSince } from '../ledger/report-format.js';
 
 interface ReportOptions {
   by: ReportDimension;
@@ -11,6 +11,7 @@ interface ReportOptions {
   until?: string;
   json?: boolean;
   csv?: boolean;
+  savings?: boolean;
   dataDir?: string;
   databaseUrl?: string;
 }
@@ -22,19 +23,22 @@ function describeRange(since: number | undefined, until: number | undefined): st
 }
 
 /**
- * `frugal report --by <dimension>`: requests, tokens and spend from the ledger the gateway writes (the same
+ * `frugal report --by <dimension> [--savings]`: requests, tokens and spend (or, with --savings, the baseline and
+ * what was saved by routing, cache, compression and prompt caching) from the ledger the gateway writes (the same
  * defaults as `frugal serve`: $DATABASE_URL, else SQLite in $FRUGAL_DATA_DIR or ./.frugal). Output goes
  * through the command's configured writeOut, so a caller can capture it.
  */
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('Requests, tokens and spend from the ledger, grouped by one dimension, with a total line.')
+    .description('Requests, tokens and spend (or savings) from the ledger, grouped by one dimension, with a total line.')
     .addOption(new Option('--by <dimension>', 'what to group by').choices(REPORT_DIMENSION_NAMES).makeOptionMandatory())
     .option('--since <when>', 'from (inclusive): a duration back from now (30m, 24h, 7d, 2w) or an ISO date, UTC')
     .option('--until <when>', 'to (exclusive): same forms as --since')
     .addOption(new Option('--json', 'print JSON (costs as exact strings)').conflicts('csv'))
     .option('--csv', 'print CSV')
+    // JSON and CSV already carry the baseline and the saving by mechanism; this is the table of them.
+    .addOption(new Option('--savings', 'print the savings against the baseline model, by mechanism, instead of spend').conflicts(['json', 'csv']))
     .option('--data-dir <dir>', 'directory of the SQLite ledger (default: $FRUGAL_DATA_DIR or ./.frugal)')
     .option('--database-url <url>', 'PostgreSQL ledger (default: $DATABASE_URL; prefer the variable, arguments are visible to other users)')
     .action(async (options: ReportOptions, command: Command) => {
@@ -54,6 +58,7 @@ export function registerReportCommand(program: Command): void {
         const rows = await store.report({ by: options.by, since, until });
         if (options.json) write(`${formatReportJson(rows, options.by)}\n`);
         else if (options.csv) write(formatReportCsv(rows, options.by));
+        else if (options.savings) write(`savings by ${options.by} against the baseline model, ${describeRange(since, until)}\n\n${formatSavingsTable(rows, options.by)}\n`);
         else write(`spend by ${options.by}, ${describeRange(since, until)}\n\n${formatReportTable(rows, options.by)}\n`);
       } finally {
         await store.close();

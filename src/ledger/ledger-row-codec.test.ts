@@ -23,18 +23,25 @@ describe('ledger row codec', () => {
   });
 
   it('decodes what either driver returns (bigint, numeric text, 0/1, booleans) to the same row', () => {
-    const saving = { ...row, savedNanos: 8_000_004, task: 'summarize' };
+    const saving = {
+      ...row, savedNanos: 8_000_004, baselineNanos: row.costNanos + 8_000_004, savedRoutingNanos: -1_000_000, savedCacheNanos: 9_000_000,
+      savedCompressionNanos: 3, savedPromptCacheNanos: 1, task: 'summarize',
+    };
     const values = encodeLedgerRow(saving, 'integer');
     expect(values[LEDGER_COLUMN_NAMES.indexOf('saved_nanos')]).toBe(8_000_004);
     expect(values[LEDGER_COLUMN_NAMES.indexOf('task')]).toBe('summarize');
+    expect(values[LEDGER_COLUMN_NAMES.indexOf('saved_routing_nanos')]).toBe(-1_000_000);
     const sqlite = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, typeof values[index] === 'number' && Number.isInteger(values[index]) ? BigInt(values[index] as number) : values[index]]));
     const postgresValues = encodeLedgerRow(saving, 'native');
-    const postgres = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, ['ts', 'cost_nanos', 'saved_nanos', 'prompt_tokens'].includes(column) ? String(postgresValues[index]) : postgresValues[index]]));
+    const postgres = Object.fromEntries(LEDGER_COLUMN_NAMES.map((column, index) => [column, ['ts', 'cost_nanos', 'saved_nanos', 'baseline_nanos', 'saved_routing_nanos', 'saved_cache_nanos', 'saved_compression_nanos', 'saved_prompt_cache_nanos', 'prompt_tokens'].includes(column) ? String(postgresValues[index]) : postgresValues[index]]));
     expect(decodeLedgerRow(sqlite)).toEqual(saving);
     expect(decodeLedgerRow(postgres)).toEqual(saving);
   });
 
-  it('refuses a fractional saving like a fractional cost', () => {
+  it('refuses a fractional or unsafe saving, baseline or part like a fractional cost', () => {
     expect(ledgerRowProblem({ ...row, savedNanos: 0.5 })).toMatch(/^savedNanos/);
+    expect(ledgerRowProblem({ ...row, baselineNanos: 0.5 })).toMatch(/^baselineNanos/);
+    expect(ledgerRowProblem({ ...row, savedRoutingNanos: -(2 ** 53) })).toMatch(/^savedRoutingNanos/);
+    expect(ledgerRowProblem({ ...row, savedPromptCacheNanos: Number.NaN })).toMatch(/^savedPromptCacheNanos/);
   });
 });

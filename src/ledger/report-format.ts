@@ -48,7 +48,30 @@ export function totalReport(rows: readonly ReportRow[]): ReportTotals {
   return total;
 }
 
+/**
+ * `part / whole` as a percentage with `digits` decimals, rounded half away from zero, in integer math (money
+ * never becomes a float); 'n/a' when `whole` is 0. formatPercent(1n, 3n) === '33.3'; formatPercent(-1n, 8n) === '-12.5'.
+ */
+export function formatPercent(part: bigint, whole: bigint, digits = 1): string {
+  if (!Number.isSafeInteger(digits) || digits < 0) throw new FrugalError('internal_error', `formatPercent: digits must be a non-negative integer, got ${digits}`);
+  if (whole === 0n) return 'n/a';
+  const scale = 10n ** BigInt(digits);
+  const numerator = (part < 0n ? -part : part) * 100n * scale;
+  const denominator = whole < 0n ? -whole : whole;
+  const scaled = (2n * numerator + denominator) / (2n * denominator);
+  const fraction = digits === 0 ? '' : `.${(scaled % scale).toString().padStart(digits, '0')}`;
+  return `${(part < 0n) !== (whole < 0n) && scaled !== 0n ? '-' : ''}${scaled / scale}${fraction}`;
+}
+
 const NO_GROUP = '(none)';
+
+/** Header, one line per group, TOTAL: the first column left-aligned, numbers right-aligned. */
+function alignedTable(header: readonly string[], body: readonly string[][], total: readonly string[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, total[column].length, ...body.map((cells) => cells[column].length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+  const rule = line(widths.map((width) => '-'.repeat(width)));
+  return [line(header), rule, ...body.map(line), rule, line(total)].join('\n');
+}
 
 function tableCells(label: string, row: ReportTotals): string[] {
   return [label, String(row.requests), String(row.promptTokens), String(row.completionTokens), String(row.cachedTokens), String(row.errors), String(row.estimatedRows), formatUsd(row.costNanos), formatUsd(row.savedNanos)];
@@ -57,20 +80,53 @@ function tableCells(label: string, row: ReportTotals): string[] {
 /** A text table, one line per group, then a TOTAL line. `by` titles the first column. */
 export function formatReportTable(rows: readonly ReportRow[], by: string): string {
   const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated', 'spend_usd', 'saved_usd'];
-  const body = rows.map((row) => tableCells(row.group ?? NO_GROUP, row));
-  const total = tableCells('TOTAL', totalReport(rows));
-  const widths = header.map((title, column) => Math.max(title.length, total[column].length, ...body.map((cells) => cells[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
-  const rule = line(widths.map((width) => '-'.repeat(width)));
-  return [line(header), rule, ...body.map(line), rule, line(total)].join('\n');
+  return alignedTable(header, rows.map((row) => tableCells(row.group ?? NO_GROUP, row)), tableCells('TOTAL', totalReport(rows)));
 }
+
+function savingsCells(label: string, row: ReportTotals): string[] {
+  const usd = [row.baselineNanos, row.costNanos, row.savedNanos, row.savedRoutingNanos, row.savedCacheNanos, row.savedCompressionNanos, row.savedPromptCacheNanos].map((nanos) => formatUsd(nanos));
+  return [label, String(row.requests), ...usd, formatPercent(row.savedNanos, row.baselineNanos)];
+}
+
+/**
+ * What Frugal saved against the baseline model, by mechanism: one line per group, then a TOTAL line. saved =
+ * baseline − spend = routing + cache + compression + prompt cache (routing is negative when a dearer model
+ * served); saved_pct is saved / baseline. Each USD cell is rounded on its own, so printed parts may differ from
+ * the printed saving in the last digit; the JSON and CSV carry the exact nano-dollars.
+ */
+export function formatSavingsTable(rows: readonly ReportRow[], by: string): string {
+  const header = [by, 'requests', 'baseline_usd', 'spend_usd', 'saved_usd', 'routing_usd', 'cache_usd', 'compression_usd', 'prompt_cache_usd', 'saved_pct'];
+  return alignedTable(header, rows.map((row) => savingsCells(row.group ?? NO_GROUP, row)), savingsCells('TOTAL', totalReport(rows)));
+}
+
+type MoneyField = { [K in keyof ReportTotals]: ReportTotals[K] extends bigint ? K : never }[keyof ReportTotals];
+
+/** Every money column: its field, then its names in JSON (nanos, USD) and CSV (nanos, USD). CSV keeps this order. */
+const MONEY_COLUMNS: ReadonlyArray<readonly [MoneyField, string, string, string, string]> = [
+  ['costNanos', 'costNanos', 'costUsd', 'cost_nanos', 'cost_usd'],
+  ['savedNanos', 'savedNanos', 'savedUsd', 'saved_nanos', 'saved_usd'],
+  ['baselineNanos', 'baselineNanos', 'baselineUsd', 'baseline_nanos', 'baseline_usd'],
+  ['savedRoutingNanos', 'savedRoutingNanos', 'savedRoutingUsd', 'saved_routing_nanos', 'saved_routing_usd'],
+  ['savedCacheNanos', 'savedCacheNanos', 'savedCacheUsd', 'saved_cache_nanos', 'saved_cache_usd'],
+  ['savedCompressionNanos', 'savedCompressionNanos', 'savedCompressionUsd', 'saved_compression_nanos', 'saved_compression_usd'],
+  ['savedPromptCacheNanos', 'savedPromptCacheNanos', 'savedPromptCacheUsd', 'saved_prompt_cache_nanos', 'saved_prompt_cache_usd'],
+];
 
 function jsonRow(row: ReportTotals) {
-  // Nano-dollars as a string: JSON numbers are doubles to most readers, and sums may pass 2^53.
-  return { ...row, costNanos: row.costNanos.toString(), costUsd: formatUsd(row.costNanos, NANOS_PER_USD_DIGITS), savedNanos: row.savedNanos.toString(), savedUsd: formatUsd(row.savedNanos, NANOS_PER_USD_DIGITS) };
+  // Nano-dollars as strings: JSON numbers are doubles to most readers, and sums may pass 2^53.
+  const money: Record<string, string> = {};
+  for (const [field, nanosKey, usdKey] of MONEY_COLUMNS) {
+    money[nanosKey] = row[field].toString();
+    money[usdKey] = formatUsd(row[field], NANOS_PER_USD_DIGITS);
+  }
+  const { requests, promptTokens, completionTokens, cachedTokens, errors, estimatedRows } = row;
+  return { requests, promptTokens, completionTokens, cachedTokens, errors, estimatedRows, ...money };
 }
 
-/** JSON: `{ by, rows, total }`; costs as exact strings (costNanos integer, costUsd to the nano-dollar). */
+/**
+ * JSON: `{ by, rows, total }`; every money field as an exact string, in nano-dollars (costNanos, savedNanos,
+ * baselineNanos, savedRoutingNanos, …) and in USD to the nano-dollar (costUsd, savedUsd, baselineUsd, …).
+ */
 export function formatReportJson(rows: readonly ReportRow[], by: string): string {
   return JSON.stringify({ by, rows: rows.map((row) => ({ group: row.group, ...jsonRow(row) })), total: jsonRow(totalReport(rows)) }, null, 2);
 }
@@ -81,9 +137,12 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** RFC 4180 CSV with a header line and no total line (it is data; a spreadsheet sums it). Empty group = none. */
+/**
+ * RFC 4180 CSV with a header line and no total line (it is data; a spreadsheet sums it). Empty group = none.
+ * Each money column twice, exact: nano-dollars and USD to the nano-dollar.
+ */
 export function formatReportCsv(rows: readonly ReportRow[], by: string): string {
-  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated_rows', 'cost_nanos', 'cost_usd', 'saved_nanos', 'saved_usd'];
+  const header = [by, 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'errors', 'estimated_rows', ...MONEY_COLUMNS.flatMap(([, , , nanos, usd]) => [nanos, usd])];
   const lines = rows.map((row) =>
     [
       csvCell(row.group ?? ''),
@@ -93,10 +152,7 @@ export function formatReportCsv(rows: readonly ReportRow[], by: string): string 
       row.cachedTokens,
       row.errors,
       row.estimatedRows,
-      row.costNanos.toString(),
-      formatUsd(row.costNanos, NANOS_PER_USD_DIGITS),
-      row.savedNanos.toString(),
-      formatUsd(row.savedNanos, NANOS_PER_USD_DIGITS),
+      ...MONEY_COLUMNS.flatMap(([field]) => [row[field].toString(), formatUsd(row[field], NANOS_PER_USD_DIGITS)]),
     ].join(','),
   );
   return [header.map(csvCell).join(','), ...lines].join('\r\n') + '\r\n';
