@@ -47,6 +47,20 @@ async function qualityTables() {
   }
 }
 
+async function ratioSweep() {
+  console.log('## Extractive compression at other targets (nq-dev, 9 distractors, seed 1)\n');
+  console.log('| distractors | target | achieved ratio | retention |');
+  console.log('|---|---:|---:|---:|');
+  for (const distractorMode of ['random', 'similar'] as const) {
+    const set = await loadEvalSet(join(dataDir, 'compression/nq-dev.jsonl'), { distractors: 9, distractorMode, seed: 1 });
+    for (const ratio of [1.5, 2, 3, 4]) {
+      const report = runCompressEval(set.cases, { method: 'extractive', ratio });
+      console.log(`| ${distractorMode} | ${ratio}× | ${report.ratio.toFixed(2)}× | ${(report.retention * 100).toFixed(1)}% |`);
+    }
+  }
+  console.log('');
+}
+
 /** Distinct ~8k-token NQ-style prompts (gold passage + enough others), so tokeniser caches do not flatter us. */
 function latencyPrompts(rows: readonly NqRow[], count: number): ChatMessage[][] {
   const prompts: ChatMessage[][] = [];
@@ -97,5 +111,8 @@ function latencyTable() {
   console.log(`\nWorst drift of the compressor's own token counts (summed per unit) from a whole-prompt count: ${(worstDrift * 100).toFixed(2)}%`);
 }
 
-if (values.only !== 'latency') await qualityTables();
+if (values.only !== 'latency') {
+  await qualityTables();
+  await ratioSweep();
+}
 if (values.only !== 'quality') latencyTable();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bm25Scores, searchTerms } from './bm25.js';
+import { bm25Scores, queryPrefixFilter, searchTerms } from './bm25.js';
 
 describe('searchTerms', () => {
   it('lower-cases, drops stopwords, stems and folds accents', () => {
@@ -37,5 +37,23 @@ describe('bm25Scores', () => {
   it('scores nothing for an empty query or an empty collection', () => {
     expect([...bm25Scores(documents, [])]).toEqual([0, 0, 0, 0]);
     expect(bm25Scores([], ['cat']).length).toBe(0);
+  });
+});
+
+describe('queryPrefixFilter', () => {
+  it('skips stemming words that cannot match without changing any score', () => {
+    const texts = [
+      'The relational database was conditionally generalized by engineers.',
+      'Engineers generalise relations; conditions vary with databases.',
+      'Eyes eyed the skies while ponies galloped past the dying fire.',
+    ];
+    const query = searchTerms('generalization of relational conditions for dying ponies');
+    const mayMatch = queryPrefixFilter(query);
+    expect(mayMatch('generalized')).toBe(true);
+    expect(mayMatch('engineers')).toBe(false);
+    const full = bm25Scores(texts.map((text) => searchTerms(text)), query);
+    const filtered = bm25Scores(texts.map((text) => searchTerms(text, mayMatch)), query);
+    expect([...filtered]).toEqual([...full]);
+    expect(full.every((score) => score > 0)).toBe(true);
   });
 });

@@ -21,8 +21,12 @@ const STOPWORDS = new Set(
     .split(' '),
 );
 
-/** Lower-cased, accent-folded, Porter-stemmed terms without stopwords. */
-export function searchTerms(text: string): string[] {
+/**
+ * Lower-cased, accent-folded, Porter-stemmed terms without stopwords. With `mayMatch`, a word that cannot stem
+ * to a query term is kept unstemmed: it still counts toward the document's length, and stemming only the few
+ * words that can match saves most of the work on long contexts.
+ */
+export function searchTerms(text: string, mayMatch?: (word: string) => boolean): string[] {
   let folded = text.toLowerCase();
   // Unicode property classes are several times slower than [a-z0-9]; most prompt text is ASCII.
   let pattern = ASCII_TERM;
@@ -31,8 +35,26 @@ export function searchTerms(text: string): string[] {
     pattern = TERM;
   }
   const terms: string[] = [];
-  for (const term of folded.match(pattern) ?? []) if (!STOPWORDS.has(term)) terms.push(porterStem(term));
+  for (const term of folded.match(pattern) ?? []) {
+    if (!STOPWORDS.has(term)) terms.push(mayMatch === undefined || mayMatch(term) ? porterStem(term) : term);
+  }
   return terms;
+}
+
+// Porter only rewrites the end of a word: a word of five or more letters keeps its first two in its stem, a
+// shorter one its first (checked on 42k English words; the exceptions are non-words such as "ies").
+function prefixCode(word: string, length: number): number {
+  return length === 1 ? word.charCodeAt(0) : word.charCodeAt(0) * 65_536 + word.charCodeAt(1) + 1;
+}
+
+/** A cheap test of whether a (lower-case) word could stem to one of the query's stems. */
+export function queryPrefixFilter(queryStems: readonly string[]): (word: string) => boolean {
+  const codes = new Set<number>();
+  for (const stem of queryStems) {
+    codes.add(prefixCode(stem, 1));
+    if (stem.length >= 2) codes.add(prefixCode(stem, 2));
+  }
+  return (word) => codes.has(prefixCode(word, word.length >= 5 ? 2 : 1));
 }
 
 export interface Bm25Parameters {

@@ -4,7 +4,7 @@ import type { LocateFailure } from './locate-context.js';
 export type CompressionMethod = 'extractive' | 'abstractive' | 'none';
 
 /** Why a compressor left the prompt as it was. */
-export type SkipReason = LocateFailure | 'below-min-tokens' | 'within-budget';
+export type SkipReason = LocateFailure | 'below-min-tokens' | 'within-budget' | 'nothing-to-drop';
 
 /**
  * What every prompt compressor returns. `messages` is a new array (the input is never mutated); token counts

@@ -89,6 +89,12 @@ describe('compressExtractiveSync', () => {
     expect(compressExtractiveSync(noQuestion, { minPromptTokens: 0 })).toMatchObject({ method: 'none', skipped: 'no-user-message' });
   });
 
+  it('reports nothing-to-drop when the context is all code', () => {
+    const code = '```\n' + Array.from({ length: 40 }, (_, index) => `print("line ${index}")`).join('\n') + '\n```';
+    const messages: ChatMessage[] = [{ role: 'user', content: `Look at this.\n\n${code}\n\nQuestion: what does line 7 print?` }];
+    expect(compressExtractiveSync(messages, { minPromptTokens: 0, targetRatio: 2 })).toMatchObject({ method: 'none', skipped: 'nothing-to-drop', messages });
+  });
+
   it('does not mutate its input', () => {
     const messages = ragPrompt();
     const copy = structuredClone(messages);

@@ -94,6 +94,7 @@ function finish(planned: Plan, config: ExtractiveConfig, scores: ArrayLike<numbe
     budget: planned.target - planned.fixedTokens,
     neighbourHits: config.neighbourHits ?? 3,
   });
+  if (selection.keep.every(Boolean)) return unchanged(planned.messages, 'nothing-to-drop', planned.tokensBefore);
   const keepByRegion = planned.segments.map((segmented) => segmented.units.map(() => false));
   planned.units.forEach((unit, position) => {
     keepByRegion[unit.region][unit.index] = selection.keep[position];

@@ -1,4 +1,4 @@
-import { bm25Scores, searchTerms } from './bm25.js';
+import { bm25Scores, queryPrefixFilter, searchTerms } from './bm25.js';
 import type { ContextUnit } from './context-units.js';
 
 /**
@@ -65,10 +65,11 @@ function normalise(scores: Float64Array): Float64Array {
  */
 export function lexicalScores(units: readonly ContextUnit[], sectionCount: number, question: string, sectionWeight: number): Float64Array {
   const query = searchTerms(question);
-  const unitTerms = units.map((unit) => (isCandidate(unit) ? searchTerms(unit.text) : []));
+  const mayMatch = queryPrefixFilter(query);
+  const unitTerms = units.map((unit) => (isCandidate(unit) ? searchTerms(unit.text, mayMatch) : []));
   const sectionTerms: string[][] = Array.from({ length: sectionCount }, () => []);
   units.forEach((unit, index) => {
-    const terms = unit.kind === 'header' ? searchTerms(unit.text) : unitTerms[index];
+    const terms = unit.kind === 'header' ? searchTerms(unit.text, mayMatch) : unitTerms[index];
     const target = sectionTerms[unit.section];
     for (const term of terms) target.push(term);
   });
