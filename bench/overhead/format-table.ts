@@ -110,10 +110,11 @@ export function formatTable(results: OverheadResults): string {
     ),
   );
 
-  const targets = [row(['target (Frugal)', 'Frugal', 'Portkey (reference)', 'result']), row(['---', '---:', '---:', '---'])];
+  const targets = [row(['target (Frugal)', 'Frugal', 'Portkey (reference)', 'bare Node proxy (floor)', 'result']), row(['---', '---:', '---:', '---:', '---'])];
   for (const check of checks) {
-    const show = (value: number | undefined) => (value === undefined ? '—' : `${check.unit === '×' ? value.toFixed(2) : ms(value)} ${check.unit}`);
-    targets.push(row([check.target, show(check.frugal), show(check.portkey), passOrMiss(check.pass)]));
+    const show = (value: number | undefined) =>
+      value === undefined || Number.isNaN(value) ? '—' : `${check.unit === '×' ? value.toFixed(2) : ms(value)} ${check.unit}`;
+    targets.push(row([check.target, show(check.frugal), show(check.portkey), show(check.floor), passOrMiss(check.pass)]));
   }
   const memoryLines = results.memory.map(
     (memory) =>

@@ -14,6 +14,7 @@ import type { OverheadResults } from './overhead-results.js';
 import { readRssMb } from './read-process-stats.js';
 import {
   removeDataDir,
+  startBareProxy,
   startFrugal,
   startMockUpstream,
   startPortkey,
@@ -51,16 +52,19 @@ function progress(text: string) {
 async function main(): Promise<void> {
   const started = performance.now();
   const loadAverageBefore = loadavg();
-  progress(`starting mock upstream, Frugal (ledger: ${ledger}) and Portkey, each in its own process`);
+  progress(`starting mock upstream, Frugal (ledger: ${ledger}), Portkey and a bare Node proxy, each in its own process`);
   const mock = await startMockUpstream();
-  const [frugal, portkey] = await Promise.all([
+  const [frugal, portkey, floor] = await Promise.all([
     startFrugal(mock, ledger, cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] : []),
     startPortkey(mock),
+    startBareProxy(mock),
   ]);
   try {
     const endpoints: Endpoint[] = [mock, frugal, portkey];
-    for (const endpoint of endpoints) await verifyEndpoint(endpoint);
-    progress('all three endpoints answer the same JSON and SSE');
+    // The bare proxy only joins the 1-connection cells, where it tells the hop's cost from the gateway's.
+    const withFloor: Endpoint[] = [mock, floor, frugal, portkey];
+    for (const endpoint of withFloor) await verifyEndpoint(endpoint);
+    progress('every endpoint answers the same JSON and SSE');
     const idleRssMb = { frugal: await readRssMb(frugal.pid), portkey: await readRssMb(portkey.pid) };
 
     const json = chatBody({ stream: false });
@@ -82,12 +86,12 @@ async function main(): Promise<void> {
 
     progress(`1 connection, sequential: ${plan.oneConnection.iterations} requests per endpoint, non-streaming then streaming`);
     const oneConnection = {
-      json: await measureSequential(endpoints, json, false, plan.oneConnection),
-      stream: await measureSequential(endpoints, stream, true, plan.oneConnection),
+      json: await measureSequential(withFloor, json, false, plan.oneConnection),
+      stream: await measureSequential(withFloor, stream, true, plan.oneConnection),
     };
     progress(`time to first token with the upstream's first token ${DELAYED_FIRST_TOKEN_MS} ms late`);
     const delayedBody = chatBody({ stream: true, directive: `[[mock:first_token_ms=${DELAYED_FIRST_TOKEN_MS}]]` });
-    const delayedFirstToken = await measureSequential(endpoints, delayedBody, true, plan.delayedFirstToken);
+    const delayedFirstToken = await measureSequential(withFloor, delayedBody, true, plan.delayedFirstToken);
 
     const pacedStream = chatBody({ stream: true, directive: '[[mock:chunk_gap_ms=5]]' });
     const memory = [];
@@ -133,6 +137,7 @@ function describeRun(results: OverheadResults): string {
     `- Machine: ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}. The load generator, the mock upstream and the gateway are three processes sharing these cores; load average before ${load(results.machine.loadAverageBefore)}, after ${load(results.machine.loadAverageAfter)} (anything above ~0 before means other work was competing).`,
     `- Load: ${results.bodyBytes}-byte chat body, POST /v1/chat/completions, all on 127.0.0.1. Frugal ledger: ${results.ledger === 'sqlite' ? 'SQLite in a temp dir (the default)' : 'off'}; Portkey ${results.portkeyVersion} (custom host → the same mock).`,
     `- 1-connection rows: one keep-alive connection, sequential, hrtime-timed, up to ${plan.oneConnection.iterations} requests per endpoint within ${plan.oneConnection.maxMs / 1000} s (got ${samples(results.oneConnection.json)} non-streaming, ${samples(results.oneConnection.stream)} streaming, ${samples(results.delayedFirstToken)} with the late first token) after ${plan.oneConnection.warmup} warm-up, endpoints interleaved in blocks of ${plan.oneConnection.blockSize}. 16/64-connection rows: autocannon, a request count sized to about ${plan.throughput.seconds} s after about ${plan.throughput.warmupSeconds} s of warm-up, so no request is cut off (latency histogram in whole ms).`,
+    '- Floor: a bare Node pass-through proxy (bare-proxy-process.ts) measured beside the gateways at 1 connection: what the extra process hop alone adds on this machine.',
     '- Streaming p50/p99 are whole-response times; time to first token = request start to the first `data:` event with non-empty content. Latencies in ms; + columns are gateway minus direct.',
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,8 @@ import { request } from 'undici';
 
 /** Where a load generator sends chat requests, and the headers that make that endpoint proxy to the mock. */
 export interface Endpoint {
-  name: 'direct' | 'frugal' | 'portkey';
+  /** floor: a bare Node pass-through proxy, the least any Node gateway hop costs. */
+  name: 'direct' | 'frugal' | 'portkey' | 'floor';
   url: string;
   headers: Record<string, string>;
   /** The process serving `url`, for RSS and profiles. */
@@ -28,8 +30,9 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
-/** Every child still running, so a crash or Ctrl-C can stop them by PID. */
+/** Every child still running, so a crash or Ctrl-C can stop them by PID; temp dirs to remove then too. */
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 
 function track(child: ChildProcess, name: string, stderrTail: string[]): ChildProcess {
   running.add(child);
@@ -70,26 +73,34 @@ async function waitUntilReady(name: string, url: string, child: ChildProcess, st
   throw new Error(`${name} did not answer ${url} within ${READY_TIMEOUT_MS} ms:\n${stderrTail.join('').slice(-2000)}`);
 }
 
-/** The mock OpenAI upstream in its own process (own event loop, own core when one is free). */
-export async function startMockUpstream(): Promise<Endpoint> {
+/** Forks a TS entry that reports `{ port }` over IPC once it listens. */
+async function forkListening(name: string, entry: string, args: string[]): Promise<{ port: number; pid: number }> {
   const stderrTail: string[] = [];
-  const child = track(
-    fork(join(HERE, 'mock-upstream-process.ts'), [], { execArgv: ['--import', 'tsx'], cwd: REPO, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }),
-    'mock',
-    stderrTail,
-  );
+  const child = track(fork(join(HERE, entry), args, { execArgv: ['--import', 'tsx'], cwd: REPO, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }), name, stderrTail);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mock upstream did not start:\n${stderrTail.join('')}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${stderrTail.join('')}`)), READY_TIMEOUT_MS);
     child.once('message', (message: { port: number }) => {
       clearTimeout(timer);
       resolve(message.port);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`mock upstream exited (${code}):\n${stderrTail.join('')}`));
+      reject(new Error(`${name} exited (${code}):\n${stderrTail.join('')}`));
     });
   });
-  return { name: 'direct', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, pid: child.pid ?? -1 };
+  return { port, pid: child.pid ?? -1 };
+}
+
+/** The mock OpenAI upstream in its own process (own event loop, own core when one is free). */
+export async function startMockUpstream(): Promise<Endpoint> {
+  const { port, pid } = await forkListening('mock', 'mock-upstream-process.ts', []);
+  return { name: 'direct', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, pid };
+}
+
+/** The floor: a bare pass-through proxy in front of the mock, in its own process like the gateways. */
+export async function startBareProxy(mock: Endpoint): Promise<Endpoint> {
+  const { port, pid } = await forkListening('floor', 'bare-proxy-process.ts', [mock.url]);
+  return { name: 'floor', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { 'content-type': 'application/json' }, pid };
 }
 
 function frugalConfig(mockPort: number, ledger: LedgerMode, dataDir: string): string {
@@ -130,6 +141,7 @@ function tallyLogLines(child: ChildProcess): LogTally {
 
 export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = []): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'frugal-bench-'));
+  tempDirs.add(dataDir);
   const configPath = join(dataDir, 'frugal.yaml');
   await writeFile(configPath, frugalConfig(Number(new URL(mock.url).port), ledger, join(dataDir, 'ledger')));
   const port = await freePort();
@@ -146,6 +158,9 @@ export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeA
   const logs = tallyLogLines(child);
   const base = `http://127.0.0.1:${port}`;
   await waitUntilReady('frugal', `${base}/healthz`, child, stderrTail);
+  // Start-up notes (an open gateway, demo mode) are expected; only what it logs under load is a finding.
+  logs.lines = 0;
+  logs.samples.length = 0;
   return { name: 'frugal', url: `${base}/v1/chat/completions`, headers: { 'content-type': 'application/json' }, pid: child.pid ?? -1, dataDir, logs };
 }
 
@@ -206,6 +221,7 @@ export async function stopAll(graceMs = 3000): Promise<void> {
 export function stopChildrenOnExit() {
   process.once('exit', () => {
     for (const child of running) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -217,4 +233,5 @@ export function stopChildrenOnExit() {
 
 export async function removeDataDir(dataDir: string) {
   await rm(dataDir, { recursive: true, force: true });
+  tempDirs.delete(dataDir);
 }
