@@ -50,6 +50,8 @@ export function spendControlStage(parts: SpendControlParts): Stage {
       throw error;
     }
     const held = reservations.filter((reservation) => reservation.id !== 'no-budget');
+    // Nothing to settle or correct afterwards: stay out of the way (no wrapper on every streamed chunk).
+    if (held.length === 0 && key === undefined) return next();
     if (held.length > 0) applyBudgetToRequest(context, held, config.spendControl.defaultMaxTokens);
 
     let outcome;
