@@ -2,6 +2,10 @@ import type { GatewayConfig } from '../config/gateway-config.js';
 import type { CacheStore } from './cache-store.js';
 import { createMemoryCacheStore } from './memory-cache-store.js';
 import { createRedisCacheStore } from './redis-cache-store.js';
+import { FrugalError } from '../errors/frugal-error.js';
+import { createOfflineEmbedder } from './semantic/offline-embedder.js';
+import { createOpenAIEmbedder } from './semantic/openai-embedder.js';
+import { createSemanticCache, type SemanticCache } from './semantic/semantic-cache.js';
 
 /** Whether any route or model caches at all. */
 export function cacheWanted(config: GatewayConfig): boolean {
@@ -13,4 +17,22 @@ export function openCacheStore(config: GatewayConfig): CacheStore {
   const { cache } = config;
   if (cache.backend === 'redis') return createRedisCacheStore({ url: cache.redisUrl, keyPrefix: 'frugal:cache:', defaultTtlSeconds: cache.ttlSeconds });
   return createMemoryCacheStore({ maxBytes: cache.maxBytes, defaultTtlSeconds: cache.ttlSeconds });
+}
+
+/** The semantic cache over the same store, when `cache.semantic.enabled`; its embedder as configured. */
+export function openSemanticCache(config: GatewayConfig, store: CacheStore): SemanticCache | undefined {
+  const { semantic } = config.cache;
+  if (!semantic.enabled) return undefined;
+  let embedder;
+  if (semantic.embedder === 'offline') {
+    embedder = createOfflineEmbedder();
+  } else {
+    const model = config.models.get(semantic.embedder.model);
+    const provider = model ? config.providers.get(model.provider) : undefined;
+    if (!model || model.type !== 'embedding' || !provider || provider.kind !== 'openai') {
+      throw new FrugalError('config_invalid', `Invalid config: cache.semantic.embedder.model: '${semantic.embedder.model}' is not an embedding model of an OpenAI-compatible provider`);
+    }
+    embedder = createOpenAIEmbedder({ baseUrl: provider.baseUrl ?? 'https://api.openai.com/v1', apiKey: provider.apiKey, model: model.upstream, dimensions: semantic.embedder.dimensions ?? 1536 });
+  }
+  return createSemanticCache({ embedder, store, threshold: semantic.threshold, routeThresholds: semantic.routeThresholds, ttlSeconds: config.cache.ttlSeconds, caseFold: config.cache.caseFold });
 }

@@ -82,6 +82,16 @@ export const configSchema = z.strictObject({
       /** tenant: entries never cross virtual keys/teams; shared: one cache for everyone. */
       scope: z.enum(['tenant', 'shared']).optional(),
       case_fold: z.boolean().optional(),
+      /** Semantic cache: a similar enough question in the same context gets the cached answer. Off by default. */
+      semantic: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          /** Cosine similarity needed; default: the embedder's measured safe value (offline: 0.99), else 0.92. */
+          threshold: z.number().gt(0).max(1).optional(),
+          /** 'offline' (no download, lexical) or an embedding model served by a configured provider. */
+          embedder: z.union([z.literal('offline'), z.strictObject({ model: z.string(), dimensions: z.number().int().positive().optional() })]).optional(),
+        })
+        .optional(),
       /** Per route or model name: overrides of the settings above. */
       routes: z
         .record(
@@ -91,6 +101,7 @@ export const configSchema = z.strictObject({
             ttl_seconds: z.number().int().positive().optional(),
             max_temperature: z.number().min(0).max(2).optional(),
             scope: z.enum(['tenant', 'shared']).optional(),
+            semantic_threshold: z.number().gt(0).max(1).optional(),
           }),
         )
         .optional(),

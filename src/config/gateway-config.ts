@@ -69,6 +69,12 @@ export interface CacheSettings extends CachePolicySettings {
   caseFold: boolean;
   /** Overrides by route or model name. */
   routes: ReadonlyMap<string, CachePolicySettings>;
+  semantic: {
+    enabled: boolean;
+    threshold: number | undefined;
+    embedder: 'offline' | { model: string; dimensions: number | undefined };
+    routeThresholds: Record<string, number>;
+  };
 }
 
 export interface BudgetSettings {

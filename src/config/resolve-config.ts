@@ -158,6 +158,14 @@ function cacheSettings(raw: RawConfig['cache'], env: Record<string, string | und
     maxBytes: Math.round((raw?.max_mb ?? 256) * 1024 * 1024),
     caseFold: raw?.case_fold ?? false,
     routes,
+    semantic: {
+      enabled: raw?.semantic?.enabled ?? false,
+      threshold: raw?.semantic?.threshold,
+      embedder: raw?.semantic?.embedder === undefined || raw.semantic.embedder === 'offline' ? 'offline' : { model: raw.semantic.embedder.model, dimensions: raw.semantic.embedder.dimensions },
+      routeThresholds: Object.fromEntries(
+        Object.entries(raw?.routes ?? {}).flatMap(([name, override]) => (override.semantic_threshold === undefined ? [] : [[name, override.semantic_threshold]])),
+      ),
+    },
   };
 }
 

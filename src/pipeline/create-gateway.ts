@@ -8,7 +8,7 @@ import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
 import { openSpendControl, type SpendControl } from '../budget/open-spend-control.js';
 import type { CacheStore } from '../cache/cache-store.js';
-import { cacheWanted, openCacheStore } from '../cache/open-cache-store.js';
+import { cacheWanted, openCacheStore, openSemanticCache } from '../cache/open-cache-store.js';
 import { mergeTags } from './parse-tags.js';
 import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from './request-context.js';
 import type { LedgerSink } from './stages/ledger-stage.js';
@@ -57,7 +57,9 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
   for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
   const ownedCache = cacheStore === undefined && cacheWanted(config) ? openCacheStore(config) : undefined;
   const spendControl = openSpendControl(config);
-  const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: cacheStore ?? ownedCache, spendControl });
+  const responses = cacheStore ?? ownedCache;
+  const semanticCache = responses ? openSemanticCache(config, responses) : undefined;
+  const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: responses, semanticCache, spendControl });
 
   return {
     config,

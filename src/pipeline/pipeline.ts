@@ -10,6 +10,7 @@ import type { SpendControl } from '../budget/open-spend-control.js';
 import { promptOrderStage } from './stages/prompt-order-stage.js';
 import { cacheStage } from './stages/cache-stage.js';
 import type { CacheStore } from '../cache/cache-store.js';
+import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { startHealthChecks } from '../routing/resilience/health-checks.js';
 
 export interface PipelineParts {
@@ -18,6 +19,7 @@ export interface PipelineParts {
   ledger: LedgerSink | undefined;
   /** Where cached answers live; none turns the cache stage off. */
   cacheStore: CacheStore | undefined;
+  semanticCache?: SemanticCache;
   spendControl: SpendControl;
   /** Passed in so tests are exact (weighted picks, retry jitter). */
   random?: () => number;
@@ -51,6 +53,6 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
     spendControlStage({ config: parts.config, guard: parts.spendControl.guard, keyGuard: parts.spendControl.keyGuard, limiter: parts.spendControl.limiter }),
     promptOrderStage(),
   ];
-  if (parts.cacheStore) stages.push(cacheStage({ config: parts.config, store: parts.cacheStore }));
+  if (parts.cacheStore) stages.push(cacheStage({ config: parts.config, store: parts.cacheStore, semantic: parts.semanticCache }));
   return { handle: compose(stages, handle), stop: stopHealthChecks };
 }

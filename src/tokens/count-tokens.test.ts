@@ -7,6 +7,10 @@ describe('token counting', () => {
     expect(countTextTokens('hello world')).toBe(2);
   });
 
+  it('counts special-token text in user input as plain text instead of failing', () => {
+    expect(countTextTokens('a <|endoftext|> b')).toBeGreaterThan(3);
+  });
+
   it('adds per-message overhead and counts multi-part text', () => {
     const plain = countPromptTokens([{ role: 'user', content: 'hello world' }]);
     expect(plain).toBe(2 + 3 + 3);

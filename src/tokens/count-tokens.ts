@@ -5,8 +5,11 @@ import type { ChatMessage, ContentPart } from '../providers/chat-types.js';
  * Token counts with a real tokenizer (o200k_base, GPT-4o's). Used when a provider reports no usage, so the
  * ledger row is marked `estimated`; other providers' tokenizers differ by a few percent.
  */
+// User text may contain "<|endoftext|>" and friends: counted as plain text, never an error.
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text);
+  return text.length === 0 ? 0 : countTokens(text, PLAIN_TEXT);
 }
 
 // OpenAI's chat format adds a few tokens per message and for the reply's priming.

@@ -1,5 +1,6 @@
 import { exactCacheKey } from '../../cache/exact/cache-key.js';
-import { decideCaching, formatCacheStatus, parseCacheHeader } from '../../cache/cache-policy.js';
+import { decideCaching, formatCacheStatus, parseCacheHeader, type CacheStatus } from '../../cache/cache-policy.js';
+import type { SemanticCache } from '../../cache/semantic/semantic-cache.js';
 import type { CachedEntry, CacheStore } from '../../cache/cache-store.js';
 import { ChatResponseAssembler } from '../../cache/replay/chunks-to-response.js';
 import type { CachePolicySettings, CacheSettings, GatewayConfig } from '../../config/gateway-config.js';
@@ -13,6 +14,8 @@ import type { Stage } from '../stage.js';
 export interface CacheStageOptions {
   config: GatewayConfig;
   store: CacheStore;
+  /** Similar questions in the same context, after an exact miss. */
+  semantic?: SemanticCache;
   now?: () => number;
 }
 
@@ -28,7 +31,7 @@ export function cacheScope(context: RequestContext, policy: CachePolicySettings)
  * Exact-match response cache. A hit costs nothing and records what it saved; a miss is stored once its answer
  * is complete (streams included). Store trouble is a miss, never a failed request.
  */
-export function cacheStage({ config, store, now = Date.now }: CacheStageOptions): Stage {
+export function cacheStage({ config, store, semantic, now = Date.now }: CacheStageOptions): Stage {
   const settings: CacheSettings = config.cache;
   const policyFor = (name: string): CachePolicySettings => settings.routes.get(name) ?? settings;
 
@@ -40,14 +43,23 @@ export function cacheStage({ config, store, now = Date.now }: CacheStageOptions)
       context.cacheStatus = formatCacheStatus({ kind: 'bypass' });
       return next();
     }
-    const key = exactCacheKey(context.request, { scope: cacheScope(context, policy), caseFold: settings.caseFold });
+    const scope = cacheScope(context, policy);
+    const key = exactCacheKey(context.request, { scope, caseFold: settings.caseFold });
     if (decision.read) {
       const entry = await store.get(key).catch((error: unknown) => {
         publish(channels.cacheError, { operation: 'get', error });
         return undefined;
       });
-      const hit = entry && serveHit(context, config, entry);
+      const hit = entry && serveHit(context, config, entry, { kind: 'hit' });
       if (hit) return hit;
+      const similar = semantic
+        ? await semantic.lookup(context.request, scope).catch((error: unknown) => {
+            publish(channels.cacheError, { operation: 'semantic-lookup', error });
+            return undefined;
+          })
+        : undefined;
+      const semanticHit = similar && serveHit(context, config, similar.entry, { kind: 'semantic-hit', similarity: similar.similarity });
+      if (semanticHit) return semanticHit;
     }
     context.cacheStatus = formatCacheStatus({ kind: 'miss' });
     const outcome = await next();
@@ -65,6 +77,7 @@ export function cacheStage({ config, store, now = Date.now }: CacheStageOptions)
         createdAt: now(),
       };
       store.set(key, entry, decision.ttlSeconds).catch((error: unknown) => publish(channels.cacheError, { operation: 'set', error }));
+      semantic?.store(context.request, scope, entry, decision.ttlSeconds).catch((error: unknown) => publish(channels.cacheError, { operation: 'semantic-set', error }));
     };
     if (outcome.kind === 'response') {
       save(outcome.response, outcome.meta);
@@ -74,13 +87,13 @@ export function cacheStage({ config, store, now = Date.now }: CacheStageOptions)
   };
 }
 
-function serveHit(context: RequestContext, config: GatewayConfig, entry: CachedEntry): ChatOutcome | undefined {
+function serveHit(context: RequestContext, config: GatewayConfig, entry: CachedEntry, status: CacheStatus): ChatOutcome | undefined {
   const model = config.models.get(entry.servedModel);
   // The model that answered is gone from the config: its old answers are not served.
   if (model === undefined) return undefined;
-  context.cacheStatus = formatCacheStatus({ kind: 'hit' });
+  context.cacheStatus = formatCacheStatus(status);
   context.cacheHit = { originalCostNanos: entry.costNanos, promptTokens: entry.usage.promptTokens, completionTokens: entry.usage.completionTokens };
-  context.routeTrace.push('cache');
+  context.routeTrace.push(status.kind === 'hit' ? 'cache' : 'semantic-cache');
   context.routeTrace.push(model.name);
   const response = entry.response;
   if (response.usage) response.usage.cost = 0;
