@@ -97,3 +97,23 @@ describe('exact cache through the SDK', () => {
     await expect(ask('bad', { 'x-frugal-cache': 'forever' })).rejects.toMatchObject({ status: 400, param: 'x-frugal-cache' });
   });
 });
+
+describe('semantic cache through the SDK', () => {
+  it('answers the same question asked differently in the same context, and never across contexts', async () => {
+    const gateway = await startTestGateway({
+      providers: { mock: { kind: 'openai', base_url: upstream.baseUrl } },
+      models: [{ name: 'm', provider: 'mock', price: { input: 1, output: 2 } }],
+      cache: { semantic: { enabled: true } },
+    });
+    const sdk = new OpenAI({ apiKey: 'x', baseURL: gateway.baseUrl, maxRetries: 0 });
+    const ask = (messages: OpenAI.ChatCompletionMessageParam[]) => sdk.chat.completions.create({ model: 'm', temperature: 0, messages }).withResponse();
+    const first = await ask([{ role: 'system', content: 'You are a geography tutor.' }, { role: 'user', content: 'What is the capital of France?' }]);
+    expect(first.response.headers.get('x-frugal-cache')).toBe('miss');
+    const again = await ask([{ role: 'system', content: 'You are a geography tutor.' }, { role: 'user', content: 'what is the capital of france' }]);
+    expect(again.response.headers.get('x-frugal-cache')).toMatch(/^semantic-hit;sim=0\.99\d*|^semantic-hit;sim=1$/);
+    expect(again.response.headers.get('x-frugal-route')).toBe('semantic-cache>m');
+    const otherContext = await ask([{ role: 'system', content: 'You are a travel agent.' }, { role: 'user', content: 'what is the capital of france' }]);
+    expect(otherContext.response.headers.get('x-frugal-cache')).toBe('miss');
+    await gateway.close();
+  });
+});
