@@ -3,6 +3,8 @@ import { FrugalError } from '../errors/frugal-error.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerKeysCommand } from './keys-command.js';
+import { registerCacheCommand } from './cache-command.js';
+import { registerCompressCommand } from './compress-command.js';
 import { registerRouterCommand } from './router-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerRouterCommand(program);
   registerKeysCommand(program);
+  registerCacheCommand(program);
+  registerCompressCommand(program);
   return program;
 }
 
