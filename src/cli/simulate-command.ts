@@ -1,0 +1,131 @@
+import { basename } from 'node:path';
+import { type Command, Option } from 'commander';
+import { createOfflineEmbedder } from '../cache/semantic/offline-embedder.js';
+import { loadConfig } from '../config/load-config.js';
+import { FrugalError } from '../errors/frugal-error.js';
+import { openLedgerStore } from '../ledger/open-ledger-store.js';
+import { parseSince } from '../ledger/report-format.js';
+import { formatSimulationJson, formatSimulationText } from '../simulate/format-simulation.js';
+import { createProgressBar, type ProgressStream } from '../simulate/progress-bar.js';
+import { readRequestLog } from '../simulate/read-request-log.js';
+import { simulateLedger } from '../simulate/simulate-ledger.js';
+import { simulateLog } from '../simulate/simulate-log.js';
+import type { Simulation } from '../simulate/simulation.js';
+
+export interface SimulateOptions {
+  log?: string;
+  ledger?: boolean;
+  since?: string;
+  until?: string;
+  config?: string;
+  route?: string;
+  requestsPerDay?: string;
+  assumeOutputTokens?: string;
+  /** False with --no-semantic. */
+  semantic?: boolean;
+  semanticThreshold?: string;
+  swap?: string[];
+  seed?: string;
+  json?: boolean;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+export interface SimulateIo {
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Where the progress bar goes (drawn only when it is a terminal). */
+  progress?: ProgressStream;
+}
+
+function positiveInteger(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0 || !Number.isSafeInteger(Number(value))) {
+    throw new FrugalError('invalid_request', `--${option}: a positive whole number, got '${value}'`, { param: option });
+  }
+  return Number(value);
+}
+
+function parseSwaps(values: readonly string[] | undefined): Map<string, string> {
+  const swaps = new Map<string, string>();
+  for (const value of values ?? []) {
+    const match = /^([^=\s]+)=([^=\s]+)$/.exec(value);
+    if (!match) throw new FrugalError('invalid_request', `--swap: expected FROM=TO (gpt-4o=gpt-4o-mini), got '${value}'`, { param: 'swap' });
+    swaps.set(match[1], match[2]);
+  }
+  return swaps;
+}
+
+/** Runs the simulation the options describe and returns the report (text or JSON). */
+export async function runSimulate(options: SimulateOptions, io: SimulateIo = {}): Promise<string> {
+  const env = io.env ?? process.env;
+  const now = (io.now ?? Date.now)();
+  if ((options.log === undefined) === (options.ledger !== true)) {
+    throw new FrugalError('invalid_request', 'pass --log FILE.jsonl (a request log) or --ledger (the gateway ledger), one of them');
+  }
+  const config = await loadConfig(options.config ?? (env.FRUGAL_CONFIG || undefined), { env });
+  const requestsPerDay = positiveInteger(options.requestsPerDay, 'requests-per-day');
+  let simulation: Simulation;
+  if (options.log !== undefined) {
+    let threshold: number | undefined;
+    if (options.semanticThreshold !== undefined) {
+      threshold = Number(options.semanticThreshold);
+      if (!(threshold > 0 && threshold <= 1)) throw new FrugalError('invalid_request', `--semantic-threshold must be in (0, 1], got '${options.semanticThreshold}'`);
+    }
+    const bar = createProgressBar(io.progress ?? process.stderr, { label: 'simulating' });
+    try {
+      simulation = await simulateLog(readRequestLog(options.log, { onProgress: (done, total) => bar.update(done, total) }), {
+        config,
+        source: `log ${basename(options.log)}`,
+        route: options.route,
+        assumeOutputTokens: positiveInteger(options.assumeOutputTokens, 'assume-output-tokens'),
+        requestsPerDay,
+        semantic: options.semantic === false ? undefined : { embedder: createOfflineEmbedder(), threshold },
+        seed: positiveInteger(options.seed, 'seed'),
+      });
+    } finally {
+      bar.finish();
+    }
+  } else {
+    const since = options.since === undefined ? undefined : parseSince(options.since, now, 'since');
+    const until = options.until === undefined ? undefined : parseSince(options.until, now, 'until');
+    const store = openLedgerStore({ databaseUrl: options.databaseUrl ?? (env.DATABASE_URL || undefined), dataDir: options.dataDir ?? env.FRUGAL_DATA_DIR ?? './.frugal' });
+    try {
+      await store.migrate();
+      const rows = await store.rows({ since, until });
+      simulation = simulateLedger(rows, { config, swaps: parseSwaps(options.swap), requestsPerDay, since, until, now });
+    } finally {
+      await store.close();
+    }
+  }
+  return `${options.json ? formatSimulationJson(simulation) : formatSimulationText(simulation)}\n`;
+}
+
+/**
+ * `frugal simulate`: what a candidate config would cost, replayed offline over a request log (routing and
+ * cache replays) or over the ledger (repricing, model swaps, cache value), projected to a month.
+ */
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('Replay a request log (or the ledger) through a candidate config offline and project the monthly cost of each strategy.')
+    .addOption(new Option('--log <file>', 'JSONL request log: {"request": {...}, "usage"?: {...}, "ts"?: ms|ISO} or a bare OpenAI request per line').conflicts('ledger'))
+    .option('--ledger', 'the gateway ledger instead (no prompts there: repricing, --swap and cache value only)')
+    .option('--since <when>', 'ledger rows from (a duration back from now: 30d, 24h; or an ISO date)')
+    .option('--until <when>', 'ledger rows to (exclusive)')
+    .option('-c, --config <file>', 'candidate config (default: $FRUGAL_CONFIG, else the built-in defaults)')
+    .option('--route <name>', 'route the routing strategy sends model-named requests to', 'auto')
+    .option('--requests-per-day <n>', 'scale to this rate instead of the sample’s time span')
+    .option('--assume-output-tokens <n>', 'completion tokens of requests whose usage is unknown (default: the log’s mean)')
+    .option('--no-semantic', 'leave the semantic cache out')
+    .option('--semantic-threshold <x>', 'similarity needed for a semantic hit (default: the offline embedder’s measured 0.99)')
+    .option('--swap <from=to...>', 'ledger: price rows served by FROM at model TO (repeatable)')
+    .option('--seed <n>', 'seed of load-balancer picks')
+    .option('--json', 'print JSON (money as exact decimal strings)')
+    .option('--data-dir <dir>', 'directory of the SQLite ledger (default: $FRUGAL_DATA_DIR or ./.frugal)')
+    .option('--database-url <url>', 'PostgreSQL ledger (default: $DATABASE_URL)')
+    .action(async (options: SimulateOptions, command: Command) => {
+      const write = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
+      write(await runSimulate(options));
+    });
+}
