@@ -141,6 +141,34 @@ export const configSchema = z.strictObject({
       headers: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
+  /** Token reduction per route or model name ('*' = every request); opt-in, always measured. */
+  token_reduction: z
+    .record(
+      z.string(),
+      z.strictObject({
+        compress: z
+          .strictObject({
+            method: z.enum(['lossless', 'extractive', 'abstractive']).default('extractive'),
+            /** Prompts smaller than this are left alone. */
+            min_prompt_tokens: z.number().int().positive().default(2_000),
+            target_ratio: z.number().gt(1).max(20).optional(),
+            token_budget: z.number().int().positive().optional(),
+            /** The cheap model abstractive compression summarises with. */
+            model: z.string().optional(),
+          })
+          .optional(),
+        prune: z
+          .strictObject({
+            /** Conversations above this many prompt tokens have their older turns summarised. */
+            max_prompt_tokens: z.number().int().positive(),
+            keep_last_exchanges: z.number().int().min(1).default(2),
+            /** The cheap model that writes the summary. */
+            model: z.string(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
   admin: z
     .strictObject({
       /** Guards /admin (keys, spend). Default: $FRUGAL_MASTER_KEY. At least 16 characters. */

@@ -48,6 +48,8 @@ export interface GatewayConfig {
   savingsBaseline: { model: string; price: Price } | undefined;
   /** Guards the admin API; undefined disables it. Never logged. */
   masterKey: string | undefined;
+  /** Token reduction by route or model name ('*' for all); validated at start-up by the stage. */
+  tokenReduction: Readonly<Record<string, TokenReductionSettings>>;
   logLevel: string;
   /** True when no real provider is configured and the simulated provider serves every model. */
   demoMode: boolean;
@@ -95,4 +97,9 @@ export interface SpendControlSettings {
   defaultKeyLimits: { rpm: number | undefined; tpm: number | undefined };
   defaultMaxTokens: number;
   webhook: { url: string; headers: Record<string, string> } | undefined;
+}
+
+export interface TokenReductionSettings {
+  compress?: { method: 'lossless' | 'extractive' | 'abstractive'; min_prompt_tokens: number; target_ratio?: number; token_budget?: number; model?: string };
+  prune?: { max_prompt_tokens: number; keep_last_exchanges: number; model: string };
 }

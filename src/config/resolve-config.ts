@@ -113,6 +113,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       webhook: raw.alerts?.webhook_url ? { url: raw.alerts.webhook_url, headers: raw.alerts.headers ?? {} } : undefined,
     },
     masterKey: raw.admin?.master_key || env.FRUGAL_MASTER_KEY || undefined,
+    tokenReduction: Object.freeze({ ...(raw.token_reduction ?? {}) }),
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     demoMode,
     notes,

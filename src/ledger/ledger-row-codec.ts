@@ -33,6 +33,7 @@ export const LEDGER_COLUMNS = [
   ['cacheStatus', 'cache_status'],
   ['routeTrace', 'route_trace'],
   ['task', 'task'],
+  ['tokenReduction', 'reduced_from_tokens'],
   ['warnings', 'warnings'],
 ] as const satisfies ReadonlyArray<readonly [keyof LedgerRow, string]>;
 
@@ -62,6 +63,8 @@ export function encodeLedgerRow(row: LedgerRow, booleans: 'native' | 'integer'):
   return LEDGER_COLUMNS.map(([field]) => {
     const value = row[field];
     if (field === 'tags' || field === 'warnings') return JSON.stringify(value);
+    // Stored as "before>after" text: one nullable column, read back exactly.
+    if (field === 'tokenReduction') return value === null ? null : `${(value as { before: number }).before}>${(value as { after: number }).after}`;
     if (typeof value === 'boolean') return bool(value);
     return value;
   });
@@ -116,6 +119,13 @@ export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
     cacheStatus: nullableText(record.cache_status),
     routeTrace: nullableText(record.route_trace),
     task: nullableText(record.task),
+    tokenReduction: tokenReductionOf(record.reduced_from_tokens),
     warnings: JSON.parse(String(record.warnings)) as string[],
   };
+}
+
+function tokenReductionOf(value: unknown): { before: number; after: number } | null {
+  if (value === null || value === undefined) return null;
+  const [before, after] = String(value).split('>').map(Number);
+  return { before, after };
 }

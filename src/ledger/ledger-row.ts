@@ -44,6 +44,8 @@ export interface LedgerRow {
   routeTrace: string | null;
   /** The task a classify/map route decided, when one did. */
   task: string | null;
+  /** Prompt tokens before and after compression / context pruning (our count), when either ran. */
+  tokenReduction: { before: number; after: number } | null;
   /** What the gateway changed in the request, said out loud (dropped params, model swaps). */
   warnings: string[];
 }

@@ -70,6 +70,7 @@ export function ledgerWorkload(): LedgerRow[] {
       cacheStatus: ['hit', 'miss', null, 'bypass'][i % 4],
       routeTrace: [null, 'auto>classify:chat>gpt-4o-mini', 'cheap>gpt-4o-mini', 'auto'][i % 4],
       task: i % 4 === 1 ? 'chat' : null,
+      tokenReduction: i % 5 === 3 ? { before: 1000 + i, after: 400 + i } : null,
       warnings: i % 6 === 0 ? ['dropped parameter logit_bias', 'model swapped: gpt-4o → gpt-4o-mini'] : i % 10 === 5 ? ['prompt-order: variable content precedes a static block of ~1200 tokens'] : [],
     };
   });

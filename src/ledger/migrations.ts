@@ -121,6 +121,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 5,
+    name: 'prompt tokens before and after token reduction',
+    statements: (d) => [`ALTER TABLE ${d.table(LEDGER_TABLE)} ADD COLUMN reduced_from_tokens ${d.types.text}`],
+  },
 ];
 
 /** The migrations not yet applied, in order. */

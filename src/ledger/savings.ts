@@ -20,6 +20,8 @@ export interface SavingsInput {
   completionTokens: number;
   /** Prompt tokens the compression stage removed. */
   compressedAwayTokens: number;
+  /** What the compression stage itself spent (summaries by a cheap model): compression's saving is net of it. */
+  compressionCostNanos: number;
   servedPrice: Price | undefined;
   baselinePrice: Price | undefined;
   /** Set when the answer came from the response cache: what the original call cost. */
@@ -45,7 +47,8 @@ export function attributeSavings(input: SavingsInput): SavingsBreakdown {
     const cacheNanos = input.cacheHitOriginalCostNanos - costNanos;
     return { baselineNanos, ...NONE, cacheNanos, routingNanos: baselineNanos - costNanos - cacheNanos };
   }
-  const compressionNanos = servedPrice === undefined ? 0 : Math.floor((input.compressedAwayTokens * servedPrice.inputPico + 500) / 1000);
+  const grossCompression = servedPrice === undefined ? 0 : Math.floor((input.compressedAwayTokens * servedPrice.inputPico + 500) / 1000);
+  const compressionNanos = grossCompression - input.compressionCostNanos;
   const promptCacheNanos = input.promptCacheSavedNanos;
   const routingNanos = baselineNanos - costNanos - promptCacheNanos - compressionNanos;
   return { baselineNanos, routingNanos, cacheNanos: 0, compressionNanos, promptCacheNanos };

@@ -82,6 +82,8 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         cacheHeader: caller.cacheHeader,
         cacheHit: undefined,
         compressedAwayTokens: 0,
+        tokenReduction: null,
+        compressionCostNanos: 0,
         needs: undefined,
         model: undefined,
         routeTrace: [],

@@ -85,6 +85,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       cacheStatus: null,
       routeTrace: model ? model.name : null,
       task: null,
+      tokenReduction: null,
       warnings: [],
     };
     parts.ledger?.record(row);

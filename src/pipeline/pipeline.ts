@@ -5,6 +5,7 @@ import { ledgerStage, type LedgerSink } from './stages/ledger-stage.js';
 import { createModelCaller } from './stages/provider-call.js';
 import { createRouteHandler } from './stages/route-handler.js';
 import { validateStage } from './stages/validate-stage.js';
+import { tokenReductionStage } from './stages/token-reduction-stage.js';
 import { spendControlStage } from './stages/spend-control-stage.js';
 import type { SpendControl } from '../budget/open-spend-control.js';
 import { promptOrderStage } from './stages/prompt-order-stage.js';
@@ -32,11 +33,11 @@ export interface PipelineParts {
  *   validate  — 400 naming the field for a malformed request
  *   spend     — key permissions, RPM/TPM, budgets: reserve before each upstream attempt, settle at the end
  *   order     — notes variable content placed before a long static block (prompt caches can't reuse it)
- *   cache     — exact-match answers: a hit costs nothing and skips everything below
+ *   cache     — exact, then semantic answers: a hit costs nothing and skips everything below
+ *   reduce    — opt-in per route: context pruning, lossless clean-up, extractive/abstractive compression
  *   route     — the requested model or route: map / classify / cascade / fallback / loadbalance, each
  *               upstream call through the model caller (circuit breakers, retries, hedging, fit checks)
  *
- * Planned stages slot in: semantic cache and token reduction before `route`.
  */
 export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop: () => void } {
   const callModel = createModelCaller(parts.adapters, { costInBody: parts.config.server.costInBody });
@@ -54,5 +55,7 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
     promptOrderStage(),
   ];
   if (parts.cacheStore) stages.push(cacheStage({ config: parts.config, store: parts.cacheStore, semantic: parts.semanticCache }));
+  const reduceTokens = tokenReductionStage(parts.config, callModel);
+  if (reduceTokens) stages.push(reduceTokens);
   return { handle: compose(stages, handle), stop: stopHealthChecks };
 }

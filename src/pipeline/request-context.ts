@@ -58,6 +58,10 @@ export interface RequestContext {
   cacheHit: { originalCostNanos: number; promptTokens: number; completionTokens: number } | undefined;
   /** Prompt tokens the compression stage removed (0 when it did not run). */
   compressedAwayTokens: number;
+  /** Prompt tokens before and after compression / pruning, when either ran (our count). */
+  tokenReduction: { before: number; after: number } | null;
+  /** What compression's own model calls cost (already in `spend`); its saving is net of this. */
+  compressionCostNanos: number;
   /** Computed once, the first time a route checks which models can take the request. */
   needs: RequestNeeds | undefined;
   /** The model that serves the request, once resolved. */

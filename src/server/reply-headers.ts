@@ -19,6 +19,7 @@ export function frugalHeaders(
     // Header values must stay on one line and within ASCII.
     if (context.warnings.length > 0) headers['x-frugal-warnings'] = context.warnings.join('; ').replace(/[^\x20-\x7e]/g, '?');
     if (context.cacheStatus) headers['x-frugal-cache'] = context.cacheStatus;
+    if (context.tokenReduction) headers['x-frugal-compressed'] = `${context.tokenReduction.before}>${context.tokenReduction.after}`;
   }
   return headers;
 }

@@ -59,6 +59,7 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     promptTokens: hit?.promptTokens ?? meta?.usage?.promptTokens ?? 0,
     completionTokens: hit?.completionTokens ?? meta?.usage?.completionTokens ?? 0,
     compressedAwayTokens: context.compressedAwayTokens,
+    compressionCostNanos: context.compressionCostNanos,
     servedPrice: meta?.model.price,
     // A failed request saved nothing: it is measured against itself.
     baselinePrice: status === 'error' ? undefined : baselinePrice,
@@ -97,6 +98,7 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     cacheStatus: context.cacheStatus,
     routeTrace: context.routeTrace.length > 0 ? context.routeTrace.join('>') : null,
     task: taskOf(context.routeTrace),
+    tokenReduction: context.tokenReduction,
     warnings: context.warnings,
   };
 }
