@@ -1,6 +1,8 @@
-// `npm run bench:overhead`: what Frugal adds on top of a direct call to an OpenAI upstream, beside Portkey,
-// on the same machine, in the same run. Flags: --quick (short cells, for trying the harness),
-// --ledger=off (no SQLite ledger), --cpu-prof (write a V8 CPU profile of Frugal to bench/results/).
+// `npm run bench:overhead`: what Frugal adds on top of a direct call to an OpenAI upstream, beside Portkey
+// and a bare Node proxy (the floor), on the same machine, in the same run. Prints a markdown table and writes
+// the numbers to bench/results/overhead-<time>.json. Flags: --quick (short cells, for trying the harness),
+// --ledger=off (no SQLite ledger), --cpu-prof (V8 CPU profile of Frugal in bench/results/profiles/; read it
+// with summarize-cpu-profile.ts).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -134,7 +136,7 @@ function describeRun(results: OverheadResults): string {
   return [
     `## Gateway overhead (${results.startedAt}, ${results.seconds.toFixed(0)} s${quick ? ', --quick' : ''})`,
     '',
-    `- Machine: ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}. The load generator, the mock upstream and the gateway are three processes sharing these cores; load average before ${load(results.machine.loadAverageBefore)}, after ${load(results.machine.loadAverageAfter)} (anything above ~0 before means other work was competing).`,
+    `- Machine: ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}. The load generator, the mock upstream and the endpoint under test are separate processes sharing these cores (the other endpoints sit idle); load average before ${load(results.machine.loadAverageBefore)}, after ${load(results.machine.loadAverageAfter)} (anything above ~0 before means other work was competing).`,
     `- Load: ${results.bodyBytes}-byte chat body, POST /v1/chat/completions, all on 127.0.0.1. Frugal ledger: ${results.ledger === 'sqlite' ? 'SQLite in a temp dir (the default)' : 'off'}; Portkey ${results.portkeyVersion} (custom host → the same mock).`,
     `- 1-connection rows: one keep-alive connection, sequential, hrtime-timed, up to ${plan.oneConnection.iterations} requests per endpoint within ${plan.oneConnection.maxMs / 1000} s (got ${samples(results.oneConnection.json)} non-streaming, ${samples(results.oneConnection.stream)} streaming, ${samples(results.delayedFirstToken)} with the late first token) after ${plan.oneConnection.warmup} warm-up, endpoints interleaved in blocks of ${plan.oneConnection.blockSize}. 16/64-connection rows: autocannon, a request count sized to about ${plan.throughput.seconds} s after about ${plan.throughput.warmupSeconds} s of warm-up, so no request is cut off (latency histogram in whole ms).`,
     '- Floor: a bare Node pass-through proxy (bare-proxy-process.ts) measured beside the gateways at 1 connection: what the extra process hop alone adds on this machine.',
