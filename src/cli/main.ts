@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { FrugalError } from '../errors/frugal-error.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerModelsImportCommand } from './models-import-command.js';
+import { registerSimulateCommand } from './simulate-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerCacheCommand } from './cache-command.js';
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommand(program);
   registerModelsCommand(program);
+  registerModelsImportCommand(program.commands.find((command) => command.name() === 'models')!);
+  registerSimulateCommand(program);
   registerReportCommand(program);
   registerRouterCommand(program);
   registerKeysCommand(program);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.js';
+import { runModelsDiff } from './models-import-command.js';
 import type { ModelEntry } from '../config/gateway-config.js';
 
 /** The model table: what each model costs per 1M tokens and how much it can hold. */
@@ -26,7 +27,12 @@ export function registerModelsCommand(program: Command) {
     .description('List the models the gateway serves with their prices and context windows.')
     .option('-c, --config <file>', 'YAML config file (default: $FRUGAL_CONFIG)')
     .option('--json', 'print JSON')
-    .action(async (options: { config?: string; json?: boolean }) => {
+    .option('--diff', 'show what the imported price override changes against the built-in catalog (same as `models diff`)')
+    .action(async (options: { config?: string; json?: boolean; diff?: boolean }) => {
+      if (options.diff) {
+        process.stdout.write(await runModelsDiff({ config: options.config }));
+        return;
+      }
       const config = await loadConfig(options.config ?? process.env.FRUGAL_CONFIG);
       const models = [...config.models.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
       if (options.json) {
