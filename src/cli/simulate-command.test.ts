@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ledgerWorkload } from '../ledger/ledger-store.case.js';
+import { createSqliteLedgerStore } from '../ledger/sqlite-ledger-store.js';
 import { registerSimulateCommand } from './simulate-command.js';
 
 // Two models with round prices, in pico-dollars per token: big 2 500 000 in / 10 000 000 out / 1 250 000 cached;
@@ -40,6 +42,10 @@ beforeAll(async () => {
   // The seed example: the same 3 200-token prompt twice on small, no timestamps, no output.
   const seed = JSON.stringify({ request: { model: 'small', temperature: 0, messages: [{ role: 'user', content: 'Summarise the attached policy.' }] }, usage: { prompt_tokens: 3200, completion_tokens: 0 } });
   await writeFile(join(dir, 'seed.jsonl'), `${seed}\n${seed}\n`);
+  const store = createSqliteLedgerStore({ path: join(dir, 'ledger', 'ledger.sqlite') });
+  await store.migrate();
+  await store.insert(ledgerWorkload());
+  await store.close();
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -123,5 +129,29 @@ describe('frugal simulate --log', () => {
     await expect(simulate('--log', join(dir, 'seed.jsonl'), '--config', join(dir, 'candidate.yaml'))).rejects.toMatchObject({ code: 'invalid_request', param: 'requests-per-day' });
     await expect(simulate('--config', join(dir, 'candidate.yaml'))).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(simulate('--log', join(dir, 'known.jsonl'), '--config', join(dir, 'candidate.yaml'), '--route', 'nope')).rejects.toMatchObject({ param: 'route' });
+  });
+});
+
+describe('frugal simulate --ledger', () => {
+  it('starts from the spend as recorded and adds back what cache hits saved', async () => {
+    const json = JSON.parse(await simulate('--ledger', '--data-dir', join(dir, 'ledger'), '--config', join(dir, 'candidate.yaml'), '--swap', 'gpt-4o=big', '--json'));
+    // The workload's hand-computed totals (ledger-store.case.ts): spent 1 275 003 874 nano; its hits (i ≡ 0 mod 4)
+    // saved 2 000 000 · Σ i = 2 000 000 × 312 = 624 000 000, so without the cache 1 899 003 874.
+    expect(json.strategies.map((strategy: { id: string; totalNanos: string }) => [strategy.id, strategy.totalNanos])).toContainEqual(['current', '1275003874']);
+    expect(json.strategies.find((strategy: { id: string }) => strategy.id === 'cache_off').totalNanos).toBe('1899003874');
+    expect(json.strategies.map((strategy: { id: string }) => strategy.id)).toEqual(['current', 'repriced', 'swapped', 'compression_off', 'cache_off']);
+    // Compression saved 500 000 · i on i = 2, 6, …, 46 (Σ i = 288): 144 000 000 more without it.
+    expect(json.strategies.find((strategy: { id: string }) => strategy.id === 'compression_off').totalNanos).toBe('1419003874');
+    // gpt-4o served the 13 rows i = 1, 5, …, 49 (Σ i = 325, all misses), recorded at 1 000 003 × Σ(i + 1) + Σ(i mod 3)
+    // = 1 000 003 × 338 + 13 = 338 001 027. On big they cost Σ prompt (100 + 37i) = 13 325 × 2 500 000 pico plus
+    // Σ completion (10 + 13i) = 4 355 × 10 000 000 pico = 76 862 500 nano: 1 275 003 874 − 338 001 027 + 76 862 500.
+    expect(json.strategies.find((strategy: { id: string }) => strategy.id === 'swapped')).toMatchObject({ totalNanos: '1013865347', detail: 'gpt-4o→big ×13' });
+    // 50 rows, one every 7 hours: 49 × 7 h between the first and the last.
+    expect(json.scaling).toEqual({ kind: 'span', spanMs: 49 * 7 * 3_600_000 });
+    expect(json.requests).toBe(50);
+  });
+
+  it('refuses a swap to a model the candidate does not have', async () => {
+    await expect(simulate('--ledger', '--data-dir', join(dir, 'ledger'), '--config', join(dir, 'candidate.yaml'), '--swap', 'gpt-4o=nope')).rejects.toMatchObject({ param: 'swap' });
   });
 });

@@ -39,7 +39,7 @@ export function createProgressBar(stream: ProgressStream, options: ProgressBarOp
       const at = now();
       if (at - lastDraw < intervalMs && done < total) return;
       lastDraw = at;
-      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - options.label.length - 8));
+      const width = Math.max(10, Math.min(40, (stream.columns || 80) - options.label.length - 8));
       const share = total > 0 ? Math.min(1, done / total) : 0;
       const filled = Math.floor(share * width);
       stream.write(`\r${options.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`);

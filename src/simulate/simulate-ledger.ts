@@ -46,7 +46,8 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
       ),
     );
 
-  const totals = { current: 0n, repriced: 0n, swapped: 0n, cacheOff: 0n };
+  const totals = { current: 0n, repriced: 0n, swapped: 0n, cacheOff: 0n, compressionOff: 0n };
+  let compressed = 0;
   const unknown = new Map<string, number>();
   const served = new Map<string, number>();
   const swapped = new Map<string, number>();
@@ -57,25 +58,35 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
     const recorded = BigInt(row.costNanos);
     totals.current += recorded;
     totals.cacheOff += recorded + (isCacheHit(row) ? BigInt(row.savedCacheNanos) : 0n);
+    // The net saving of compression and context pruning, as the gateway recorded it (negative when it cost more).
+    totals.compressionOff += recorded + BigInt(row.savedCompressionNanos);
+    if (row.savedCompressionNanos !== 0) compressed += 1;
     if (row.tokensEstimated) estimated += 1;
     if (isCacheHit(row)) hits += 1;
     const model = row.servedModel === null ? undefined : config.models.get(row.servedModel);
-    // A cache hit cost nothing under any price; a row whose model the candidate lacks keeps its recorded cost.
-    if (isCacheHit(row) || model === undefined) {
-      if (!isCacheHit(row) && row.servedModel !== null) count(unknown, row.servedModel);
+    const swapTo = row.servedModel === null ? undefined : swaps.get(row.servedModel);
+    // A cache hit cost nothing under any price.
+    if (isCacheHit(row)) {
       totals.repriced += recorded;
       totals.swapped += recorded;
       continue;
     }
-    count(served, model.name);
-    priced.push(model);
-    totals.repriced += price(row, model, true);
-    const swapTo = swaps.get(model.name);
-    const target = swapTo === undefined ? model : config.models.get(swapTo)!;
-    if (swapTo !== undefined) {
-      count(swapped, `${model.name}→${swapTo}`);
-      priced.push(target);
+    if (model === undefined) {
+      // A model the candidate no longer has keeps its recorded cost, unless it is swapped for one it has.
+      if (row.servedModel !== null) count(unknown, row.servedModel);
+      totals.repriced += recorded;
+    } else {
+      count(served, model.name);
+      priced.push(model);
+      totals.repriced += price(row, model, true);
     }
+    if (swapTo === undefined) {
+      totals.swapped += model === undefined ? recorded : price(row, model, true);
+      continue;
+    }
+    const target = config.models.get(swapTo)!;
+    count(swapped, `${row.servedModel}→${swapTo}`);
+    priced.push(target);
     totals.swapped += price(row, target, target === model);
   }
 
@@ -99,7 +110,10 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
     { id: 'repriced', label: 'candidate prices', totalNanos: totals.repriced, detail: `same models and tokens at the candidate config's prices${unknown.size > 0 ? `; kept as recorded: ${describeCounts(unknown)}` : ''}` },
   ];
   if (swaps.size > 0) strategies.push({ id: 'swapped', label: 'model swap', totalNanos: totals.swapped, detail: describeCounts(swapped) || 'no row was served by a swapped model' });
-  strategies.push({ id: 'cache_off', label: 'without response cache', totalNanos: totals.cacheOff, detail: `${hits} cache hits of ${n} rows (${hitRate(hits, n)}) paid again at what they saved` });
+  if (compressed > 0) {
+    strategies.push({ id: 'compression_off', label: 'without compression', totalNanos: totals.compressionOff, detail: `${compressed} of ${n} rows had their prompt reduced, paid again at what that saved` });
+  }
+  strategies.push({ id: 'cache_off', label: 'without response cache', totalNanos: totals.cacheOff, detail: `${hits} of ${n} rows were cache hits (${hitRate(hits, n)}), paid again at what they saved` });
 
   return {
     source: 'ledger',

@@ -3,7 +3,7 @@ import type { ModelEntry } from '../config/gateway-config.js';
 import { picoToUsdPerMillion } from '../catalog/pricing.js';
 import type { Scaling } from './project-cost.js';
 
-export type StrategyId = 'current' | 'routing' | 'exact_cache' | 'semantic_cache' | 'combined' | 'repriced' | 'swapped' | 'cache_off';
+export type StrategyId = 'current' | 'routing' | 'exact_cache' | 'semantic_cache' | 'combined' | 'repriced' | 'swapped' | 'cache_off' | 'compression_off';
 
 export interface StrategyResult {
   id: StrategyId;
