@@ -96,3 +96,18 @@ describe('routing metrics', () => {
     expect(text).toMatch(/frugal_circuit_state\{deployment="east\/flaky"\} 2/);
   });
 });
+
+describe('client disconnects', () => {
+  it('do not count against the deployment: clients hanging up never open its circuit', async () => {
+    for (let i = 0; i < 6; i += 1) {
+      const controller = new AbortController();
+      const pending = client.chat.completions.create({ model: 'llama-west', messages: [{ role: 'user', content: `slow ${i} [[mock(west):delay_ms=300]]` }] }, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 30);
+      await pending.catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { response } = await ask('llama-west', 'still healthy?');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-frugal-model')).toBe('llama-west');
+  });
+});

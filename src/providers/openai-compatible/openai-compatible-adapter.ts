@@ -90,10 +90,13 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
         let finished = false;
         try {
           for await (const event of parseSse(response.body)) {
+            // Read on to the end of the body rather than break: breaking destroys the socket's stream with an
+            // AbortError, whose stack formatting alone cost ~3% of the gateway's CPU per stream.
             if (event.data === '[DONE]') {
               done = true;
-              break;
+              continue;
             }
+            if (done) continue;
             let chunk: ChatChunk & { error?: { message?: string; type?: string; code?: string } };
             try {
               chunk = JSON.parse(event.data) as typeof chunk;

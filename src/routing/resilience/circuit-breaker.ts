@@ -80,6 +80,11 @@ export class CircuitBreaker {
     if (this.state === 'closed' && (this.consecutive >= this.options.consecutiveFailures || rateTripped)) this.open();
   }
 
+  /** The call ended without telling anything about the deployment (the client left): frees a half-open probe. */
+  release(): void {
+    if (this.state === 'half_open') this.probing = false;
+  }
+
   /** Forced open by a failed health check. */
   forceOpen(): void {
     if (this.state !== 'open') this.open();

@@ -41,7 +41,9 @@ export function modelNode(model: ModelEntry): RouteNode {
         context.model = model;
         outcome = await runtime.callModel(context, model, attempt);
       } catch (error) {
-        if (countsAgainstDeployment(error)) breaker.recordFailure();
+        // A client that hung up says nothing about the deployment's health.
+        if (context.signal.aborted) breaker.release();
+        else if (countsAgainstDeployment(error)) breaker.recordFailure();
         else breaker.recordSuccess();
         runtime.latency.end(deployment, undefined, undefined);
         throw error;
@@ -51,12 +53,12 @@ export function modelNode(model: ModelEntry): RouteNode {
         runtime.latency.end(deployment, performance.now() - started, undefined);
         return outcome;
       }
-      return { ...outcome, chunks: observed(outcome.chunks, deployment, started, runtime) };
+      return { ...outcome, chunks: observed(outcome.chunks, deployment, started, runtime, context.signal) };
     },
   };
 }
 
-async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime): AsyncGenerator<ChatChunk> {
+async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime, clientSignal: AbortSignal): AsyncGenerator<ChatChunk> {
   const breaker = runtime.breakers.get(deployment);
   let ttft: number | undefined;
   let failed = false;
@@ -66,10 +68,11 @@ async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, s
       yield chunk;
     }
   } catch (error) {
-    failed = countsAgainstDeployment(error);
+    failed = countsAgainstDeployment(error) && !clientSignal.aborted;
     throw error;
   } finally {
     if (failed) breaker.recordFailure();
+    else if (clientSignal.aborted) breaker.release();
     else breaker.recordSuccess();
     runtime.latency.end(deployment, performance.now() - started, ttft);
   }
