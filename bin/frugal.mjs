@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx's loader, so there is no build step between `npm ci` and `npm start`.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (dist/, built by `npm ci` and `npm start`): no loader thread, plain stack traces, ~30 MB
+// less memory. Without a build — or with FRUGAL_FROM_SOURCE=1 while developing — it runs the TypeScript sources
+// through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+let main;
+if (existsSync(compiled) && !process.env.FRUGAL_FROM_SOURCE) {
+  ({ main } = await import(compiled.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 await main(process.argv);

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { ChatMessage, ContentPart } from '../providers/chat-types.js';
 
 /**
@@ -8,8 +8,20 @@ import type { ChatMessage, ContentPart } from '../providers/chat-types.js';
 // User text may contain "<|endoftext|>" and friends: counted as plain text, never an error.
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
+type CountTokens = (text: string, options: typeof PLAIN_TEXT) => number;
+let tokenizer: CountTokens | undefined;
+
+/**
+ * The tokenizer's tables take ~80 MB and a noticeable start-up; a gateway whose providers report usage may
+ * never need them, so they load on the first count (synchronously, so callers stay simple).
+ */
+function loadTokenizer(): CountTokens {
+  tokenizer ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: CountTokens }).countTokens;
+  return tokenizer;
+}
+
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text, PLAIN_TEXT);
+  return text.length === 0 ? 0 : loadTokenizer()(text, PLAIN_TEXT);
 }
 
 // OpenAI's chat format adds a few tokens per message and for the reply's priming.

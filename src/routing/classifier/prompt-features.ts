@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTextTokens as countTokens } from '../../tokens/count-tokens.js';
 import type { ChatMessage, ContentPart } from '../../providers/chat-types.js';
 
 /**
