@@ -66,6 +66,9 @@ export async function serve(options: ServeOptions) {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests and flushing the ledger');
     let code = 0;
+    // In-flight requests get a grace period; keep-alive connections that outlive it are cut.
+    const grace = setTimeout(() => app.server.closeAllConnections(), 10_000);
+    grace.unref();
     try {
       await app.close();
       await writer?.close();

@@ -48,7 +48,10 @@ export async function startTestGateway(config: Record<string, unknown>, env: Rec
       return rows;
     },
     async close() {
-      await app.close();
+      // Tests need no grace period: keep-alive sockets of SDK clients would otherwise hold close() open.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       await gateway.close();
     },
   };
