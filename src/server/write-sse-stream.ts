@@ -11,7 +11,7 @@ import { formatSseData, SSE_DONE } from '../providers/sse/write-sse.js';
  *
  * Chunks that arrive together (one upstream read yields several events) leave in one socket write: the socket
  * is corked on the first write of a tick and uncorked on the next tick, which runs after the whole burst of
- * chunks was handed over. A lone chunk still leaves at once, so time to first token is not delayed.
+ * chunks was handed over. Chunks up to the first token are written at once, so time to first token is not delayed.
  */
 export async function writeSseStream(raw: ServerResponse, status: number, headers: Record<string, string>, chunks: AsyncIterable<ChatChunk>) {
   raw.writeHead(status, {
@@ -23,12 +23,14 @@ export async function writeSseStream(raw: ServerResponse, status: number, header
   });
   raw.flushHeaders();
   let corked = false;
+  // Until the first token is out, every chunk leaves at once: batching must never delay time to first token.
+  let firstTokenSent = false;
   const uncork = () => {
     corked = false;
     raw.uncork();
   };
   const write = (text: string): boolean => {
-    if (!corked) {
+    if (!corked && firstTokenSent) {
       corked = true;
       raw.cork();
       process.nextTick(uncork);
@@ -38,7 +40,9 @@ export async function writeSseStream(raw: ServerResponse, status: number, header
   try {
     for await (const chunk of chunks) {
       if (raw.destroyed) break;
-      if (!write(formatSseData(JSON.stringify(chunk)))) {
+      const ok = write(formatSseData(JSON.stringify(chunk)));
+      if (!firstTokenSent && carriesOutput(chunk)) firstTokenSent = true;
+      if (!ok) {
         await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
       }
     }
@@ -49,4 +53,11 @@ export async function writeSseStream(raw: ServerResponse, status: number, header
       raw.end();
     }
   }
+}
+
+function carriesOutput(chunk: ChatChunk): boolean {
+  for (const choice of chunk.choices) {
+    if (choice.delta?.content || choice.delta?.tool_calls || choice.finish_reason) return true;
+  }
+  return false;
 }
