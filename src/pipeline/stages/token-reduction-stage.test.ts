@@ -73,3 +73,36 @@ describe('token reduction through the SDK', () => {
     expect(row.tokenReduction!.after).toBeLessThan(row.tokenReduction!.before);
   });
 });
+
+describe('abstractive compression through the SDK', () => {
+  it('summarises very long context with the cheap model once per document, and charges it to the request', async () => {
+    const gateway = await startTestGateway({
+      providers: { up: { kind: 'openai', base_url: upstream.baseUrl } },
+      models: [
+        { name: 'big', provider: 'up', price: { input: 1, output: 2 } },
+        { name: 'cheap', provider: 'up', price: { input: 0.01, output: 0.01 } },
+      ],
+      token_reduction: { big: { compress: { method: 'abstractive', min_prompt_tokens: 200, target_ratio: 4, model: 'cheap' } } },
+      cache: { enabled: false },
+    });
+    const sdk = new OpenAI({ apiKey: 'x', baseURL: gateway.baseUrl, maxRetries: 0 });
+    const document = `${filler('shipping', 40)} ${FACT} ${filler('farming', 40)}`;
+    const ask = (question: string) =>
+      sdk.chat.completions.create({ model: 'big', messages: [{ role: 'user', content: `Document [1](Title: Paris) ${document}\n\nQuestion: ${question}\nAnswer:` }] }).withResponse();
+    const before = upstream.requests.length;
+    const first = await ask('When was the Eiffel Tower completed?');
+    const calls = upstream.requests.slice(before);
+    expect(calls.filter((request) => request.body!.model === 'cheap')).toHaveLength(1);
+    expect(first.response.headers.get('x-frugal-compressed')).toMatch(/^\d+>\d+$/);
+    const again = upstream.requests.length;
+    await ask('Where is the Eiffel Tower?');
+    // Same document, another question: the summary is reused, not paid for again.
+    expect(upstream.requests.slice(again).filter((request) => request.body!.model === 'cheap')).toHaveLength(0);
+    const [row] = await gateway.waitForRows(1);
+    // The request's cost includes the summary call; compression's saving is net of it.
+    const summaryUsage = [...upstream.usageSent.values()].at(-2)!;
+    expect(row.costNanos).toBeGreaterThan(summaryUsage.prompt_tokens * 10);
+    expect(row.savedCompressionNanos).toBeLessThan((row.tokenReduction!.before - row.tokenReduction!.after) * 1000);
+    await gateway.close();
+  });
+});
