@@ -10,10 +10,12 @@ import type { BudgetRule } from './budget-rule.js';
 import type { BudgetStore } from './budget-store.js';
 import { createMemoryBudgetStore } from './memory-budget-store.js';
 import { createRedisBudgetStore } from './redis-budget-store.js';
-import { createWebhookAlerter } from './webhook-alerts.js';
+import { createWebhookAlerter, type WebhookAlerter } from './webhook-alerts.js';
 
 export interface SpendControl {
   store: BudgetStore;
+  /** The webhook, when `alerts.webhook_url` is set. */
+  alerts: WebhookAlerter | undefined;
   guard: BudgetGuard;
   keyGuard: (key: CallerKey) => BudgetGuard | undefined;
   limiter: RateLimiter;
@@ -42,6 +44,7 @@ export function openSpendControl(config: GatewayConfig): SpendControl {
   const keyGuards = new LRUCache<string, BudgetGuard>({ max: 10_000 });
   return {
     store,
+    alerts,
     guard,
     limiter,
     keyGuard(key) {

@@ -51,6 +51,8 @@ export interface WebhookAlerterOptions {
 export interface WebhookAlerter extends BudgetAlertSink {
   /** Resolves true when this call delivered the alert, false when it was a duplicate or given up on. */
   notify(alert: BudgetAlert): Promise<boolean>;
+  /** Any other alert: posted with the same retries, once per `dedupeKey` until `untilMs`. */
+  send(payload: object, dedupeKey: string, untilMs: number): Promise<boolean>;
 }
 
 export function budgetThresholdPayload(alert: BudgetAlert): BudgetThresholdPayload {
@@ -118,6 +120,13 @@ export function createWebhookAlerter(options: WebhookAlerterOptions): WebhookAle
   }
 
   return {
+    async send(payload, dedupeKey, untilMs) {
+      if (!(await dedupe.claimOnce(dedupeKey, untilMs).catch(() => false))) return false;
+      const failure = await deliver(JSON.stringify(payload));
+      if (failure === undefined) return true;
+      await dedupe.releaseClaim(dedupeKey).catch(() => undefined);
+      return false;
+    },
     async notify(alert) {
       const key = alertDedupeKey(alert);
       try {

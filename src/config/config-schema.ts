@@ -139,6 +139,18 @@ export const configSchema = z.strictObject({
     .strictObject({
       webhook_url: z.url().optional(),
       headers: z.record(z.string(), z.string()).optional(),
+      /** Per route: alert when its escalation or error rate over a window passes this baseline (0–1). */
+      routes: z
+        .record(
+          z.string(),
+          z.strictObject({
+            max_escalation_rate: z.number().min(0).max(1).optional(),
+            max_error_rate: z.number().min(0).max(1).optional(),
+            window_minutes: z.number().positive().default(10),
+            min_requests: z.number().int().positive().default(20),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   /** Token reduction per route or model name ('*' = every request); opt-in, always measured. */

@@ -97,6 +97,7 @@ export interface SpendControlSettings {
   defaultKeyLimits: { rpm: number | undefined; tpm: number | undefined };
   defaultMaxTokens: number;
   webhook: { url: string; headers: Record<string, string> } | undefined;
+  routeAlerts: Array<{ route: string; maxEscalationRate: number | undefined; maxErrorRate: number | undefined; windowMs: number; minRequests: number }>;
 }
 
 export interface TokenReductionSettings {

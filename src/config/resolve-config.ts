@@ -111,6 +111,13 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       defaultKeyLimits: { rpm: raw.spend_control?.default_key_limits?.rpm, tpm: raw.spend_control?.default_key_limits?.tpm },
       defaultMaxTokens: raw.spend_control?.default_max_tokens ?? 4096,
       webhook: raw.alerts?.webhook_url ? { url: raw.alerts.webhook_url, headers: raw.alerts.headers ?? {} } : undefined,
+      routeAlerts: Object.entries(raw.alerts?.routes ?? {}).map(([route, rule]) => ({
+        route,
+        maxEscalationRate: rule.max_escalation_rate,
+        maxErrorRate: rule.max_error_rate,
+        windowMs: Math.round(rule.window_minutes * 60_000),
+        minRequests: rule.min_requests,
+      })),
     },
     masterKey: raw.admin?.master_key || env.FRUGAL_MASTER_KEY || undefined,
     tokenReduction: Object.freeze({ ...(raw.token_reduction ?? {}) }),

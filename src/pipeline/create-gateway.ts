@@ -7,6 +7,7 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
 import { openSpendControl, type SpendControl } from '../budget/open-spend-control.js';
+import { createRouteRateMonitor } from '../budget/route-rate-alerts.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { cacheWanted, openCacheStore, openSemanticCache } from '../cache/open-cache-store.js';
 import { mergeTags } from './parse-tags.js';
@@ -52,11 +53,25 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   return createGatewayFromConfig(config, options.ledger, options.cacheStore);
 }
 
+/** Routes' escalation and error rates watched from the ledger rows, alerting through the webhook. */
+function withRouteAlerts(config: GatewayConfig, spendControl: SpendControl, ledger: LedgerSink | undefined): LedgerSink | undefined {
+  const { alerts } = spendControl;
+  if (!alerts || config.spendControl.routeAlerts.length === 0) return ledger;
+  const monitor = createRouteRateMonitor(config.spendControl.routeAlerts, (alert, key, untilMs) => void alerts.send(alert, key, untilMs));
+  return {
+    record(row) {
+      ledger?.record(row);
+      monitor.observe(row);
+    },
+  };
+}
+
 export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined, cacheStore?: CacheStore): Gateway {
   const adapters = new Map<string, ProviderAdapter>();
   for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
   const ownedCache = cacheStore === undefined && cacheWanted(config) ? openCacheStore(config) : undefined;
   const spendControl = openSpendControl(config);
+  ledger = withRouteAlerts(config, spendControl, ledger);
   const responses = cacheStore ?? ownedCache;
   const semanticCache = responses ? openSemanticCache(config, responses) : undefined;
   const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: responses, semanticCache, spendControl });
