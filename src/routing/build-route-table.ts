@@ -94,7 +94,7 @@ export function buildRouteTable(config: GatewayConfig, now: () => number = Date.
           {
             route: name,
             policy: spec.policy,
-            deployments: spec.deployments.map((deployment, index) => ({ node: models.get(chatModel(deployment.model, `${base}.deployments[${index}].model`).name)!, weight: deployment.weight, rpm: deployment.rpm })),
+            deployments: spec.deployments.map((deployment, index) => ({ node: models.get(chatModel(deployment.model, `${base}.deployments[${index}].model`).name)!, weight: deployment.weight, rpm: deployment.rpm, tpm: deployment.tpm })),
             retries: spec.retries,
             timeouts: spec.timeouts,
             hedge: spec.hedge,

@@ -1,5 +1,7 @@
 import { promptPrefix, rendezvousOrder } from '../prefix-affinity.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+import { requestNeeds } from '../fit-check.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
 import { deploymentKey } from './model-node.js';
 import { tryInOrder } from './try-in-order.js';
@@ -9,8 +11,9 @@ export type BalancePolicy = 'weighted' | 'least_in_flight' | 'lowest_latency';
 export interface Deployment {
   node: RouteNode;
   weight: number;
-  /** Requests-per-minute budget of this deployment; a deployment at its limit is tried last. */
+  /** Requests- and tokens-per-minute budgets of this deployment; a deployment at a limit is tried last. */
   rpm: number | undefined;
+  tpm: number | undefined;
 }
 
 export interface LoadBalanceOptions {
@@ -76,24 +79,31 @@ const MINUTE_MS = 60_000;
 
 /** Several deployments of one model (regions, a self-hosted pair): weighted, least-in-flight or lowest-latency. */
 export function loadBalanceRoute(options: LoadBalanceOptions, now: () => number = Date.now): RouteNode {
-  // Sliding one-minute request log per deployment, for RPM limits (local to this instance).
-  const recent = new Map<Deployment, number[]>();
-  const atLimit = (deployment: Deployment) => {
-    if (deployment.rpm === undefined) return false;
+  // Sliding one-minute log per deployment of (time, estimated tokens), for RPM/TPM limits (local to this instance).
+  const recent = new Map<Deployment, Array<{ at: number; tokens: number }>>();
+  const logOf = (deployment: Deployment) => {
     const log = recent.get(deployment) ?? [];
     const cutoff = now() - MINUTE_MS;
-    while (log.length > 0 && log[0] <= cutoff) log.shift();
+    while (log.length > 0 && log[0].at <= cutoff) log.shift();
     recent.set(deployment, log);
-    return log.length >= deployment.rpm;
+    return log;
   };
+  const limited = (deployment: Deployment) => deployment.rpm !== undefined || deployment.tpm !== undefined;
   return {
     name: options.route,
     models: () => options.deployments.flatMap((deployment) => deployment.node.models()),
     run(context, runtime, attempt) {
+      const tokens = options.deployments.some((deployment) => deployment.tpm !== undefined) ? estimatedTokens(context) : 0;
+      const atLimit = (deployment: Deployment) => {
+        if (!limited(deployment)) return false;
+        const log = logOf(deployment);
+        if (deployment.rpm !== undefined && log.length >= deployment.rpm) return true;
+        return deployment.tpm !== undefined && log.reduce((sum, entry) => sum + entry.tokens, 0) + tokens > deployment.tpm;
+      };
       const prefix = options.prefixAffinity ? promptPrefix(context.request.messages, options.prefixAffinity.chars) : undefined;
       const ordered = orderDeployments(options.deployments, options.policy, runtime, atLimit, prefix);
       const first = ordered[0];
-      if (first && first.rpm !== undefined) recent.get(first)?.push(now()) ?? recent.set(first, [now()]);
+      if (first && limited(first)) logOf(first).push({ at: now(), tokens });
       return tryInOrder(
         context,
         runtime,
@@ -103,4 +113,10 @@ export function loadBalanceRoute(options: LoadBalanceOptions, now: () => number 
       );
     },
   };
+}
+
+/** Prompt tokens (counted once per request) plus the output the request allows. */
+function estimatedTokens(context: RequestContext): number {
+  context.needs ??= requestNeeds(context.request);
+  return context.needs.promptTokens + (context.needs.maxOutputTokens || 0);
 }
