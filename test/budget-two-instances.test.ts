@@ -1,23 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { redisReachable, TEST_REDIS_URL } from '../src/testing/services.js';
 import type { LedgerRow } from '../src/ledger/ledger-row.js';
 import { createGateway, type Gateway } from '../src/pipeline/create-gateway.js';
 import { startMockOpenAIServer } from '../src/providers/testing/mock-openai-server.js';
 
-const REDIS_URL = process.env.FRUGAL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 const redisUp = await redisReachable();
 if (!redisUp && process.env.CI !== 'true') console.warn(`SKIPPED the two-instance budget test: no Redis at ${REDIS_URL} (it fails instead when CI=true).`);
 

@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { postgresReachable, TEST_DATABASE_URL } from '../src/testing/services.js';
 import { createLedgerWriter } from '../src/ledger/ledger-writer.js';
 import type { LedgerStore } from '../src/ledger/ledger-store.js';
 import { createPostgresLedgerStore } from '../src/ledger/postgres-ledger-store.js';
@@ -16,20 +17,8 @@ import { validateConfig } from '../src/config/load-config.js';
 import { startMockOpenAIServer } from '../src/providers/testing/mock-openai-server.js';
 import { createServer } from '../src/server/create-server.js';
 
-const DATABASE_URL = process.env.FRUGAL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = TEST_DATABASE_URL;
 const schema = `frugal_e2e_${randomBytes(4).toString('hex')}`;
-
-async function postgresReachable(): Promise<boolean> {
-  const probe = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  try {
-    await probe.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await probe.end().catch(() => {});
-  }
-}
 const pgUp = await postgresReachable();
 if (!pgUp && process.env.CI !== 'true') console.warn(`SKIPPED the PostgreSQL ledger end-to-end test: nothing at ${DATABASE_URL} (it fails instead when CI=true).`);
 

@@ -1,43 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { deleteByPrefix, redisReachable, serviceGate, TEST_REDIS_URL } from '../testing/services.js';
 import { describeCacheStoreConformance, sampleEntry } from './cache-store.case.js';
 import { createRedisCacheStore } from './redis-cache-store.js';
 
-const REDIS_URL = process.env.FRUGAL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
+const reachable = serviceGate('Redis', REDIS_URL, await redisReachable(), 'redis-cache-store tests');
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const reachable = await redisReachable();
-if (!reachable && process.env.CI !== 'true') {
-  console.warn(`SKIPPED redis-cache-store tests: Redis is not reachable at ${REDIS_URL} (they fail instead when CI=true).`);
-}
-
-describe('Redis availability', () => {
-  it.runIf(process.env.CI === 'true')('reaches the Redis the CI run needs', () => {
-    expect(reachable, `Redis is not reachable at ${REDIS_URL}`).toBe(true);
-  });
-});
-
-/** Deletes every key of one test run, by prefix (SCAN, never KEYS, so a shared Redis is not blocked). */
-async function deleteByPrefix(client: Redis, prefix: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 describe.skipIf(!reachable)('createRedisCacheStore', () => {
   describeCacheStoreConformance('redis', async () => {

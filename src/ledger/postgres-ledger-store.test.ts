@@ -1,36 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { postgresReachable, serviceGate, TEST_DATABASE_URL } from '../testing/services.js';
 import { describeLedgerStoreConformance, ledgerWorkload } from './ledger-store.case.js';
 import { expectedMigrationRecords, expectUpgradedFrom, legacyLedger } from './ledger-upgrade.case.js';
 import { createPostgresLedgerStore } from './postgres-ledger-store.js';
 import { postgresDialect } from './sql-dialect.js';
 
-const DATABASE_URL = process.env.FRUGAL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresReachable(): Promise<boolean> {
-  const probe = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  try {
-    await probe.connect();
-    await probe.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await probe.end().catch(() => {});
-  }
-}
-
-const reachable = await postgresReachable();
-if (!reachable && process.env.CI !== 'true') {
-  console.warn(`SKIPPED postgres-ledger-store tests: PostgreSQL is not reachable at ${DATABASE_URL} (they fail instead when CI=true).`);
-}
-
-describe('PostgreSQL availability', () => {
-  it.runIf(process.env.CI === 'true')('reaches the PostgreSQL the CI run needs', () => {
-    expect(reachable, `PostgreSQL is not reachable at ${DATABASE_URL}`).toBe(true);
-  });
-});
+const DATABASE_URL = TEST_DATABASE_URL;
+const reachable = serviceGate('PostgreSQL', DATABASE_URL, await postgresReachable(), 'postgres-ledger-store tests');
 
 /** Every schema of this run starts with this prefix, so clean-up drops exactly what the run made. */
 const runPrefix = `frugal_test_${randomBytes(4).toString('hex')}_`;
