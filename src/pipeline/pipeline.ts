@@ -41,7 +41,7 @@ export interface PipelineParts {
  */
 export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop: () => void } {
   const callModel = createModelCaller(parts.adapters, { costInBody: parts.config.server.costInBody });
-  const { handle, runtime } = createRouteHandler({ config: parts.config, callModel, random: parts.random });
+  const { handle, runtime } = createRouteHandler({ config: parts.config, callModel, limiter: parts.spendControl.limiter, random: parts.random });
   const stopHealthChecks = startHealthChecks({
     adapters: parts.adapters,
     models: [...parts.config.models.values()].filter((model) => model.type === 'chat'),

@@ -100,7 +100,6 @@ export function buildRouteTable(config: GatewayConfig, now: () => number = Date.
             hedge: spec.hedge,
             prefixAffinity: spec.prefix_affinity ? { chars: spec.prefix_affinity.min_tokens * 4 } : undefined,
           },
-          now,
         );
         break;
     }

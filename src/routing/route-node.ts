@@ -3,6 +3,7 @@ import type { ChatOutcome, RequestContext } from '../pipeline/request-context.js
 import type { AttemptOptions, ModelCaller } from '../pipeline/stages/provider-call.js';
 import type { CircuitBreakers } from './resilience/circuit-breaker.js';
 import type { LatencyTracker } from './resilience/latency-tracker.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 
 /** What every route node shares at run time. Randomness, clock and sleep are passed in so tests are exact. */
 export interface RouteRuntime {
@@ -11,6 +12,8 @@ export interface RouteRuntime {
   latency: LatencyTracker;
   random: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Shared RPM/TPM state (per-deployment limits of load-balanced routes). */
+  limiter: RateLimiter;
   /** Named routing events (escalations, fallbacks, hedges) for metrics. */
   onEvent: (event: RoutingEvent) => void;
 }

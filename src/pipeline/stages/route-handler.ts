@@ -9,10 +9,12 @@ import { channels, publish } from '../../telemetry/events.js';
 import type { Handler } from '../stage.js';
 import { taskOf } from './ledger-stage.js';
 import type { ModelCaller } from './provider-call.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 
 export interface RouteHandlerParts {
   config: GatewayConfig;
   callModel: ModelCaller;
+  limiter: RateLimiter;
   random?: () => number;
   now?: () => number;
 }
@@ -28,6 +30,7 @@ export function createRouteHandler(parts: RouteHandlerParts): { handle: Handler;
     callModel: parts.callModel,
     breakers: new CircuitBreakers(parts.config.circuitBreaker, now, (deployment, state) => publish(channels.circuitState, { deployment, state })),
     latency: new LatencyTracker(),
+    limiter: parts.limiter,
     random: parts.random ?? Math.random,
     sleep: async (ms, signal) => {
       try {

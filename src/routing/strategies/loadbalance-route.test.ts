@@ -36,3 +36,33 @@ describe('per-deployment limits', () => {
     await gateway.close();
   });
 });
+
+describe('per-deployment limits across instances', async () => {
+  const { randomBytes } = await import('node:crypto');
+  const { redisReachable, serviceGate, TEST_REDIS_URL } = await import('../../testing/services.js');
+  const up = serviceGate('Redis', TEST_REDIS_URL, await redisReachable(), 'shared per-deployment limits');
+  it.runIf(up)('are shared through Redis: one instance using up a deployment moves the other to the next', async () => {
+    const keyPrefix = `frugal-lb-test-${randomBytes(4).toString('hex')}:`;
+    const open = () =>
+      createGateway({
+        env: {},
+        config: {
+          providers: { p1: { kind: 'simulated' }, p2: { kind: 'simulated' } },
+          models: [
+            { name: 'a', provider: 'p1', price: { input: 1, output: 1 } },
+            { name: 'b', provider: 'p2', price: { input: 1, output: 1 } },
+          ],
+          routes: { pool: { strategy: 'loadbalance', policy: 'least_in_flight', deployments: [{ model: 'a', rpm: 2 }, { model: 'b' }] } },
+          spend_control: { backend: 'redis', redis_url: TEST_REDIS_URL, key_prefix: keyPrefix },
+          cache: { enabled: false },
+        },
+      });
+    const [first, second] = [await open(), await open()];
+    expect((await ask(first)).meta.model.name).toBe('a');
+    expect((await ask(second)).meta.model.name).toBe('a');
+    expect((await ask(first)).meta.model.name).toBe('b');
+    expect((await ask(second)).meta.model.name).toBe('b');
+    await first.close();
+    await second.close();
+  });
+});

@@ -1,6 +1,7 @@
 import { promptPrefix, rendezvousOrder } from '../prefix-affinity.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { requestNeeds } from '../fit-check.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
 import { deploymentKey } from './model-node.js';
@@ -78,32 +79,16 @@ export function weightedOrder<T extends { weight: number }>(items: readonly T[],
 const MINUTE_MS = 60_000;
 
 /** Several deployments of one model (regions, a self-hosted pair): weighted, least-in-flight or lowest-latency. */
-export function loadBalanceRoute(options: LoadBalanceOptions, now: () => number = Date.now): RouteNode {
-  // Sliding one-minute log per deployment of (time, estimated tokens), for RPM/TPM limits (local to this instance).
-  const recent = new Map<Deployment, Array<{ at: number; tokens: number }>>();
-  const logOf = (deployment: Deployment) => {
-    const log = recent.get(deployment) ?? [];
-    const cutoff = now() - MINUTE_MS;
-    while (log.length > 0 && log[0].at <= cutoff) log.shift();
-    recent.set(deployment, log);
-    return log;
-  };
+export function loadBalanceRoute(options: LoadBalanceOptions): RouteNode {
   const limited = (deployment: Deployment) => deployment.rpm !== undefined || deployment.tpm !== undefined;
+  const anyTpm = options.deployments.some((deployment) => deployment.tpm !== undefined);
   return {
     name: options.route,
     models: () => options.deployments.flatMap((deployment) => deployment.node.models()),
-    run(context, runtime, attempt) {
-      const tokens = options.deployments.some((deployment) => deployment.tpm !== undefined) ? estimatedTokens(context) : 0;
-      const atLimit = (deployment: Deployment) => {
-        if (!limited(deployment)) return false;
-        const log = logOf(deployment);
-        if (deployment.rpm !== undefined && log.length >= deployment.rpm) return true;
-        return deployment.tpm !== undefined && log.reduce((sum, entry) => sum + entry.tokens, 0) + tokens > deployment.tpm;
-      };
+    async run(context, runtime, attempt) {
       const prefix = options.prefixAffinity ? promptPrefix(context.request.messages, options.prefixAffinity.chars) : undefined;
-      const ordered = orderDeployments(options.deployments, options.policy, runtime, atLimit, prefix);
-      const first = ordered[0];
-      if (first && limited(first)) logOf(first).push({ at: now(), tokens });
+      let ordered = orderDeployments(options.deployments, options.policy, runtime, () => false, prefix);
+      if (ordered.some(limited)) ordered = await withinLimitsFirst(ordered, runtime.limiter, anyTpm ? estimatedTokens(context) : 0);
       return tryInOrder(
         context,
         runtime,
@@ -113,6 +98,34 @@ export function loadBalanceRoute(options: LoadBalanceOptions, now: () => number 
       );
     },
   };
+}
+
+/**
+ * Takes this request's share of the first deployment (in policy order) whose RPM and TPM allow it, and puts the
+ * deployments at a limit last. The limiter is the gateway's (Redis with `spend_control.backend: redis`), so
+ * several instances share each deployment's limits.
+ */
+async function withinLimitsFirst(ordered: Deployment[], limiter: RateLimiter, tokens: number): Promise<Deployment[]> {
+  const refused: Deployment[] = [];
+  for (let index = 0; index < ordered.length; index += 1) {
+    const deployment = ordered[index];
+    if (await takeShare(deployment, limiter, tokens)) {
+      return [deployment, ...ordered.slice(0, index).filter((other) => !refused.includes(other)), ...ordered.slice(index + 1), ...refused];
+    }
+    refused.push(deployment);
+  }
+  return ordered;
+}
+
+async function takeShare(deployment: Deployment, limiter: RateLimiter, tokens: number): Promise<boolean> {
+  const key = deploymentKey(deployment.node.models()[0]);
+  const rpm = deployment.rpm === undefined ? undefined : { limit: deployment.rpm, periodMs: MINUTE_MS };
+  if (rpm && !(await limiter.take(`rpm:deployment:${key}`, rpm)).allowed) return false;
+  if (deployment.tpm !== undefined && tokens > 0 && !(await limiter.take(`tpm:deployment:${key}`, { limit: deployment.tpm, periodMs: MINUTE_MS }, tokens)).allowed) {
+    if (rpm) await limiter.adjust(`rpm:deployment:${key}`, rpm, -1);
+    return false;
+  }
+  return true;
 }
 
 /** Prompt tokens (counted once per request) plus the output the request allows. */
