@@ -111,7 +111,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
       return { ...outcome, context };
     },
     embeddings(body, caller = {}) {
-      return embed({ config, adapters, ledger }, body, caller);
+      return embed({ config, adapters, ledger, spendControl }, body, caller);
     },
     models() {
       return [...config.models.values()];

@@ -11,6 +11,8 @@ import { publishRequestFinished } from '../telemetry/events.js';
 import { countTextTokens } from '../tokens/count-tokens.js';
 import type { CallerContext } from './request-context.js';
 import type { LedgerSink } from './stages/ledger-stage.js';
+import type { SpendControl } from '../budget/open-spend-control.js';
+import type { BudgetReservation } from '../budget/budget-guard.js';
 
 export interface EmbeddingOutcome {
   requestId: string;
@@ -24,6 +26,7 @@ interface EmbeddingParts {
   config: GatewayConfig;
   adapters: ReadonlyMap<string, ProviderAdapter>;
   ledger: LedgerSink | undefined;
+  spendControl: SpendControl;
 }
 
 /** `/v1/embeddings`: resolve, call, price, record. Small enough not to need the chat stage list. */
@@ -35,6 +38,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
   let usage: TokenUsage | undefined;
   let costNanos = 0;
   let failure: unknown;
+  const reservations: BudgetReservation[] = [];
   const requestedModel = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : '';
   try {
     const request = validateEmbeddingRequest(body);
@@ -45,6 +49,23 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
     }
     const adapter = parts.adapters.get(model.provider);
     if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
+    // Embeddings are no side door: the same key permissions, rate limits and budgets as chat.
+    const key = caller.key;
+    if (key?.allowedModels && !key.allowedModels.includes(request.model)) {
+      throw new FrugalError('permission_denied', `This key may not use '${request.model}'.`, { param: 'model' });
+    }
+    const rpm = key ? (key.rateLimits.rpm ?? parts.config.spendControl.defaultKeyLimits.rpm) : undefined;
+    if (key && rpm) {
+      const taken = await parts.spendControl.limiter.take(`rpm:key:${key.id}`, { limit: rpm, periodMs: 60_000 });
+      if (!taken.allowed) throw new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${rpm} requests per minute.`, { retryAfterSeconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) });
+    }
+    // Our tokenizer may count a little under the provider's: a quarter on top keeps the hold an upper bound.
+    const estimate = priceUsage(estimateEmbeddingUsage(request.input), model.price);
+    const worstCaseNanos = estimate + Math.ceil(estimate / 4);
+    const facts = { keyId: key?.id ?? caller.keyId ?? null, team: key?.team ?? caller.tags?.team ?? null, tags: caller.tags ?? {} };
+    reservations.push(await parts.spendControl.guard.begin({ ...facts, worstCaseNanos }));
+    const own = key ? parts.spendControl.keyGuard(key) : undefined;
+    if (own) reservations.push(await own.begin({ ...facts, worstCaseNanos }));
     const result = await adapter.embed({ ...request, model: model.upstream }, { signal: caller.signal ?? new AbortController().signal });
     usage = result.usage ?? estimateEmbeddingUsage(request.input);
     costNanos = priceUsage(usage, model.price);
@@ -54,6 +75,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
     failure = error;
     throw error;
   } finally {
+    await Promise.all(reservations.map((reservation) => reservation.end(costNanos)));
     const frugalError = failure instanceof FrugalError ? failure : undefined;
     const row: LedgerRow = {
       id: requestId,

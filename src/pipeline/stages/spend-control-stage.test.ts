@@ -21,6 +21,7 @@ async function gatewayWith(extra: Record<string, unknown>) {
         // 1 000 / 2 000 nano-dollars per token; 100 000 / 200 000 for the dear one.
         { name: 'cheap', provider: 'up', price: { input: 1, output: 2 } },
         { name: 'dear', provider: 'up', price: { input: 100, output: 200 } },
+        { name: 'embed', provider: 'up', type: 'embedding', price: { input: 100, output: 0 } },
       ],
       cache: { enabled: false },
       ...extra,
@@ -113,6 +114,17 @@ describe('virtual key limits', () => {
     for (let i = 0; i < 6; i += 1) outcomes.push(await ask(gateway, 'cheap', `b${i}`, {}, tight).then(() => 'ok', (error: { code: string }) => error.code));
     expect(outcomes).toContain('budget_exceeded');
     expect(outcomes[0]).toBe('ok');
+    await gateway.close();
+  });
+});
+
+describe('embeddings are no side door', () => {
+  it('apply key permissions and budgets to /v1/embeddings too', async () => {
+    const { gateway } = await gatewayWith({ budgets: [{ scope: 'team:growth', limit_usd: '0.000001', period: 'day' }] });
+    const key: CallerKey = { id: 'vk_embed', team: 'growth', allowedModels: ['cheap'], budget: null, rateLimits: { rpm: null, tpm: null }, defaultTags: {} };
+    await expect(gateway.embeddings({ model: 'embed', input: 'hello' }, { key })).rejects.toMatchObject({ code: 'permission_denied' });
+    // $0.000001 cannot hold even one embedding at $100 per 1M tokens.
+    await expect(gateway.embeddings({ model: 'embed', input: 'hello world' }, { key: { ...key, allowedModels: null } })).rejects.toMatchObject({ code: 'budget_exceeded' });
     await gateway.close();
   });
 });
