@@ -7,6 +7,7 @@ import { formatReportCsv, formatReportJson, formatReportTable, formatSavingsTabl
 
 interface ReportOptions {
   by: ReportDimension;
+  then?: ReportDimension;
   since?: string;
   until?: string;
   json?: boolean;
@@ -33,6 +34,7 @@ export function registerReportCommand(program: Command): void {
     .command('report')
     .description('Requests, tokens and spend (or savings) from the ledger, grouped by one dimension, with a total line.')
     .addOption(new Option('--by <dimension>', 'what to group by').choices(REPORT_DIMENSION_NAMES).makeOptionMandatory())
+    .addOption(new Option('--then <dimension>', 'and within each group by this too (e.g. --by route --then cache: hit rates per route)').choices(REPORT_DIMENSION_NAMES))
     .option('--since <when>', 'from (inclusive): a duration back from now (30m, 24h, 7d, 2w) or an ISO date, UTC')
     .option('--until <when>', 'to (exclusive): same forms as --since')
     .addOption(new Option('--json', 'print JSON (costs as exact strings)').conflicts('csv'))
@@ -55,11 +57,12 @@ export function registerReportCommand(program: Command): void {
       });
       try {
         await store.migrate();
-        const rows = await store.report({ by: options.by, since, until });
-        if (options.json) write(`${formatReportJson(rows, options.by)}\n`);
-        else if (options.csv) write(formatReportCsv(rows, options.by));
-        else if (options.savings) write(`savings by ${options.by} against the baseline model, ${describeRange(since, until)}\n\n${formatSavingsTable(rows, options.by)}\n`);
-        else write(`spend by ${options.by}, ${describeRange(since, until)}\n\n${formatReportTable(rows, options.by)}\n`);
+        const rows = await store.report({ by: options.by, then: options.then, since, until });
+        const by = options.then === undefined ? options.by : `${options.by}/${options.then}`;
+        if (options.json) write(`${formatReportJson(rows, by)}\n`);
+        else if (options.csv) write(formatReportCsv(rows, by));
+        else if (options.savings) write(`savings by ${by} against the baseline model, ${describeRange(since, until)}\n\n${formatSavingsTable(rows, by)}\n`);
+        else write(`spend by ${by}, ${describeRange(since, until)}\n\n${formatReportTable(rows, by)}\n`);
       } finally {
         await store.close();
       }

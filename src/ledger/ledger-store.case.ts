@@ -100,10 +100,10 @@ const groupOf: Record<ReportDimension, (row: LedgerRow) => string | null> = {
   prompt_order: (row) => (row.warnings.some((warning) => warning.startsWith('prompt-order:')) ? 'variable-before-static' : 'ok'),
 };
 
-export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension): ReportRow[] {
+export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension, then?: ReportDimension): ReportRow[] {
   const groups = new Map<string | null, ReportRow>();
   for (const row of rows) {
-    const key = groupOf[by](row);
+    const key = then === undefined ? groupOf[by](row) : `${groupOf[by](row) ?? '(none)'} / ${groupOf[then](row) ?? '(none)'}`;
     const group = groups.get(key) ?? {
       group: key, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, baselineNanos: 0n,
       savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, errors: 0, estimatedRows: 0,
@@ -170,6 +170,16 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
       const workload = ledgerWorkload();
       const store = await migrated('roundtrip', workload);
       expect(await store.rows({})).toEqual(workload);
+    });
+
+    it('reports one dimension within another (hit rates per route, spend per model and day)', async () => {
+      const workload = ledgerWorkload();
+      const store = await migrated('two-dimensions', workload);
+      for (const [by, then] of [['route', 'cache'], ['model', 'day'], ['feature', 'cache']] as const) {
+        const report = await store.report({ by, then });
+        expect(byGroupName(report), `report by ${by} then ${then}`).toEqual(byGroupName(expectedReport(workload, by, then)));
+        expect(report.reduce((sum, row) => sum + row.requests, 0)).toBe(50);
+      }
     });
 
     it('reports the hand-computed totals on every dimension', async () => {

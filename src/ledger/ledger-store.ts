@@ -12,6 +12,8 @@ export interface TimeRange {
 
 export interface ReportQuery extends TimeRange {
   by: ReportDimension;
+  /** A second dimension within the first (e.g. by route, then by cache status): groups read "route / hit". */
+  then?: ReportDimension;
 }
 
 export interface RowsQuery extends TimeRange {

@@ -108,7 +108,7 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
       const { sql, params } = buildReportSql(d, query);
       try {
         const result = await pool.query(sql, params);
-        return shapeReport(query.by, result.rows as Array<Record<string, unknown>>);
+        return shapeReport(query.by, result.rows as Array<Record<string, unknown>>, query.then);
       } catch (error) {
         throw storeError('report', error);
       }

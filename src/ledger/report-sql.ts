@@ -43,16 +43,17 @@ export function dimensionSpec(by: ReportDimension): DimensionSpec {
  */
 export function buildReportSql(d: SqlDialect, query: ReportQuery): BuiltQuery {
   const group = dimensionSpec(query.by).sql(d);
+  const second = query.then === undefined ? undefined : dimensionSpec(query.then).sql(d);
   const params: unknown[] = [];
   const where = whereTime(d, query, params);
   const sql =
-    `SELECT ${group} AS grp, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens, ` +
+    `SELECT ${group} AS grp, ${second ?? 'NULL'} AS grp2, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens, ` +
     `SUM(completion_tokens) AS completion_tokens, SUM(cached_tokens) AS cached_tokens, SUM(cost_nanos) AS cost_nanos, SUM(saved_nanos) AS saved_nanos, SUM(baseline_nanos) AS baseline_nanos, ` +
     `SUM(saved_routing_nanos) AS saved_routing_nanos, SUM(saved_cache_nanos) AS saved_cache_nanos, ` +
     `SUM(saved_compression_nanos) AS saved_compression_nanos, SUM(saved_prompt_cache_nanos) AS saved_prompt_cache_nanos, ` +
     `SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS errors, ` +
     `SUM(CASE WHEN tokens_estimated THEN 1 ELSE 0 END) AS estimated_rows ` +
-    `FROM ${d.table(LEDGER_TABLE)}${where} GROUP BY ${group}`;
+    `FROM ${d.table(LEDGER_TABLE)}${where} GROUP BY ${second === undefined ? group : `${group}, ${second}`}`;
   return { sql, params };
 }
 
@@ -85,12 +86,16 @@ function safeCount(value: unknown, column: string): number {
 }
 
 /** Database rows of buildReportSql → ReportRows, labelled and in the dimension's order. */
-export function shapeReport(by: ReportDimension, records: ReadonlyArray<Record<string, unknown>>): ReportRow[] {
+export function shapeReport(by: ReportDimension, records: ReadonlyArray<Record<string, unknown>>, then?: ReportDimension): ReportRow[] {
   const spec = dimensionSpec(by);
+  const thenSpec = then === undefined ? undefined : dimensionSpec(then);
   const rows = records.map((record): ReportRow & { sortKey: number } => {
     const raw = record.grp === null || record.grp === undefined ? null : String(record.grp);
+    const first = raw === null || !spec.label ? raw : spec.label(raw);
+    const raw2 = record.grp2 === null || record.grp2 === undefined ? null : String(record.grp2);
+    const second = raw2 === null || !thenSpec?.label ? raw2 : thenSpec.label(raw2);
     return {
-      group: raw === null || !spec.label ? raw : spec.label(raw),
+      group: thenSpec === undefined ? first : `${first ?? '(none)'} / ${second ?? '(none)'}`,
       requests: safeCount(record.requests, 'requests'),
       promptTokens: safeCount(record.prompt_tokens, 'prompt_tokens'),
       completionTokens: safeCount(record.completion_tokens, 'completion_tokens'),

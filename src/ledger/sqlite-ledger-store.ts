@@ -94,7 +94,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
     async report(query: ReportQuery): Promise<ReportRow[]> {
       const { sql, params } = buildReportSql(d, query);
       try {
-        return shapeReport(query.by, statement(sql).all(params) as Array<Record<string, unknown>>);
+        return shapeReport(query.by, statement(sql).all(params) as Array<Record<string, unknown>>, query.then);
       } catch (error) {
         throw storeError('report', error);
       }
