@@ -38,7 +38,7 @@ describe('exact cache through the SDK', () => {
     expect((second.data.usage as unknown as { cost: number }).cost).toBe(0);
     const rows = await frugal.waitForRows(2);
     const [miss, hit] = rows.slice(-2);
-    expect(hit).toMatchObject({ cacheStatus: 'hit', costNanos: 0, servedModel: 'm', routeTrace: 'cache>m' });
+    expect(hit).toMatchObject({ cacheStatus: 'hit', costNanos: 0, servedModel: 'm', routeTrace: 'm>cache>m' });
     expect(miss.costNanos).toBeGreaterThan(0);
     // The hit saved exactly what the original call cost; the rest of the gap to gpt-4o is routing's.
     expect(hit.savedCacheNanos).toBe(miss.costNanos);
@@ -111,7 +111,7 @@ describe('semantic cache through the SDK', () => {
     expect(first.response.headers.get('x-frugal-cache')).toBe('miss');
     const again = await ask([{ role: 'system', content: 'You are a geography tutor.' }, { role: 'user', content: 'what is the capital of france' }]);
     expect(again.response.headers.get('x-frugal-cache')).toMatch(/^semantic-hit;sim=0\.99\d*|^semantic-hit;sim=1$/);
-    expect(again.response.headers.get('x-frugal-route')).toBe('semantic-cache>m');
+    expect(again.response.headers.get('x-frugal-route')).toBe('m>semantic-cache>m');
     const otherContext = await ask([{ role: 'system', content: 'You are a travel agent.' }, { role: 'user', content: 'what is the capital of france' }]);
     expect(otherContext.response.headers.get('x-frugal-cache')).toBe('miss');
     await gateway.close();

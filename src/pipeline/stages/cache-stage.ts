@@ -93,7 +93,8 @@ function serveHit(context: RequestContext, config: GatewayConfig, entry: CachedE
   if (model === undefined) return undefined;
   context.cacheStatus = formatCacheStatus(status);
   context.cacheHit = { originalCostNanos: entry.costNanos, promptTokens: entry.usage.promptTokens, completionTokens: entry.usage.completionTokens };
-  context.routeTrace.push(status.kind === 'hit' ? 'cache' : 'semantic-cache');
+  // The requested route or model first, so reports by route count hits where the request was aimed.
+  context.routeTrace.push(context.request.model, status.kind === 'hit' ? 'cache' : 'semantic-cache');
   context.routeTrace.push(model.name);
   const response = entry.response;
   if (response.usage) response.usage.cost = 0;
