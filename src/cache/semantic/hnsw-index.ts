@@ -1,6 +1,6 @@
 import { HnswGraph, type HnswGraphOptions } from './hnsw-graph.js';
 import { PackedVectors } from './packed-vectors.js';
-import type { VectorIndex, VectorMatch, VectorSearchOptions } from './vector-index.js';
+import type { InMemoryVectorIndex, VectorMatch, VectorSearchOptions } from './vector-index.js';
 
 export interface HnswIndexOptions extends HnswGraphOptions {
   dimensions: number;
@@ -113,7 +113,7 @@ class Bucket {
 }
 
 /**
- * The in-memory {@link VectorIndex}: one bucket per context fingerprint. Most buckets (a conversation's
+ * The in-memory {@link InMemoryVectorIndex}: one bucket per context fingerprint. Most buckets (a conversation's
  * follow-ups) hold a handful of entries and are scanned exactly; a bucket that grows past
  * `exactScanLimit` (typically first questions under one system prompt) gets an HNSW graph, which keeps
  * lookups around a millisecond at 100 000 entries (see bench/cache). Deleted and expired entries are
@@ -124,7 +124,7 @@ class Bucket {
  * index.add('entry-1', fingerprint, vector, Date.now() + 3_600_000);
  * const [best] = index.search(fingerprint, query, { minSimilarity: 0.95, now: Date.now() });
  */
-export function createHnswIndex(options: HnswIndexOptions): VectorIndex {
+export function createHnswIndex(options: HnswIndexOptions): InMemoryVectorIndex {
   const settings = { ...options, exactScanLimit: options.exactScanLimit ?? 1_000, migrationStep: options.migrationStep ?? 8 };
   const maxEntries = options.maxEntries ?? 100_000;
   const buckets = new Map<string, Bucket>();

@@ -91,11 +91,11 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
     async lookup(request, scope) {
       const found = await keyAndVector(request, scope);
       if (found === undefined) return undefined;
-      const matches = index.search(found.key.fingerprint, found.vector, { k: 3, minSimilarity: thresholdFor(request.model), now: now() });
+      const matches = await index.search(found.key.fingerprint, found.vector, { k: 3, minSimilarity: thresholdFor(request.model), now: now() });
       for (const match of matches) {
         const entry = await store.get(match.id);
         if (entry !== undefined) return { entry, similarity: match.similarity };
-        index.delete(match.id);
+        await index.delete(match.id);
       }
       return undefined;
     },
@@ -105,10 +105,10 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
       const id = `semantic:${createHash('sha256').update(`${found.key.fingerprint}\n${found.key.query}`).digest('hex')}`;
       await store.set(id, entry, ttlSeconds);
       const at = now();
-      index.add(id, found.key.fingerprint, found.vector, at + ttlSeconds * 1000);
+      await index.add(id, found.key.fingerprint, found.vector, at + ttlSeconds * 1000);
       if (at - lastPrune >= pruneIntervalMs) {
         lastPrune = at;
-        index.prune(at);
+        await index.prune(at);
       }
     },
   };
