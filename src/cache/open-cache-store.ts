@@ -6,6 +6,8 @@ import { FrugalError } from '../errors/frugal-error.js';
 import { createOfflineEmbedder } from './semantic/offline-embedder.js';
 import { createOpenAIEmbedder } from './semantic/openai-embedder.js';
 import { createSemanticCache, type SemanticCache } from './semantic/semantic-cache.js';
+import { openPgVectorIndex } from './semantic/pgvector-index.js';
+import type { VectorIndex } from './semantic/vector-index.js';
 
 /** Whether any route or model caches at all. */
 export function cacheWanted(config: GatewayConfig): boolean {
@@ -34,5 +36,18 @@ export function openSemanticCache(config: GatewayConfig, store: CacheStore): Sem
     }
     embedder = createOpenAIEmbedder({ baseUrl: provider.baseUrl ?? 'https://api.openai.com/v1', apiKey: provider.apiKey, model: model.upstream, dimensions: semantic.embedder.dimensions ?? 1536 });
   }
-  return createSemanticCache({ embedder, store, threshold: semantic.threshold, routeThresholds: semantic.routeThresholds, ttlSeconds: config.cache.ttlSeconds, caseFold: config.cache.caseFold });
+  const index = semantic.index === 'postgres' ? lazyPgVectorIndex(config.ledger.databaseUrl!, embedder.dimensions) : undefined;
+  return createSemanticCache({ embedder, store, index, threshold: semantic.threshold, routeThresholds: semantic.routeThresholds, ttlSeconds: config.cache.ttlSeconds, caseFold: config.cache.caseFold });
+}
+
+/** The shared pgvector index, opened (and migrated) on first use so start-up stays synchronous. */
+function lazyPgVectorIndex(connectionString: string, dimensions: number): VectorIndex {
+  let opened: ReturnType<typeof openPgVectorIndex> | undefined;
+  const index = () => (opened ??= openPgVectorIndex({ connectionString, dimensions }));
+  return {
+    add: async (id, bucket, vector, expiresAt) => (await index()).add(id, bucket, vector, expiresAt),
+    search: async (bucket, vector, options) => (await index()).search(bucket, vector, options),
+    delete: async (id) => (await index()).delete(id),
+    prune: async (now) => (await index()).prune(now),
+  };
 }

@@ -90,6 +90,8 @@ export const configSchema = z.strictObject({
           threshold: z.number().gt(0).max(1).optional(),
           /** 'offline' (no download, lexical) or an embedding model served by a configured provider. */
           embedder: z.union([z.literal('offline'), z.strictObject({ model: z.string(), dimensions: z.number().int().positive().optional() })]).optional(),
+          /** memory: HNSW per instance; postgres: pgvector in the ledger's PostgreSQL, shared by every instance (needs backend: redis). */
+          index: z.enum(['memory', 'postgres']).optional(),
         })
         .optional(),
       /** Per route or model name: overrides of the settings above. */

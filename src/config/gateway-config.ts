@@ -75,6 +75,7 @@ export interface CacheSettings extends CachePolicySettings {
     enabled: boolean;
     threshold: number | undefined;
     embedder: 'offline' | { model: string; dimensions: number | undefined };
+    index: 'memory' | 'postgres';
     routeThresholds: Record<string, number>;
   };
 }

@@ -90,6 +90,12 @@ describe('config', () => {
     expect(error.message).toContain('models[0].price.input');
   });
 
+  it('refuses a shared pgvector index over per-instance answers, or without a database', () => {
+    expect(configErrorOf(() => validateConfig({ cache: { semantic: { enabled: true, index: 'postgres' } } }, { env: { DATABASE_URL: 'postgres://x' } })).message).toContain('cache.backend: redis');
+    expect(configErrorOf(() => validateConfig({ cache: { backend: 'redis', semantic: { enabled: true, index: 'postgres' } } }, { env: {} })).message).toContain('DATABASE_URL');
+    expect(validateConfig({ cache: { backend: 'redis', semantic: { enabled: true, index: 'postgres' } } }, { env: { DATABASE_URL: 'postgres://x' } }).cache.semantic.index).toBe('postgres');
+  });
+
   it('loads YAML from a file and reports YAML syntax errors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'frugal-config-'));
     const good = join(dir, 'good.yaml');

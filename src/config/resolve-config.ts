@@ -68,6 +68,11 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
   }
 
   const ledger = raw.ledger ?? {};
+  if (raw.cache?.semantic?.index === 'postgres') {
+    // Vectors shared but answers per instance would find entries whose answers are elsewhere.
+    if ((raw.cache.backend ?? 'memory') !== 'redis') throw configError('cache.semantic.index: postgres needs cache.backend: redis, so every instance shares the answers too');
+    if (!(raw.ledger?.database_url || env.DATABASE_URL)) throw configError('cache.semantic.index: postgres needs DATABASE_URL (or ledger.database_url)');
+  }
   return Object.freeze({
     server: {
       host: raw.server?.host ?? env.FRUGAL_HOST ?? '127.0.0.1',
@@ -169,6 +174,7 @@ function cacheSettings(raw: RawConfig['cache'], env: Record<string, string | und
     semantic: {
       enabled: raw?.semantic?.enabled ?? false,
       threshold: raw?.semantic?.threshold,
+      index: raw?.semantic?.index ?? 'memory',
       embedder: raw?.semantic?.embedder === undefined || raw.semantic.embedder === 'offline' ? 'offline' : { model: raw.semantic.embedder.model, dimensions: raw.semantic.embedder.dimensions },
       routeThresholds: Object.fromEntries(
         Object.entries(raw?.routes ?? {}).flatMap(([name, override]) => (override.semantic_threshold === undefined ? [] : [[name, override.semantic_threshold]])),
