@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { VirtualKey } from '../keys/virtual-key.js';
+import { parseTagHeader } from '../pipeline/parse-tags.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,4 +25,17 @@ export function clientSignal(response: ServerResponse): AbortSignal {
     if (!response.writableFinished) controller.abort(new Error('client closed the connection'));
   });
   return controller.signal;
+}
+
+/** What the edge knows about a caller, for the gateway: request id, tags, key, client signal, hints. */
+export function callerOf(request: FastifyRequest, response: ServerResponse) {
+  const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+  return {
+    requestId: requestIdOf(request),
+    tags: parseTagHeader(request.headers['x-frugal-tags']),
+    signal: clientSignal(response),
+    key: request.frugalKey,
+    task: header('x-frugal-task'),
+    cacheHeader: header('x-frugal-cache'),
+  };
 }

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../providers/chat-types.js';
 import { bm25Scores, searchTerms } from '../bm25.js';
+import { createSeededRandom } from '../../routing/seeded-random.js';
 
 /**
  * Evaluation cases built from the development files in shared/data/compression (formats in its README).
@@ -54,18 +55,6 @@ export interface NqCaseOptions {
 // The lost-in-the-middle paper's qa.prompt.
 const NQ_INSTRUCTION = 'Write a high-quality answer for the given question using only the provided search results (some of which might be irrelevant).';
 
-/** mulberry32, so a seed always builds the same cases. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 // Whitespace runs count as one space on both sides: collapsing "  " is clean-up, not loss of the answer.
 function squeeze(text: string): string {
   return text.replace(/\s+/g, ' ');
@@ -92,7 +81,7 @@ export function nqPrompt(documents: ReadonlyArray<{ title: string; context: stri
  * Distractors never contain a gold answer string, as in the paper, so retention measures the gold passage.
  */
 export function nqCases(rows: readonly NqRow[], options: NqCaseOptions): CompressEvalCase[] {
-  const random = seededRandom(options.seed);
+  const random = createSeededRandom(options.seed);
   const selected = rows.slice(0, options.limit ?? rows.length);
   const passageTerms = options.distractorMode === 'similar' ? rows.map((row) => searchTerms(`${row.title} ${row.context}`)) : [];
   return selected.map((row) => {

@@ -1,21 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../../pipeline/create-gateway.js';
-import { parseTagHeader } from '../../pipeline/parse-tags.js';
 import { frugalHeaders } from '../reply-headers.js';
-import { clientSignal, requestIdOf } from '../request-scope.js';
+import { callerOf } from '../request-scope.js';
 import { writeSseStream } from '../write-sse-stream.js';
 
 export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
   app.post('/v1/chat/completions', async (request, reply) => {
-    const requestId = requestIdOf(request);
-    const reply_ = await gateway.chat(request.body, {
-      requestId,
-      tags: parseTagHeader(request.headers['x-frugal-tags']),
-      signal: clientSignal(reply.raw),
-      key: request.frugalKey,
-      task: typeof request.headers['x-frugal-task'] === 'string' ? request.headers['x-frugal-task'] : undefined,
-      cacheHeader: typeof request.headers['x-frugal-cache'] === 'string' ? request.headers['x-frugal-cache'] : undefined,
-    });
+    const caller = callerOf(request, reply.raw);
+    const { requestId } = caller;
+    const reply_ = await gateway.chat(request.body, caller);
     const { context } = reply_;
     const simulated = reply_.meta.model && gateway.config.providers.get(reply_.meta.provider)?.kind === 'simulated';
     if (reply_.kind === 'stream') {

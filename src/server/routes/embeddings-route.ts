@@ -1,18 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../../pipeline/create-gateway.js';
-import { parseTagHeader } from '../../pipeline/parse-tags.js';
 import { frugalHeaders } from '../reply-headers.js';
-import { clientSignal, requestIdOf } from '../request-scope.js';
+import { callerOf } from '../request-scope.js';
 
 export function registerEmbeddingsRoute(app: FastifyInstance, gateway: Gateway) {
   app.post('/v1/embeddings', async (request, reply) => {
-    const requestId = requestIdOf(request);
-    const outcome = await gateway.embeddings(request.body, {
-      requestId,
-      tags: parseTagHeader(request.headers['x-frugal-tags']),
-      signal: clientSignal(reply.raw),
-      key: request.frugalKey,
-    });
-    return reply.headers(frugalHeaders(requestId, outcome.model, outcome.provider, outcome.costNanos)).send(outcome.response);
+    const caller = callerOf(request, reply.raw);
+    const outcome = await gateway.embeddings(request.body, caller);
+    return reply.headers(frugalHeaders(caller.requestId, outcome.model, outcome.provider, outcome.costNanos)).send(outcome.response);
   });
 }
