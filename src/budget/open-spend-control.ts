@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { usdToNanos } from '../config/resolve-config.js';
+import { budgetLimitNanos } from '../keys/virtual-key.js';
 import type { CallerKey } from '../pipeline/request-context.js';
 import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
@@ -52,7 +52,7 @@ export function openSpendControl(config: GatewayConfig): SpendControl {
       const id = `${key.id}|${key.budget.limitUsd}|${key.budget.period}|${key.budget.hard}`;
       let keyGuard = keyGuards.get(id);
       if (!keyGuard) {
-        const limitNanos = usdToNanos(key.budget.limitUsd, `key ${key.id} budget`);
+        const limitNanos = budgetLimitNanos(key.budget);
         keyGuard = createBudgetGuard({ store, budgets: [{ scope: `key:${key.id}`, limitNanos, period: key.budget.period, hard: key.budget.hard }], alerts });
         keyGuards.set(id, keyGuard);
       }

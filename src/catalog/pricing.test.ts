@@ -69,3 +69,15 @@ describe('pricing', () => {
     expect(formatNanosUsd(priceUsage(usage(1600, 0), price))).toBe('0.0004');
   });
 });
+
+describe('USD amounts', () => {
+  it('parses decimal USD to exact nano-dollars and refuses what it cannot hold', async () => {
+    const { parseUsdNanos, usdDecimalToNanos } = await import('./pricing.js');
+    expect(parseUsdNanos('12.75')).toBe(12_750_000_000);
+    expect(parseUsdNanos('0.000000001')).toBe(1);
+    expect(parseUsdNanos('0.0000000001')).toBeUndefined();
+    expect(parseUsdNanos('-1')).toBeUndefined();
+    expect(parseUsdNanos('10000000')).toBeUndefined();
+    expect(usdDecimalToNanos('10000000')).toBe(10_000_000_000_000_000n);
+  });
+});

@@ -25,6 +25,18 @@ export function usdPerMillionToPico(value: number | string): number {
   return whole * 1_000_000 + fraction;
 }
 
+/** A USD amount written as a decimal ("50", "12.75", up to 9 decimals) → exact nano-dollars; undefined otherwise. */
+export function usdDecimalToNanos(text: string): bigint | undefined {
+  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
+  return match ? BigInt(match[1]) * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0')) : undefined;
+}
+
+/** As usdDecimalToNanos, as a number: undefined also past Number.MAX_SAFE_INTEGER nano-dollars (about 9 million USD). */
+export function parseUsdNanos(text: string): number | undefined {
+  const nanos = usdDecimalToNanos(text);
+  return nanos === undefined || nanos > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(nanos);
+}
+
 /** pico-dollars per token → USD per 1M tokens, for display. */
 export function picoToUsdPerMillion(pico: number): string {
   const whole = Math.floor(pico / 1_000_000);

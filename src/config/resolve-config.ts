@@ -1,6 +1,6 @@
 import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
 import { applyCatalogOverride, type CatalogOverrideEntry } from '../catalog/catalog-override.js';
-import { picoToUsdPerMillion, usdPerMillionToPico } from '../catalog/pricing.js';
+import { parseUsdNanos, picoToUsdPerMillion, usdPerMillionToPico } from '../catalog/pricing.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { CachePolicySettings, CacheSettings, GatewayConfig, ModelEntry, ProviderSettings } from './gateway-config.js';
 import type { RawConfig, RawModel, RawProvider } from './config-schema.js';
@@ -143,9 +143,9 @@ function savingsBaseline(name: string, models: ReadonlyMap<string, ModelEntry>, 
 /** USD (number or decimal string) → integer nano-dollars, exactly. */
 export function usdToNanos(value: number | string, path: string): number {
   const text = typeof value === 'number' ? String(value) : value.trim();
-  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
-  if (!match) throw configError(`${path}: a non-negative amount with at most 9 decimals, got '${text}'`);
-  return Number(match[1]) * 1_000_000_000 + Number((match[2] ?? '').padEnd(9, '0'));
+  const nanos = parseUsdNanos(text);
+  if (nanos === undefined) throw configError(`${path}: a non-negative amount with at most 9 decimals (and under 9 million USD), got '${text}'`);
+  return nanos;
 }
 
 function cacheSettings(raw: RawConfig['cache'], env: Record<string, string | undefined>): CacheSettings {

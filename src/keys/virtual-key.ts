@@ -1,4 +1,5 @@
 import type { BudgetPeriod } from '../budget/budget-period.js';
+import { usdDecimalToNanos } from '../catalog/pricing.js';
 import { FrugalError } from '../errors/frugal-error.js';
 
 /** A key's own budget. The limit is a decimal string of USD so it round-trips exactly (at most 9 decimals). */
@@ -46,8 +47,6 @@ export function keyStatus(key: VirtualKey, now: number): KeyStatus {
   return 'active';
 }
 
-const USD_DECIMAL = /^(\d+)(?:\.(\d{1,9}))?$/;
-
 /**
  * A USD decimal string → integer nano-dollars, exactly (no float on the way). Refuses more than 9 decimals
  * and amounts past Number.MAX_SAFE_INTEGER nano-dollars (about 9 million USD).
@@ -56,11 +55,10 @@ const USD_DECIMAL = /^(\d+)(?:\.(\d{1,9}))?$/;
  * usdToNanos('12.5') // 12_500_000_000
  */
 export function usdToNanos(text: string, param = 'budget_usd'): number {
-  const match = USD_DECIMAL.exec(text);
-  if (!match) {
+  const nanos = usdDecimalToNanos(text);
+  if (nanos === undefined) {
     throw new FrugalError('invalid_request', `Invalid '${param}': expected a decimal amount of USD with at most 9 decimals (e.g. 50 or 12.75), got "${text}".`, { param });
   }
-  const nanos = BigInt(match[1]) * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
   if (nanos > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new FrugalError('invalid_request', `Invalid '${param}': ${text} USD is more than a budget can hold (at most 9007199 USD).`, { param });
   }
