@@ -1,3 +1,5 @@
+import { fnv1a32 } from '../../text/feature-hash.js';
+
 /**
  * Hand-written English text features for the offline embedder: normalisation, tokens, a light stemmer and
  * word weights. Nothing here is learned from data; the lists are general English grammar.
@@ -120,16 +122,5 @@ export function wordKind(word: string, acronym = false): WordKind {
 
 /** 32-bit FNV-1a over UTF-16 units, with a seed so that feature families hash apart. */
 export function hash32(text: string, seed: number): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  // FNV's low bits mix poorly for short keys: finish with murmur3's avalanche.
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
+  return fnv1a32(text, seed);
 }

@@ -1,5 +1,6 @@
 import { KEYWORDS, type PromptFeatures } from './prompt-features.js';
 import { classifyPrompt } from './rule-classifier.js';
+import { fmix32, fnv1a32 } from '../../text/feature-hash.js';
 
 /**
  * Turns a prompt into the linear model's input: hashed word uni/bi-grams and char n-grams (no vocabulary to
@@ -55,26 +56,6 @@ const WHITESPACE = /\s+/g;
 const WORD_SEED = 0x1b873593;
 const BIGRAM_SEED = 0x2c1b3c6d;
 const CHAR_SEED = 0x27d4eb2f;
-
-function fmix32(value: number): number {
-  // murmur3's finaliser: FNV's low bits are weak for short strings, and slots use the low bits.
-  let hash = value;
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
-}
-
-function fnv1a(text: string, start: number, end: number, seed: number): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (let index = start; index < end; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return fmix32(hash);
-}
 
 function combine(first: number, second: number): number {
   let hash = Math.imul(first ^ BIGRAM_SEED, 0x01000193) ^ second;
@@ -144,7 +125,7 @@ export function hashText(text: string, config: HashingConfig): SparseVector {
   let previous = -1;
   WORD.lastIndex = 0;
   for (let match = WORD.exec(normalized); match !== null; match = WORD.exec(normalized)) {
-    const hash = fnv1a(match[0], 0, match[0].length, WORD_SEED);
+    const hash = fnv1a32(match[0], WORD_SEED);
     addHash(words, wordSlots, mask, hash);
     if (config.wordBigrams && previous !== -1) addHash(words, wordSlots, mask, combine(previous, hash));
     previous = hash;
