@@ -19,7 +19,7 @@ export interface RouteTable {
  * Validates `routes:` and compiles it into route nodes at start-up: unknown targets, cycles and bad fields
  * fail start-up with an error naming the path. Request code never looks at the raw config again.
  */
-export function buildRouteTable(config: GatewayConfig, now: () => number = Date.now): RouteTable {
+export function buildRouteTable(config: GatewayConfig): RouteTable {
   const models = new Map<string, RouteNode>();
   for (const model of config.models.values()) if (model.type === 'chat') models.set(model.name, modelNode(model));
 

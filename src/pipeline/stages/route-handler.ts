@@ -25,7 +25,7 @@ export interface RouteHandlerParts {
  */
 export function createRouteHandler(parts: RouteHandlerParts): { handle: Handler; runtime: RouteRuntime } {
   const now = parts.now ?? Date.now;
-  const table = buildRouteTable(parts.config, now);
+  const table = buildRouteTable(parts.config);
   const runtime: RouteRuntime = {
     callModel: parts.callModel,
     breakers: new CircuitBreakers(parts.config.circuitBreaker, now, (deployment, state) => publish(channels.circuitState, { deployment, state })),

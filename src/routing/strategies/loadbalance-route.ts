@@ -29,14 +29,13 @@ export interface LoadBalanceOptions {
 }
 
 /**
- * Orders the deployments of one model for this request — the pick first, the rest as fallbacks — skipping
- * deployments whose circuit is open and putting those at their RPM limit last.
+ * Orders the deployments of one model for this request by policy — the pick first, the rest as fallbacks — with
+ * deployments whose circuit is open last. RPM/TPM limits are applied after, by withinLimitsFirst.
  */
 export function orderDeployments(
   deployments: readonly Deployment[],
   policy: BalancePolicy,
   runtime: Pick<RouteRuntime, 'breakers' | 'latency' | 'random'>,
-  atLimit: (deployment: Deployment) => boolean,
   prefix?: string,
 ): Deployment[] {
   const keyOf = (deployment: Deployment) => deploymentKey(deployment.node.models()[0]);
@@ -53,10 +52,8 @@ export function orderDeployments(
   } else {
     ordered = weightedOrder(usable, runtime.random);
   }
-  const withinLimit = ordered.filter((deployment) => !atLimit(deployment));
-  const limited = ordered.filter((deployment) => atLimit(deployment));
   // Open circuits come last: tried only when everything else failed (the breaker may allow a probe by then).
-  return [...withinLimit, ...limited, ...open];
+  return [...ordered, ...open];
 }
 
 /** Weighted random order without replacement: each pick proportional to weight among those left. */
@@ -87,7 +84,7 @@ export function loadBalanceRoute(options: LoadBalanceOptions): RouteNode {
     models: () => options.deployments.flatMap((deployment) => deployment.node.models()),
     async run(context, runtime, attempt) {
       const prefix = options.prefixAffinity ? promptPrefix(context.request.messages, options.prefixAffinity.chars) : undefined;
-      let ordered = orderDeployments(options.deployments, options.policy, runtime, () => false, prefix);
+      let ordered = orderDeployments(options.deployments, options.policy, runtime, prefix);
       if (ordered.some(limited)) ordered = await withinLimitsFirst(ordered, runtime.limiter, anyTpm ? estimatedTokens(context) : 0);
       return tryInOrder(
         context,
