@@ -59,13 +59,17 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       const taken = await parts.spendControl.limiter.take(`rpm:key:${key.id}`, { limit: rpm, periodMs: 60_000 });
       if (!taken.allowed) throw new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${rpm} requests per minute.`, { retryAfterSeconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) });
     }
-    // Our tokenizer may count a little under the provider's: a quarter on top keeps the hold an upper bound.
-    const estimate = priceUsage(estimateEmbeddingUsage(request.input), model.price);
-    const worstCaseNanos = estimate + Math.ceil(estimate / 4);
     const facts = { keyId: key?.id ?? caller.keyId ?? null, team: key?.team ?? caller.tags?.team ?? null, tags: caller.tags ?? {} };
-    reservations.push(await parts.spendControl.guard.begin({ ...facts, worstCaseNanos }));
+    reservations.push(await parts.spendControl.guard.begin({ ...facts, worstCaseNanos: 0 }));
     const own = key ? parts.spendControl.keyGuard(key) : undefined;
-    if (own) reservations.push(await own.begin({ ...facts, worstCaseNanos }));
+    if (own) reservations.push(await own.begin({ ...facts, worstCaseNanos: 0 }));
+    const held = reservations.filter((reservation) => reservation.id !== 'no-budget');
+    if (held.length > 0) {
+      // Counted only when a budget applies (the tokenizer is not free). Ours may count a little under the
+      // provider's: a quarter on top keeps the hold an upper bound.
+      const estimate = priceUsage(estimateEmbeddingUsage(request.input), model.price);
+      for (const reservation of held) await reservation.extend(estimate + Math.ceil(estimate / 4));
+    }
     const result = await adapter.embed({ ...request, model: model.upstream }, { signal: caller.signal ?? new AbortController().signal });
     usage = result.usage ?? estimateEmbeddingUsage(request.input);
     costNanos = priceUsage(usage, model.price);
