@@ -53,7 +53,7 @@ export async function serve(options: ServeOptions) {
     gateway,
     logger,
     keys: keyStore && authenticator ? { store: keyStore, authenticator, masterKey: config.masterKey } : undefined,
-    spend: store ? (query) => store.report(query).then((rows) => rows.map((row) => jsonSafe(row))) : undefined,
+    spend: store ? (query) => store.report(query) : undefined,
   });
 
   for (const note of config.notes) logger.warn(note);
@@ -100,9 +100,4 @@ export async function serve(options: ServeOptions) {
     `Frugal listening on ${address}/v1`,
   );
   return { app, address };
-}
-
-/** Report rows carry bigint sums; JSON gets them as exact strings. */
-function jsonSafe(row: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value]));
 }
