@@ -79,11 +79,12 @@ export function buildRouteTable(config: GatewayConfig): RouteTable {
         break;
       }
       case 'cascade': {
-        const judges = new Map<string, ModelEntry>();
+        const checkModels = new Map<string, ModelEntry>();
         spec.checks.forEach((check, index) => {
-          if (typeof check === 'object' && 'judge' in check) judges.set(check.judge.model, chatModel(check.judge.model, `${base}.checks[${index}].judge.model`));
+          if (typeof check === 'object' && 'judge' in check) checkModels.set(check.judge.model, chatModel(check.judge.model, `${base}.checks[${index}].judge.model`));
+          if (typeof check === 'object' && 'agree' in check) checkModels.set(check.agree.model, chatModel(check.agree.model, `${base}.checks[${index}].agree.model`));
         });
-        node = cascadeRoute({ route: name, tiers: spec.tiers.map((to, index) => target(to, `${base}.tiers[${index}]`)), checks: spec.checks, judges, streamFirstTier: spec.stream_first_tier });
+        node = cascadeRoute({ route: name, tiers: spec.tiers.map((to, index) => target(to, `${base}.tiers[${index}]`)), checks: spec.checks, checkModels, streamFirstTier: spec.stream_first_tier });
         break;
       }
       case 'fallback':

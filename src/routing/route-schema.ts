@@ -24,12 +24,14 @@ const hedge = z.strictObject({
   fallback_ms: z.number().int().positive().default(2_000),
 });
 
-export const CHECK_NAMES = ['non_empty', 'not_refusal', 'finished', 'valid_json', 'tool_args'] as const;
+export const CHECK_NAMES = ['non_empty', 'not_refusal', 'finished', 'valid_json', 'tool_args', 'answer_stated', 'arithmetic'] as const;
 
 const check = z.union([
   z.enum(CHECK_NAMES),
   z.strictObject({ logprob: z.strictObject({ min: z.number().max(0) }) }),
   z.strictObject({ judge: z.strictObject({ model: target, min: z.number().min(0).max(1), prompt: z.string().optional() }) }),
+  /** Ask another (cheap) model the same request; the answer passes when both state the same final answer. */
+  z.strictObject({ agree: z.strictObject({ model: target }) }),
 ]);
 
 const common = { fit_check: z.boolean().default(true) };

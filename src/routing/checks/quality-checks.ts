@@ -2,6 +2,8 @@ import { Ajv } from 'ajv';
 import type { ChatResponse } from '../../providers/chat-types.js';
 import type { ChatRequest } from '../../providers/chat-types.js';
 import type { CheckSpec } from '../route-schema.js';
+import { wrongSteps } from './arithmetic-steps.js';
+import { extractFinalAnswer } from './final-answer.js';
 
 export interface CheckResult {
   pass: boolean;
@@ -16,7 +18,7 @@ const REFUSAL = /^\s*(?:i['â€™]m sorry|sorry,|i apologi[sz]e|i (?:can(?:not|['â€
 const ajv = new Ajv({ allErrors: false, strict: false });
 const compiledSchemas = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 
-function answerText(response: ChatResponse): string {
+export function answerText(response: ChatResponse): string {
   const content = response.choices[0]?.message?.content;
   return typeof content === 'string' ? content : '';
 }
@@ -60,7 +62,23 @@ export function runLocalCheck(name: Exclude<CheckSpec, object>, request: ChatReq
         }
       }
       return { name, pass: true };
+    case 'answer_stated':
+      // For routes whose answers must end in a result (math, multiple choice): none stated means cut short or lost.
+      return { name, pass: extractFinalAnswer(text) !== undefined };
+    case 'arithmetic': {
+      const wrong = wrongSteps(text);
+      return { name, pass: wrong.length === 0, detail: wrong.length > 0 ? `${wrong[0].expression} = ${wrong[0].stated} (is ${wrong[0].actual})` : undefined };
+    }
   }
+}
+
+/** Two answers agree when they state the same final answer (or, stating none, read the same once normalised). */
+export function answersAgree(first: string, second: string): boolean {
+  const a = extractFinalAnswer(first);
+  const b = extractFinalAnswer(second);
+  if (a !== undefined || b !== undefined) return a === b;
+  const plain = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
+  return plain(first) === plain(second);
 }
 
 /** Mean log-probability of the answer's tokens, when the provider returned logprobs. */

@@ -3,7 +3,7 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatRequest, ChatResponse } from '../../providers/chat-types.js';
 import type { ChatOutcome, RequestContext } from '../../pipeline/request-context.js';
 import { contentText } from '../../tokens/count-tokens.js';
-import { DEFAULT_JUDGE_PROMPT, meanLogprob, parseJudgeScore, runLocalCheck, type CheckResult } from '../checks/quality-checks.js';
+import { DEFAULT_JUDGE_PROMPT, answerText, answersAgree, meanLogprob, parseJudgeScore, runLocalCheck, type CheckResult } from '../checks/quality-checks.js';
 import { failureLabel } from '../failure-label.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { CheckSpec } from '../route-schema.js';
@@ -13,8 +13,8 @@ export interface CascadeOptions {
   route: string;
   tiers: readonly RouteNode[];
   checks: readonly CheckSpec[];
-  /** Judge models, resolved at start-up by name. */
-  judges: ReadonlyMap<string, ModelEntry>;
+  /** Models the judge and agree checks call, resolved at start-up by name. */
+  checkModels: ReadonlyMap<string, ModelEntry>;
   streamFirstTier: boolean;
 }
 
@@ -73,10 +73,27 @@ async function firstFailedCheck(context: RequestContext, runtime: RouteRuntime, 
       const mean = meanLogprob(response);
       // No logprobs returned (provider doesn't support them): the check cannot fail the answer.
       result = { name: 'logprob', pass: mean === undefined || mean >= check.logprob.min, detail: String(mean) };
-    } else result = await judge(context, runtime, options.judges.get(check.judge.model)!, check.judge.min, check.judge.prompt, response);
+    } else if ('agree' in check) result = await agree(context, runtime, options.checkModels.get(check.agree.model)!, response);
+    else result = await judge(context, runtime, options.checkModels.get(check.judge.model)!, check.judge.min, check.judge.prompt, response);
     if (!result.pass) return result;
   }
   return undefined;
+}
+
+/**
+ * Self-consistency across models: a second cheap model gets the same request, and the tier's answer stands
+ * when both state the same final answer. Two cheap models that agree are right far more often than either alone,
+ * so only disagreements pay for the strong tier.
+ */
+async function agree(context: RequestContext, runtime: RouteRuntime, model: ModelEntry, response: ChatResponse): Promise<CheckResult> {
+  try {
+    const second = await runtime.callModel(context, model, { buffered: true, overrides: { logprobs: undefined, top_logprobs: undefined } });
+    if (second.kind !== 'response') return { name: 'agree', pass: false, detail: 'no answer' };
+    return { name: 'agree', pass: answersAgree(answerText(response), answerText(second.response)) };
+  } catch {
+    // The second opinion is unavailable: escalate rather than serve an unconfirmed answer.
+    return { name: 'agree', pass: false, detail: 'second model unavailable' };
+  }
 }
 
 async function judge(context: RequestContext, runtime: RouteRuntime, model: ModelEntry, min: number, prompt: string | undefined, response: ChatResponse): Promise<CheckResult> {
