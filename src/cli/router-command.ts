@@ -18,6 +18,9 @@ import {
 } from '../routing/eval/evaluate-pair-routers.js';
 import { STRONG_LABEL, expectedRandomScores, promptFeatures, strongNeededLabels } from '../routing/eval/pair-routers.js';
 import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../routing/eval/multi-model-eval.js';
+import { formatRouteReplay, routeReplayJson } from '../routing/eval/format-route-replay.js';
+import { parseAliases, readRouteConfig } from '../routing/eval/read-route-config.js';
+import { replayRoute } from '../routing/eval/route-replay.js';
 import { evaluateRouter } from '../routing/eval/router-eval.js';
 import { pairTable, parseRoutingDataset, selectRows, type PairTable, type RoutingDataset } from '../routing/eval/routing-dataset.js';
 import { createSeededRandom } from '../routing/seeded-random.js';
@@ -121,6 +124,9 @@ async function runTrain(file: string, options: TrainOptions): Promise<void> {
 
 interface EvalOptions {
   data: string;
+  route?: string;
+  config?: string;
+  as: string[];
   router: PairRouterName[];
   folds: number;
   seed: number;
@@ -143,8 +149,22 @@ function runMultiModelEval(dataset: RoutingDataset, options: EvalOptions): void 
   process.stdout.write(`${options.data}\n${formatMultiModelReport(report, dataset.rows.length, options.folds)}\n`);
 }
 
+async function runRouteReplay(dataset: RoutingDataset, route: string, options: EvalOptions): Promise<void> {
+  const configPath = options.config ?? (process.env.FRUGAL_CONFIG || undefined);
+  if (configPath === undefined) throw new FrugalError('invalid_request', '--route needs the config that defines it: --config FILE (or $FRUGAL_CONFIG)', { param: 'config' });
+  const routes = await readRouteConfig(configPath);
+  const report = replayRoute(dataset, { routes, route, aliases: parseAliases(options.as), strong: options.strong, qualityShare: options.quality });
+  const baselines = evaluatePairRouters(dataset, { routers: [], strong: options.strong, weak: options.weak, qualityShare: options.quality, seed: options.seed });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ data: options.data, ...(routeReplayJson(report, baselines) as object) }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${options.data}\n${formatRouteReplay(report, baselines)}\n`);
+}
+
 async function runEval(options: EvalOptions): Promise<void> {
   const dataset = parseRoutingDataset(await readFile(options.data, 'utf8'), options.data);
+  if (options.route !== undefined) return runRouteReplay(dataset, options.route, options);
   if (options.multi) return runMultiModelEval(dataset, options);
   const model = options.model === undefined ? undefined : linearModelFromJson(await readFile(options.model, 'utf8'));
   const evaluation = evaluatePairRouters(dataset, {
@@ -184,6 +204,9 @@ export function registerRouterCommand(program: Command): void {
     .command('eval')
     .description('RouteLLM-style offline evaluation on a routing outcomes file: APGR, CPT, cost cut at a quality target.')
     .requiredOption('--data <file>', 'routing JSONL (RouteLLM "outcomes" or RouterBench "models" format)')
+    .option('--route <name>', 'replay this configured route (from --config) instead of the pair routers')
+    .option('-c, --config <file>', 'the config whose routes: --route names (default: $FRUGAL_CONFIG)')
+    .option('--as <name=model...>', "a route's model name → the file's model name (repeat, or comma-separate)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--router <names>', `routers to evaluate, comma-separated: ${PAIR_ROUTERS.join(', ')}`, routerList, routerList('rules,linear'))
     .option('--folds <n>', 'cross-validation folds for the linear router', integerOption('folds', 2), DEFAULT_FOLDS)
     .option('--seed <n>', 'seed for folds, shuffles and the random router', integerOption('seed', 0), DEFAULT_SEED)

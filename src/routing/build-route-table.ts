@@ -3,7 +3,8 @@ import { configError } from '../config/resolve-config.js';
 import { classifyWithRules, loadTrainedClassifier } from './classify-request.js';
 import { defaultAutoRoute } from './default-auto-route.js';
 import type { RouteNode } from './route-node.js';
-import { routeSchema, type RouteSpec } from './route-schema.js';
+import { parseRouteSpec } from './parse-route-spec.js';
+import type { RouteSpec } from './route-schema.js';
 import { cascadeRoute } from './strategies/cascade-route.js';
 import { fallbackRoute } from './strategies/fallback-route.js';
 import { loadBalanceRoute } from './strategies/loadbalance-route.js';
@@ -31,12 +32,7 @@ export function buildRouteTable(config: GatewayConfig): RouteTable {
   }
   for (const [name, raw] of Object.entries(routes)) {
     if (config.models.has(name)) throw configError(`routes.${name}: a model has the same name; a route name must differ from every model name`);
-    const parsed = routeSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw configError(`routes.${name}${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}: ${issue.message}`);
-    }
-    specs.set(name, parsed.data);
+    specs.set(name, parseRouteSpec(name, raw));
   }
 
   const built = new Map<string, RouteNode>();

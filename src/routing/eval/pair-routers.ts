@@ -5,6 +5,7 @@ import { extractPromptFeatures, userPrompt, type PromptFeatures } from '../class
 import { classifyPrompt } from '../classifier/rule-classifier.js';
 import { stratifiedFolds } from '../classifier/stratified-folds.js';
 import { trainLinearModel, type TrainLinearModelOptions } from '../classifier/train-linear-model.js';
+import { STRONG_LABEL } from '../classify-request.js';
 import type { PairTable } from './routing-dataset.js';
 
 /**
@@ -12,7 +13,7 @@ import type { PairTable } from './routing-dataset.js';
  * must be printed next to any learned router: random, prompt length, and the oracle.
  */
 
-export const STRONG_LABEL = 'strong';
+export { STRONG_LABEL };
 export const WEAK_LABEL = 'weak';
 
 export function promptFeatures(prompts: readonly string[]): PromptFeatures[] {

@@ -19,6 +19,8 @@ export interface RoutingRow {
   quality: Readonly<Record<string, number>>;
   /** Per model, integer nano-dollars; only the `models` format has real costs. */
   costNanoUsd?: Readonly<Record<string, number>>;
+  /** Per model, the recorded answer text, when the file has it (cascade checks are replayed on it). */
+  responses?: Readonly<Record<string, string>>;
 }
 
 export interface RoutingDataset {
@@ -32,15 +34,21 @@ const outcomesRow = z.object({
   id: z.string(),
   prompt: z.string(),
   outcomes: z.record(z.string(), z.union([z.number(), z.boolean()])),
+  responses: z.record(z.string(), z.string()).optional(),
 });
 const modelsRow = z.object({
   id: z.string(),
   prompt: z.string(),
   dataset: z.string().optional(),
-  models: z.record(z.string(), z.object({ correct: z.union([z.number(), z.boolean()]), cost_usd: z.number().nonnegative() })),
+  models: z.record(z.string(), z.object({ correct: z.union([z.number(), z.boolean()]), cost_usd: z.number().nonnegative(), response: z.string().optional() })),
 });
 
 const NANO_PER_USD = 1e9;
+
+function responsesOf(entries: ReadonlyArray<[string, { response?: string }]>): Record<string, string> | undefined {
+  const recorded = entries.filter(([, result]) => result.response !== undefined);
+  return recorded.length === 0 ? undefined : Object.fromEntries(recorded.map(([model, result]) => [model, result.response!]));
+}
 
 export function parseRoutingDataset(text: string, source = 'input'): RoutingDataset {
   const lines = parseJsonLines(text, source);
@@ -52,7 +60,7 @@ export function parseRoutingDataset(text: string, source = 'input'): RoutingData
       const parsed = outcomesRow.safeParse(value);
       if (!parsed.success) throw new FrugalError('invalid_request', `${source}:${line}: expected {"id","prompt","outcomes":{model: 0|1}}`);
       const quality = Object.fromEntries(Object.entries(parsed.data.outcomes).map(([model, outcome]) => [model, Number(outcome)]));
-      return { id: parsed.data.id, prompt: parsed.data.prompt, quality };
+      return { id: parsed.data.id, prompt: parsed.data.prompt, quality, responses: parsed.data.responses };
     }
     const parsed = modelsRow.safeParse(value);
     if (!parsed.success) throw new FrugalError('invalid_request', `${source}:${line}: expected {"id","prompt","models":{model:{correct,cost_usd}}}`);
@@ -64,6 +72,7 @@ export function parseRoutingDataset(text: string, source = 'input'): RoutingData
       quality: Object.fromEntries(entries.map(([model, result]) => [model, Number(result.correct)])),
       // USD floats are converted once, here, to integer nano-dollars; every sum after this is exact.
       costNanoUsd: Object.fromEntries(entries.map(([model, result]) => [model, Math.round(result.cost_usd * NANO_PER_USD)])),
+      responses: responsesOf(entries),
     };
   });
   const models = Object.keys(rows[0].quality).filter((model) => rows.every((row) => model in row.quality));
@@ -156,5 +165,27 @@ export function selectRows(table: PairTable, indices: readonly number[]): PairTa
     weakQuality: pick(table.weakQuality),
     strongCost: pick(table.strongCost),
     weakCost: pick(table.weakCost),
+  };
+}
+
+/** Every model's cost on every row, in one integer unit: real nano-dollars, or the stated price-ratio model. */
+export interface CostLookup {
+  cost(row: number, model: string): number;
+  costUnit: string;
+  assumptions: string[];
+}
+
+export function costLookup(dataset: RoutingDataset, options: PairTableOptions = {}): CostLookup {
+  if (dataset.format === 'models') {
+    return { cost: (row, model) => dataset.rows[row].costNanoUsd?.[model] ?? 0, costUnit: 'nano-USD', assumptions: ['cost: real per-prompt cost_usd from the file'] };
+  }
+  const strong = options.strong ?? DEFAULT_STRONG_MODEL;
+  const prices = options.assumedPrices ?? ROUTELLM_ASSUMED_PRICES;
+  const strongUnits = Math.round(prices.strong * 10_000);
+  const weakUnits = Math.round(prices.weak * 10_000);
+  return {
+    cost: (_row, model) => (model === strong ? strongUnits : weakUnits),
+    costUnit: 'assumed price units',
+    assumptions: [`cost: price-ratio model, not in the data: ${strong} $${prices.strong}/1M tokens, every other model $${prices.weak}/1M, same tokens per call`],
   };
 }
