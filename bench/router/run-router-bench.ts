@@ -19,6 +19,7 @@ import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport }
 import { promptFeatures, strongNeededLabels } from '../../src/routing/eval/pair-routers.js';
 import { pairTable, readRoutingDataset, type RoutingDataset } from '../../src/routing/eval/routing-dataset.js';
 import { createSeededRandom } from '../../src/routing/seeded-random.js';
+import { crossValidatedAgreementRoute, replayConfiguredRoutes } from './replay-routes.js';
 
 const args = process.argv.slice(2);
 const skipLinear = args.includes('--skip-linear');
@@ -124,6 +125,15 @@ if (!skipLinear) {
     lines.push(`### ${file}: all ${dataset.models.length} models (evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s)`, '');
     lines.push(formatMultiModelReport(report, dataset.rows.length, 5), '');
   }
+}
+
+// Configured routes (cascades checked on recorded answers) replayed over every file that has a route config.
+lines.push('## Configured routes replayed (bench/router/routes/*.yaml; cost cut vs always the strong model)', '');
+lines.push(...(await replayConfiguredRoutes(datasets, resolve(import.meta.dirname, 'routes'))), '');
+for (const [file, dataset] of datasets) {
+  if (dataset.format !== 'models') continue;
+  lines.push(`### ${file}: the agreement route with its models picked out of sample`, '');
+  lines.push(...crossValidatedAgreementRoute(dataset), '');
 }
 
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -24,7 +24,7 @@ const hedge = z.strictObject({
   fallback_ms: z.number().int().positive().default(2_000),
 });
 
-export const CHECK_NAMES = ['non_empty', 'not_refusal', 'finished', 'valid_json', 'tool_args', 'answer_stated', 'arithmetic'] as const;
+export const CHECK_NAMES = ['non_empty', 'not_refusal', 'finished', 'valid_json', 'tool_args', 'answer_stated', 'arithmetic', 'numbers_used'] as const;
 
 const check = z.union([
   z.enum(CHECK_NAMES),

@@ -146,9 +146,14 @@ export function wrongSteps(text: string): ArithmeticStep[] {
     const statedText = right[2].replaceAll(',', '');
     let stated = Number(statedText) * (right[1] ? -1 : 1);
     let actual = left.value;
-    if (right[3] === '%') stated /= 100;
-    if (right[3] === '%' && !left.expression.includes('%')) actual /= 100;
-    if (matches(actual, statedText, stated)) continue;
+    // Compare in the units the result is written in (to its shown digits): "50% + 25% = 75%" is 0.75 as a
+    // fraction, 75 as written; "(20 / 80) * 100 = 25%" and "20 / 80 = 25%" are both how answers write percents.
+    const candidates = right[3] !== '%' ? [actual] : left.expression.includes('%') ? [actual * 100] : [actual, actual * 100];
+    if (candidates.some((candidate) => matches(candidate, statedText, stated))) continue;
+    if (right[3] === '%') {
+      actual = candidates.reduce((best, candidate) => (Math.abs(candidate - stated) < Math.abs(best - stated) ? candidate : best)) / 100;
+      stated /= 100;
+    }
     // A chain "a + b = c + d = e" states a new sum after its '='; only a step whose right side is a plain number counts.
     const after = text.slice(index + 1 + right[0].length, index + 1 + right[0].length + 3);
     if (/^\s*[+\-−*/x×÷·]\s*[\d(]/.test(after)) continue;

@@ -38,3 +38,11 @@ describe('normaliseAnswer', () => {
     expect(normaliseAnswer('x'.repeat(200))).toBeUndefined();
   });
 });
+
+describe('a bare number', () => {
+  it('is the stated answer when it is the whole reply', () => {
+    expect(extractFinalAnswer(' 4\n')).toBe('4');
+    expect(extractFinalAnswer('$1,200.')).toBe('1200');
+    expect(extractFinalAnswer('4 apples and 3 pears')).toBeUndefined();
+  });
+});

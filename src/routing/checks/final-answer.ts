@@ -13,8 +13,10 @@ const MARKERS: readonly RegExp[] = [
 ];
 
 // A bare choice: the whole answer is "B", "(B)", "B." or starts "B) ..." / "B: ..." (a choice followed by its text).
+const BARE_NUMBER = /^\s*[-−]?\$?\s*\d[\d,]*(?:\.\d+)?\.?\s*$/;
 const BARE_CHOICE = /^\s*\**\(?([A-J])\)?\**(?:\s*$|[.):]\s|\)\s*\S)/;
-const NUMBER = /^[-−]?\$?\s*[-−]?\d[\d,]*(?:\.\d+)?/;
+// Ends on a digit: the comma in "42, which is the total" is the sentence's, not a thousands separator.
+const NUMBER = /^[-−]?\$?\s*[-−]?\d(?:[\d,]*\d)?(?:\.\d+)?/;
 // Upper-case letters alone or before their text; lower-case only bracketed or alone ("a" may start a sentence).
 const CHOICE = /^\(?([A-J])\)?(?![A-Za-z])|^\(([a-j])\)|^([a-j])$/;
 
@@ -58,5 +60,7 @@ export function extractFinalAnswer(text: string): string | undefined {
   }
   const choice = BARE_CHOICE.exec(text);
   if (choice) return choice[1];
+  // An answer that is nothing but a number states it ("4", "$1,200.").
+  if (BARE_NUMBER.test(text)) return normaliseNumber(text.trim().replace(/\.$/, ''));
   return undefined;
 }

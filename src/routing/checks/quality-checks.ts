@@ -1,9 +1,11 @@
 import { Ajv } from 'ajv';
+import { contentText } from '../../tokens/count-tokens.js';
 import type { ChatResponse } from '../../providers/chat-types.js';
 import type { ChatRequest } from '../../providers/chat-types.js';
 import type { CheckSpec } from '../route-schema.js';
 import { wrongSteps } from './arithmetic-steps.js';
 import { extractFinalAnswer } from './final-answer.js';
+import { MIN_NUMBERS_USED, shareOfNumbersUsed } from './numbers-used.js';
 
 export interface CheckResult {
   pass: boolean;
@@ -65,6 +67,11 @@ export function runLocalCheck(name: Exclude<CheckSpec, object>, request: ChatReq
     case 'answer_stated':
       // For routes whose answers must end in a result (math, multiple choice): none stated means cut short or lost.
       return { name, pass: extractFinalAnswer(text) !== undefined };
+    case 'numbers_used': {
+      const question = request.messages.filter((message) => message.role === 'user').map((message) => contentText(message.content)).pop() ?? '';
+      const share = shareOfNumbersUsed(question, text);
+      return { name, pass: share === undefined || share >= MIN_NUMBERS_USED, detail: share === undefined ? undefined : share.toFixed(2) };
+    }
     case 'arithmetic': {
       const wrong = wrongSteps(text);
       return { name, pass: wrong.length === 0, detail: wrong.length > 0 ? `${wrong[0].expression} = ${wrong[0].stated} (is ${wrong[0].actual})` : undefined };

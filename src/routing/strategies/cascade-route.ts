@@ -1,4 +1,5 @@
 import type { ModelEntry } from '../../config/gateway-config.js';
+import { nanosToUsdNumber } from '../../catalog/pricing.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatRequest, ChatResponse } from '../../providers/chat-types.js';
 import type { ChatOutcome, RequestContext } from '../../pipeline/request-context.js';
@@ -56,6 +57,9 @@ export function cascadeRoute(options: CascadeOptions): RouteNode {
             runtime.onEvent({ type: 'escalation', route: options.route, from: tier.name, reason: failed.name });
             continue;
           }
+          // The answer was priced before the checks called their models (judge, agree): its usage.cost says all of it.
+          const usage = outcome.response.usage;
+          if (usage?.cost !== undefined) usage.cost = nanosToUsdNumber(context.spend.costNanos);
         }
         context.routeTrace.splice(at, 0, failures.length > 0 ? `cascade:${failures.join(',')}` : 'cascade');
         return replayAsStream(context, outcome);
