@@ -34,7 +34,7 @@ function multiModelFile(): string {
     const models = {
       [STRONG]: { correct: 1, response: '', cost_usd: 0.01 },
       'mistralai/mixtral-8x7b-chat': { correct: hard ? 0 : 1, response: '', cost_usd: 0.0005 },
-      tiny: { correct: hard ? 0 : 1, response: '', cost_usd: 0.0001 },
+      tiny: { correct: hard ? 0 : 1, response: hard ? '' : 'Red', cost_usd: 0.0001 },
     };
     lines.push(JSON.stringify({ id: `mm.${index}`, dataset: 'synthetic', prompt, models }));
   }
@@ -139,5 +139,44 @@ describe('frugal router eval', () => {
 
   it('rejects an unknown router with a coded error', async () => {
     await expect(run('eval', '--data', join(directory, 'routing.jsonl'), '--router', 'magic')).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});
+
+describe('frugal router eval --route', () => {
+  it('replays a configured cascade over recorded answers, with the file\'s real costs', async () => {
+    const config = join(directory, 'cascade.yaml');
+    await writeFile(config, `routes:\n  safe:\n    strategy: cascade\n    tiers: [cheap, ${STRONG}]\n    checks: [non_empty]\n`);
+    const output = await run('eval', '--data', join(directory, 'multi.jsonl'), '--route', 'safe', '--config', config, '--as', 'cheap=tiny', '--json');
+    const report = JSON.parse(output);
+    // 40 easy rows answered "Red" by tiny; the 20 hard ones are empty and escalate: tiny on every row + GPT-4 on 20.
+    expect(report.configured.quality).toBe(1);
+    expect(report.configured.escalationRate).toBeCloseTo(20 / 60, 12);
+    expect(report.configured.costCut).toBeCloseTo(1 - (60 * 0.0001 + 20 * 0.01) / (60 * 0.01), 9);
+    expect(report.paths.map((path: { path: string }) => path.path).sort()).toEqual(['safe>cascade:cheap(fail:non_empty)>gpt-4-1106-preview', 'safe>cascade>tiny']);
+    expect(report.baselines.map((baseline: { router: string }) => baseline.router)).toEqual(['random (expected)', 'length', 'oracle']);
+  });
+
+  it('uses a trained routing model\'s P(strong) as the complexity of a classify route', async () => {
+    const model = join(directory, 'replay-model.json');
+    await run('train', join(directory, 'routing.jsonl'), '--out', model, '--epochs', '20');
+    const config = join(directory, 'trained.yaml');
+    await writeFile(config, `routes:\n  auto:\n    strategy: classify\n    classifier: { model_file: ${model} }\n    tasks: {}\n    default: ${WEAK}\n    complex: { threshold: 0.5, target: ${STRONG} }\n`);
+    const text = await run('eval', '--data', join(directory, 'routing.jsonl'), '--route', 'auto', '--config', config);
+    expect(text).toContain('@95% of strong quality: reached');
+    const report = JSON.parse(await run('eval', '--data', join(directory, 'routing.jsonl'), '--route', 'auto', '--config', config, '--json'));
+    // The "quantum" quarter goes to the strong model, the rest to the weak one, which gets them right.
+    expect(report.configured.strongCallShare).toBe(0.25);
+    expect(report.configured.quality).toBe(1);
+    expect(report.sweep.length).toBeGreaterThan(1);
+  });
+
+  it('asks for the config that defines the route', async () => {
+    const saved = process.env.FRUGAL_CONFIG;
+    delete process.env.FRUGAL_CONFIG;
+    try {
+      await expect(run('eval', '--data', join(directory, 'routing.jsonl'), '--route', 'auto')).rejects.toMatchObject({ code: 'invalid_request', param: 'config' });
+    } finally {
+      if (saved !== undefined) process.env.FRUGAL_CONFIG = saved;
+    }
   });
 });
