@@ -21,5 +21,6 @@ describe('wrongSteps', () => {
     expect(wrongSteps('In the box 3 = the third box.')).toEqual([]);
     expect(wrongSteps('3 + 4 = 7 + 1 = 8')).toEqual([]);
     expect(wrongSteps('Divide: 5 / 0 = 3')).toEqual([]);
+    expect(wrongSteps('From 10:30 - 2 = 8:30 hours.')).toEqual([]);
   });
 });

@@ -106,6 +106,8 @@ function leftSide(text: string, end: number): { expression: string; value: numbe
   // A letter right before means we started inside a word ("box 3"): move to the next token boundary.
   for (let from = start; from < end; from += 1) {
     if (from > start && !/[\s($]/.test(text[from - 1])) continue;
+    // "10:30 - 2" is a time and "v2 + 1" a name: a calculation does not start glued to a colon or a letter.
+    if (from === start && from > 0 && /[:\p{L}]/u.test(text[from - 1])) continue;
     const expression = text.slice(from, end).trim();
     if (expression.length === 0) break;
     const tokens = tokenize(expression);
@@ -142,7 +144,7 @@ export function wrongSteps(text: string): ArithmeticStep[] {
     const left = leftSide(text, index);
     if (left === undefined) continue;
     const right = STATED.exec(text.slice(index + 1));
-    if (right === null) continue;
+    if (right === null || /^[:\d]/.test(text.slice(index + 1 + right[0].length))) continue;
     const statedText = right[2].replaceAll(',', '');
     let stated = Number(statedText) * (right[1] ? -1 : 1);
     let actual = left.value;
