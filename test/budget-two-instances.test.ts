@@ -48,7 +48,9 @@ describe.runIf(redisUp || process.env.CI === 'true')('budgets across two gateway
         const directive = kind === 'error' ? '[[mock:status=500]]' : kind === 'timeout' ? '[[mock:hang]]' : kind === 'abort' || kind === 'stream' ? '[[mock:words=30,chunk_gap_ms=2]]' : '';
         const controller = new AbortController();
         // Staggered arrivals, so both instances compete over time and settled calls free room for later ones.
-        await new Promise((resolve) => setTimeout(resolve, (i * 37) % 400));
+        // Disconnects arrive in the first 100 ms, while the budget still has room: on a loaded machine a later
+        // arrival may find it spent, and then no disconnect would be tested at all.
+        await new Promise((resolve) => setTimeout(resolve, (i * 37) % (kind === 'abort' ? 100 : 400)));
         try {
           const reply = await gateway.chat(
             { model: 'm', max_tokens: 20, stream: kind === 'abort' || kind === 'stream', messages: [{ role: 'user', content: `call ${i} ${directive}` }] },

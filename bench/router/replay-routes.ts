@@ -40,11 +40,11 @@ export async function replayConfiguredRoutes(datasets: ReadonlyMap<string, Routi
       rows.push(row(`${file}: ${name}, rules, cheapest @95%`, configured, configured.atTarget));
     }
     if (!complex) continue;
-    // The same route with a held-out linear router's P(strong) as its complexity (5-fold CV on this file).
+    // The same route with a held-out linear router's score as its complexity (5-fold CV on this file).
     const features = promptFeatures(dataset.rows.map((item) => item.prompt));
     const scores = linearRouterScores(features, pairTable(dataset), { folds: FOLDS, random: createSeededRandom(1) });
     const linear = replayRoute(dataset, { routes, route: 'auto', decide: (route, index) => (route === 'auto' ? { task: classifyPrompt(features[index]).task, complexity: scores[index] } : undefined) });
-    rows.push(row(`${file}: auto, linear P(strong) (${FOLDS}-fold CV), cheapest @95%`, linear, linear.atTarget));
+    rows.push(row(`${file}: auto, linear win/tie/loss (${FOLDS}-fold CV), cheapest @95%`, linear, linear.atTarget));
     const best = [linear.configured, ...linear.sweep].sort((a, b) => b.quality - a.quality || a.cost - b.cost)[0];
     if (linear.atTarget === null) rows.push(row(`${file}: auto, linear, best quality reached`, linear, best));
   }

@@ -16,7 +16,7 @@ import { classifyPrompt } from '../../src/routing/classifier/rule-classifier.js'
 import { toTrainingExamples, trainLinearModel } from '../../src/routing/classifier/train-linear-model.js';
 import { evaluatePairRouters, markdownTable, pairEvaluationRows, PAIR_EVALUATION_HEADER, type PairRouterName } from '../../src/routing/eval/evaluate-pair-routers.js';
 import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../../src/routing/eval/multi-model-eval.js';
-import { promptFeatures, strongNeededLabels } from '../../src/routing/eval/pair-routers.js';
+import { outcomeLabels, promptFeatures } from '../../src/routing/eval/pair-routers.js';
 import { pairTable, readRoutingDataset, type RoutingDataset } from '../../src/routing/eval/routing-dataset.js';
 import { createSeededRandom } from '../../src/routing/seeded-random.js';
 import { crossValidatedAgreementRoute, replayConfiguredRoutes } from './replay-routes.js';
@@ -89,7 +89,7 @@ lines.push(markdownTable(['prompts from', 'n', 'median chars', 'max chars', ...t
 // Linear scoring time, with a throw-away model fitted in memory (nothing is written or shipped).
 if (!skipLinear) {
   const [firstFile, firstDataset] = [...datasets][0];
-  const labels = strongNeededLabels(pairTable(firstDataset));
+  const labels = outcomeLabels(pairTable(firstDataset));
   const features = promptFeatures(firstDataset.rows.map((row) => row.prompt));
   const model = trainLinearModel(toTrainingExamples(features.map((feature, index) => ({ features: feature, label: labels[index] })), DEFAULT_HASHING), {
     random: createSeededRandom(1),

@@ -88,14 +88,14 @@ describe('frugal router train', () => {
     expect(model.labels).toEqual(['code', 'summarize', 'translate']);
   });
 
-  it('trains a strong-needed routing model from an outcomes file', async () => {
+  it('trains a routing model (strong wins / weak wins / tie) from an outcomes file', async () => {
     const out = join(directory, 'routing-model.json');
     const output = await run('train', join(directory, 'routing.jsonl'), '--out', out, '--epochs', '20');
-    expect(output).toContain('labels: strong, weak');
+    expect(output).toContain('labels: strong, tie');
     expect(output).toContain('assumption: cost: price-ratio model');
     // A perfect ranking: the 25% that need the strong model first, PGR 1 from there on → APGR 0.125 + 0.75.
     expect(output).toContain('| linear (held-out) | 0.875 | 12.5% | 20.0% |');
-    expect(linearModelFromJson(await readFile(out, 'utf8')).labels).toEqual(['strong', 'weak']);
+    expect(linearModelFromJson(await readFile(out, 'utf8')).labels).toEqual(['strong', 'tie']);
   });
 });
 
@@ -156,11 +156,11 @@ describe('frugal router eval --route', () => {
     expect(report.baselines.map((baseline: { router: string }) => baseline.router)).toEqual(['random (expected)', 'length', 'oracle']);
   });
 
-  it('uses a trained routing model\'s P(strong) as the complexity of a classify route', async () => {
+  it('uses a trained routing model\'s score as the complexity of a classify route', async () => {
     const model = join(directory, 'replay-model.json');
     await run('train', join(directory, 'routing.jsonl'), '--out', model, '--epochs', '20');
     const config = join(directory, 'trained.yaml');
-    await writeFile(config, `routes:\n  auto:\n    strategy: classify\n    classifier: { model_file: ${model} }\n    tasks: {}\n    default: ${WEAK}\n    complex: { threshold: 0.5, target: ${STRONG} }\n`);
+    await writeFile(config, `routes:\n  auto:\n    strategy: classify\n    classifier: { model_file: ${model} }\n    tasks: {}\n    default: ${WEAK}\n    complex: { threshold: 0.75, target: ${STRONG} }\n`);
     const text = await run('eval', '--data', join(directory, 'routing.jsonl'), '--route', 'auto', '--config', config);
     expect(text).toContain('@95% of strong quality: reached');
     const report = JSON.parse(await run('eval', '--data', join(directory, 'routing.jsonl'), '--route', 'auto', '--config', config, '--json'));

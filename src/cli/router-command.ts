@@ -16,7 +16,8 @@ import {
   pairEvaluationJson,
   type PairRouterName,
 } from '../routing/eval/evaluate-pair-routers.js';
-import { STRONG_LABEL, expectedRandomScores, promptFeatures, strongNeededLabels } from '../routing/eval/pair-routers.js';
+import { STRONG_LABEL, expectedRandomScores, outcomeLabels, promptFeatures } from '../routing/eval/pair-routers.js';
+import { routingScore } from '../routing/classify-request.js';
 import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../routing/eval/multi-model-eval.js';
 import { formatRouteReplay, routeReplayJson } from '../routing/eval/format-route-replay.js';
 import { parseAliases, readRouteConfig } from '../routing/eval/read-route-config.js';
@@ -73,7 +74,7 @@ function readTrainingInput(text: string, file: string, options: TrainOptions): T
   }
   const dataset = parseRoutingDataset(text, file);
   const table = pairTable(dataset, { strong: options.strong, weak: options.weak });
-  const labels = strongNeededLabels(table);
+  const labels = outcomeLabels(table);
   const features = promptFeatures(dataset.rows.map((row) => row.prompt));
   return { rows: features.map((feature, index) => ({ features: feature, label: labels[index] })), table };
 }
@@ -95,13 +96,13 @@ async function runTrain(file: string, options: TrainOptions): Promise<void> {
     formatConfusionMatrix(heldOut),
   ];
   if (input.table !== undefined) {
-    const strongIndex = heldOut.labels.indexOf(STRONG_LABEL);
-    const scores = heldOut.testProbabilities.map((probabilities) => (strongIndex === -1 ? 0 : probabilities[strongIndex]));
+    const scores = heldOut.testProbabilities.map((probabilities) => routingScore(heldOut.labels, probabilities));
     const table = selectRows(input.table, heldOut.testIndices);
     const reports = [evaluateRouter(table, scores, 'linear (held-out)'), evaluateRouter(table, expectedRandomScores(scores.length), 'random (expected)')];
     out.push(
       '',
-      `routing on the held-out prompts: label "${STRONG_LABEL}" = ${table.weak} wrong and ${table.strong} right; score = P(${STRONG_LABEL})`,
+      `routing on the held-out prompts: label "${STRONG_LABEL}" = ${table.weak} wrong and ${table.strong} right ("weak" the reverse, else "tie"); ` +
+        `score = (1 + P(strong) − P(weak)) / 2`,
       ...table.assumptions.map((assumption) => `assumption: ${assumption}`),
       markdownTable(
         ['router', 'APGR', 'CPT(50%)', 'CPT(80%)', 'cost cut @95%', 'threshold @95%'],

@@ -1,6 +1,7 @@
 import { vectorizePrompt } from '../classifier/hashed-features.js';
 import { predictVector, type LinearModel } from '../classifier/linear-model.js';
 import type { TrainLinearModelOptions } from '../classifier/train-linear-model.js';
+import { routingScore } from '../classify-request.js';
 import { createSeededRandom } from '../seeded-random.js';
 import {
   STRONG_LABEL,
@@ -67,12 +68,8 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
     if (router === 'random') scored.push([`random (seed ${seed})`, randomScores(features.length, createSeededRandom(seed))]);
     if (router === 'linear' && options.model !== undefined) {
       const model = options.model;
-      const strongIndex = model.labels.indexOf(STRONG_LABEL);
-      if (strongIndex === -1) assumptions.push(`the model has no "${STRONG_LABEL}" label; it scores every prompt 0`);
-      scored.push([
-        'linear (model file)',
-        Float64Array.from(features, (feature) => (strongIndex === -1 ? 0 : predictVector(model, vectorizePrompt(feature, model.hashing))[strongIndex])),
-      ]);
+      if (!model.labels.includes(STRONG_LABEL)) assumptions.push(`the model has no "${STRONG_LABEL}" label: not a routing model`);
+      scored.push(['linear (model file)', Float64Array.from(features, (feature) => routingScore(model.labels, predictVector(model, vectorizePrompt(feature, model.hashing))))]);
     }
     if (router === 'linear' && options.model === undefined) {
       scored.push([`linear (${folds}-fold CV)`, linearRouterScores(features, table, { folds, random: createSeededRandom(seed), training: options.training })]);

@@ -1,7 +1,7 @@
 import { FrugalError } from '../../errors/frugal-error.js';
 import { DEFAULT_HASHING, vectorizePrompt } from '../classifier/hashed-features.js';
 import type { PromptFeatures } from '../classifier/prompt-features.js';
-import { crossValidatedScores, type CrossValidationOptions } from './pair-routers.js';
+import { crossValidatedScores, probabilityOfLabel, type CrossValidationOptions } from './pair-routers.js';
 import { DEFAULT_STRONG_MODEL, type RoutingDataset } from './routing-dataset.js';
 
 /**
@@ -61,7 +61,7 @@ export function crossValidatedCorrectness(
     // A model that is always right (or always wrong) needs no classifier.
     result.set(
       model,
-      distinct.size < 2 ? new Float64Array(labels.length).fill(distinct.has('correct') ? 1 : 0) : crossValidatedScores(vectors, labels, 'correct', options),
+      distinct.size < 2 ? new Float64Array(labels.length).fill(distinct.has('correct') ? 1 : 0) : crossValidatedScores(vectors, labels, probabilityOfLabel('correct'), options),
     );
   }
   return result;

@@ -5,7 +5,7 @@ import { extractPromptFeatures, userPrompt, type PromptFeatures } from '../class
 import { classifyPrompt } from '../classifier/rule-classifier.js';
 import { stratifiedFolds } from '../classifier/stratified-folds.js';
 import { trainLinearModel, type TrainLinearModelOptions } from '../classifier/train-linear-model.js';
-import { STRONG_LABEL } from '../classify-request.js';
+import { STRONG_LABEL, TIE_LABEL, WEAK_LABEL, routingScore } from '../classify-request.js';
 import type { PairTable } from './routing-dataset.js';
 
 /**
@@ -13,8 +13,7 @@ import type { PairTable } from './routing-dataset.js';
  * must be printed next to any learned router: random, prompt length, and the oracle.
  */
 
-export { STRONG_LABEL };
-export const WEAK_LABEL = 'weak';
+export { STRONG_LABEL, TIE_LABEL, WEAK_LABEL };
 
 export function promptFeatures(prompts: readonly string[]): PromptFeatures[] {
   return prompts.map((prompt) => extractPromptFeatures(userPrompt(prompt)));
@@ -50,9 +49,12 @@ export function oracleScores(table: PairTable): Float64Array {
   });
 }
 
-/** RouteLLM's label: the strong model is needed when it does better than the weak one on that prompt. */
-export function strongNeededLabels(table: PairTable): string[] {
-  return Array.from(table.strongQuality, (strong, index) => (strong > table.weakQuality[index] ? STRONG_LABEL : WEAK_LABEL));
+/** Who wins on each prompt: the strong model (better there), the weak one, or neither (a tie). */
+export function outcomeLabels(table: PairTable): string[] {
+  return Array.from(table.strongQuality, (strong, index) => {
+    const weak = table.weakQuality[index];
+    return strong > weak ? STRONG_LABEL : strong < weak ? WEAK_LABEL : TIE_LABEL;
+  });
 }
 
 export interface CrossValidationOptions {
@@ -61,16 +63,19 @@ export interface CrossValidationOptions {
   training?: Omit<TrainLinearModelOptions, 'random'>;
 }
 
-/**
- * Honest held-out scores: prompt i is scored by a model trained on the folds that do not contain it.
- * Returns P(positive label) per prompt.
- */
-export function crossValidatedScores(
-  vectors: readonly PromptVector[],
-  labels: readonly string[],
-  positiveLabel: string,
-  options: CrossValidationOptions,
-): Float64Array {
+/** A prompt's score from a trained model's labels and its class probabilities for that prompt. */
+export type ScoreOf = (labels: readonly string[], probabilities: Float64Array) => number;
+
+/** P(label), 0 when the model never saw that label. */
+export const probabilityOfLabel =
+  (label: string): ScoreOf =>
+  (labels, probabilities) => {
+    const index = labels.indexOf(label);
+    return index === -1 ? 0 : probabilities[index];
+  };
+
+/** Honest held-out scores: prompt i is scored by a model trained on the folds that do not contain it. */
+export function crossValidatedScores(vectors: readonly PromptVector[], labels: readonly string[], scoreOf: ScoreOf, options: CrossValidationOptions): Float64Array {
   const fold = stratifiedFolds(labels, options.folds, options.random);
   const scores = new Float64Array(vectors.length);
   for (let held = 0; held < options.folds; held += 1) {
@@ -79,9 +84,8 @@ export function crossValidatedScores(
       if (fold[index] !== held) training.push({ vector: vectors[index], label: labels[index] });
     }
     const model = trainLinearModel(training, { ...options.training, random: options.random });
-    const positive = model.labels.indexOf(positiveLabel);
     for (let index = 0; index < vectors.length; index += 1) {
-      if (fold[index] === held) scores[index] = positive === -1 ? 0 : predictVector(model, vectors[index])[positive];
+      if (fold[index] === held) scores[index] = scoreOf(model.labels, predictVector(model, vectors[index]));
     }
   }
   return scores;
@@ -91,5 +95,5 @@ export function crossValidatedScores(
 export function linearRouterScores(features: readonly PromptFeatures[], table: PairTable, options: CrossValidationOptions): Float64Array {
   const hashing = options.training?.hashing ?? DEFAULT_HASHING;
   const vectors = features.map((feature) => vectorizePrompt(feature, hashing));
-  return crossValidatedScores(vectors, strongNeededLabels(table), STRONG_LABEL, options);
+  return crossValidatedScores(vectors, outcomeLabels(table), routingScore, options);
 }
