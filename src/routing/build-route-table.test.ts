@@ -16,6 +16,8 @@ describe('route table', () => {
     expect(table({ r: { strategy: 'teleport' } })).toThrow(/routes\.r/);
     expect(table({ x: { strategy: 'fallback', chain: ['y'] }, y: { strategy: 'fallback', chain: ['x'] } })).toThrow(/refers back to itself/);
     expect(table({ a: { strategy: 'fallback', chain: ['b'] } })).toThrow(/same name/);
+    expect(table({ r: { strategy: 'cascade', tiers: ['a', 'b'], checks: [{ agree: { model: 'nope' } }] } })).toThrow(/routes\.r\.checks\[0\]\.agree\.model: 'nope' is not a chat model/);
+    expect(table({ r: { strategy: 'cascade', tiers: ['a', 'b'], checks: ['aritmetic'] } })).toThrow(/routes\.r\.checks\[0\]/);
   });
 
   it('nests routes: a task may map to a cascade', () => {
