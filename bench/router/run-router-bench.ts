@@ -14,12 +14,12 @@ import { predictProbabilities } from '../../src/routing/classifier/linear-model.
 import { extractPromptFeatures, userPrompt } from '../../src/routing/classifier/prompt-features.js';
 import { classifyPrompt } from '../../src/routing/classifier/rule-classifier.js';
 import { toTrainingExamples, trainLinearModel } from '../../src/routing/classifier/train-linear-model.js';
-import { evaluatePairRouters, markdownTable, pairEvaluationRows, PAIR_EVALUATION_HEADER, type PairRouterName } from '../../src/routing/eval/evaluate-pair-routers.js';
+import { cascadeLines, evaluatePairRouters, markdownTable, pairEvaluationRows, PAIR_EVALUATION_HEADER, type PairRouterName } from '../../src/routing/eval/evaluate-pair-routers.js';
 import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../../src/routing/eval/multi-model-eval.js';
 import { outcomeLabels, promptFeatures } from '../../src/routing/eval/pair-routers.js';
 import { pairTable, readRoutingDataset, type RoutingDataset } from '../../src/routing/eval/routing-dataset.js';
 import { createSeededRandom } from '../../src/routing/seeded-random.js';
-import { crossValidatedAgreementRoute, replayConfiguredRoutes } from './replay-routes.js';
+import { replayConfiguredRoutes } from './replay-routes.js';
 
 const args = process.argv.slice(2);
 const skipLinear = args.includes('--skip-linear');
@@ -111,7 +111,7 @@ for (const [file, dataset] of datasets) {
     `${evaluation.prompts} prompts; strong ${evaluation.strong} ${(evaluation.strongQuality * 100).toFixed(1)}%, weak ${evaluation.weak} ${(evaluation.weakQuality * 100).toFixed(1)}%; evaluated in ${seconds} s`,
   );
   for (const assumption of evaluation.assumptions) lines.push(`assumption: ${assumption}`);
-  lines.push('', markdownTable(PAIR_EVALUATION_HEADER, pairEvaluationRows(evaluation)), '');
+  lines.push('', markdownTable(PAIR_EVALUATION_HEADER, pairEvaluationRows(evaluation)), ...cascadeLines(evaluation, '95%'), '');
 }
 
 // Multi-model routing where the file has every model's real cost.
@@ -130,10 +130,5 @@ if (!skipLinear) {
 // Configured routes (cascades checked on recorded answers) replayed over every file that has a route config.
 lines.push('## Configured routes replayed (bench/router/routes/*.yaml; cost cut vs always the strong model)', '');
 lines.push(...(await replayConfiguredRoutes(datasets, resolve(import.meta.dirname, 'routes'))), '');
-for (const [file, dataset] of datasets) {
-  if (dataset.format !== 'models') continue;
-  lines.push(`### ${file}: the agreement route with its models picked out of sample`, '');
-  lines.push(...crossValidatedAgreementRoute(dataset), '');
-}
 
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -2,6 +2,7 @@ import { vectorizePrompt } from '../classifier/hashed-features.js';
 import { predictVector, type LinearModel } from '../classifier/linear-model.js';
 import type { TrainLinearModelOptions } from '../classifier/train-linear-model.js';
 import { routingScore } from '../classify-request.js';
+import { evaluateCascades, type CascadeResult } from './cascade-routers.js';
 import { createSeededRandom } from '../seeded-random.js';
 import {
   STRONG_LABEL,
@@ -31,6 +32,8 @@ export interface PairEvaluationOptions {
   /** A routing model trained elsewhere (`frugal router train`): scored as is, no cross-validation. */
   model?: LinearModel;
   training?: Omit<TrainLinearModelOptions, 'random'>;
+  /** Also replay the built-in cascades when the file records answers (default true). */
+  cascades?: boolean;
 }
 
 export interface PairEvaluation {
@@ -43,6 +46,8 @@ export interface PairEvaluation {
   assumptions: string[];
   qualityShare: number;
   reports: RouterReport[];
+  /** Cascades over the recorded answers; empty when the file has none. */
+  cascades: CascadeResult[];
 }
 
 export const DEFAULT_FOLDS = 5;
@@ -89,6 +94,7 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
     assumptions,
     qualityShare,
     reports: scored.map(([name, scores]) => evaluateRouter(table, scores, name, { qualityShare })),
+    cascades: options.cascades === false ? [] : evaluateCascades(dataset, { strong: table.strong, weak: table.weak, folds, seed, qualityShare, features }),
   };
 }
 
@@ -122,7 +128,28 @@ export function formatPairEvaluation(evaluation: PairEvaluation): string {
     `@${target}: the cheapest point with quality ≥ ${target} of the strong model's; cost cut vs always calling ${evaluation.strong}`,
     '',
     markdownTable(header, pairEvaluationRows(evaluation)),
+    ...cascadeLines(evaluation, target),
   ].join('\n');
+}
+
+export function cascadeLines(evaluation: PairEvaluation, target: string): string[] {
+  if (evaluation.cascades.length === 0) return [];
+  return [
+    '',
+    `cascades over the answers recorded in the file (checks replayed offline; cost includes every tier and second opinion):`,
+    markdownTable(
+      ['cascade', 'quality of strong', 'cost cut', 'strong calls', 'escalated', `reaches ${target}`, 'how'],
+      evaluation.cascades.map((cascade) => [
+        cascade.router,
+        percent(cascade.ofStrong),
+        percent(cascade.costCut),
+        percent(cascade.strongCallShare),
+        percent(cascade.escalationRate),
+        cascade.reached ? 'yes' : 'no',
+        cascade.note,
+      ]),
+    ),
+  ];
 }
 
 /** The JSON form: metrics without the full curves (one point per distinct score would be large). */
