@@ -4,6 +4,8 @@
  * step, and that is cheap to catch without a second model. Pure: no eval(), a small recursive-descent parser.
  */
 
+import { WRITTEN_NUMBER, writtenNumberValue } from './written-number.js';
+
 export interface ArithmeticStep {
   expression: string;
   stated: number;
@@ -13,6 +15,7 @@ export interface ArithmeticStep {
 // Characters an inline calculation is made of. `x` is a multiplication sign only between numbers (checked by the parser).
 const EXPRESSION_CHARS = /[\d.,+\-−*/x×÷·()$%\s]/;
 const LOOKBACK = 80;
+const LEADING_NUMBER = new RegExp(`^(?:${WRITTEN_NUMBER})`);
 
 type Token = { kind: 'number'; value: number } | { kind: 'op'; value: string };
 
@@ -25,9 +28,9 @@ function tokenize(text: string): Token[] | undefined {
       index += 1;
       continue;
     }
-    const number = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?|^\d+(?:\.\d+)?|^\.\d+/.exec(text.slice(index));
+    const number = LEADING_NUMBER.exec(text.slice(index));
     if (number) {
-      let value = Number(number[0].replaceAll(',', ''));
+      let value = writtenNumberValue(number[0]);
       index += number[0].length;
       if (text[index] === '%') {
         value /= 100;
@@ -118,7 +121,7 @@ function leftSide(text: string, end: number): { expression: string; value: numbe
   return undefined;
 }
 
-const STATED = /^\s*\$?\s*(-|−)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(%?)/;
+const STATED = new RegExp(String.raw`^\s*\$?\s*(-|−)?\s*(${WRITTEN_NUMBER})(%?)`);
 
 /** True when `stated` is `actual` as written: rounded or truncated to the digits the answer shows. */
 function matches(actual: number, statedText: string, stated: number): boolean {

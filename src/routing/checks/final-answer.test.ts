@@ -31,6 +31,8 @@ describe('normaliseAnswer', () => {
     expect(normaliseAnswer('1,000 dollars')).toBe(normaliseAnswer('$1000'));
     expect(normaliseAnswer('18.0')).toBe('18');
     expect(normaliseAnswer('−7')).toBe('-7');
+    // A decimal comma is not a thousands separator: not read as the number 1.
+    expect(normaliseAnswer('1,2')).toBe('1,2');
   });
 
   it('keeps short text answers as lower-case words and rejects long ones', () => {

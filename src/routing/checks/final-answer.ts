@@ -4,6 +4,8 @@
  * text states none. Used by the `answer_stated` check and by `agree`, which compares two models' answers.
  */
 
+import { WRITTEN_NUMBER, writtenNumberValue } from './written-number.js';
+
 // Ordered from the most explicit marker to the least; the last occurrence of a marker wins (answers restate).
 const MARKERS: readonly RegExp[] = [
   /####\s*([^\n]+?)(?=\.\s|\.?$|\n)/gm,
@@ -12,24 +14,19 @@ const MARKERS: readonly RegExp[] = [
   /(?:^|\n)\s*\**answer\**\s*[:=]\s*\**\s*([^\n]+?)(?=\.\s|\.?$|\n)/gim,
 ];
 
+const BARE_NUMBER = new RegExp(String.raw`^\s*[-−]?\$?\s*(?:${WRITTEN_NUMBER})\.?\s*$`);
 // A bare choice: the whole answer is "B", "(B)", "B." or starts "B) ..." / "B: ..." (a choice followed by its text).
-const BARE_NUMBER = /^\s*[-−]?\$?\s*\d[\d,]*(?:\.\d+)?\.?\s*$/;
 const BARE_CHOICE = /^\s*\**\(?([A-J])\)?\**(?:\s*$|[.):]\s|\)\s*\S)/;
-// Ends on a digit: the comma in "42, which is the total" is the sentence's, not a thousands separator.
-const NUMBER = /^[-−]?\$?\s*[-−]?\d(?:[\d,]*\d)?(?:\.\d+)?/;
+// "42, which is the total": that comma is the sentence's; "1,2" (a decimal comma) is not read as a number at all.
+const NUMBER = new RegExp(String.raw`^([-−])?\$?\s*([-−])?(${WRITTEN_NUMBER})(?!,\d)`);
 // Upper-case letters alone or before their text; lower-case only bracketed or alone ("a" may start a sentence).
 const CHOICE = /^\(?([A-J])\)?(?![A-Za-z])|^\(([a-j])\)|^([a-j])$/;
 
 function normaliseNumber(text: string): string | undefined {
   const match = NUMBER.exec(text);
   if (!match) return undefined;
-  const negative = /^[-−]|^\$\s*[-−]/.test(match[0]);
-  const digits = match[0].replace(/[^\d.]/g, '');
-  // "1,200" is twelve hundred but "1,2" is not a number written with separators: keep only well-formed groups.
-  if (/,/.test(match[0]) && !/^\$?\s*[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(match[0].replace(/^[-−]/, ''))) return undefined;
-  const value = Number(digits);
-  if (!Number.isFinite(value)) return undefined;
-  return String(negative ? -value : value);
+  const value = writtenNumberValue(match[3]);
+  return String(match[1] || match[2] ? -value : value);
 }
 
 /** A stated answer in its comparable form: a number, a choice letter, or short normalised text. */

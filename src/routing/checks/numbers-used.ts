@@ -4,11 +4,13 @@
  * than two numbers (nothing to measure).
  */
 
-const NUMBER = /\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g;
+import { WRITTEN_NUMBER, writtenNumberValue } from './written-number.js';
+
+const NUMBER = new RegExp(WRITTEN_NUMBER, 'g');
 
 function numbersIn(text: string): Set<number> {
   const found = new Set<number>();
-  for (const match of text.matchAll(NUMBER)) found.add(Number(match[0].replaceAll(',', '')));
+  for (const match of text.matchAll(NUMBER)) found.add(writtenNumberValue(match[0]));
   return found;
 }
 

@@ -25,6 +25,11 @@ export function answerText(response: ChatResponse): string {
   return typeof content === 'string' ? content : '';
 }
 
+/** The request's last user turn as text: what an answer is checked against. */
+export function lastUserText(request: ChatRequest): string {
+  return request.messages.filter((message) => message.role === 'user').map((message) => contentText(message.content)).pop() ?? '';
+}
+
 /** The built-in checks that need no model: cheap, synchronous, pure. */
 export function runLocalCheck(name: Exclude<CheckSpec, object>, request: ChatRequest, response: ChatResponse): CheckResult {
   const choice = response.choices[0];
@@ -68,8 +73,7 @@ export function runLocalCheck(name: Exclude<CheckSpec, object>, request: ChatReq
       // For routes whose answers must end in a result (math, multiple choice): none stated means cut short or lost.
       return { name, pass: extractFinalAnswer(text) !== undefined };
     case 'numbers_used': {
-      const question = request.messages.filter((message) => message.role === 'user').map((message) => contentText(message.content)).pop() ?? '';
-      const share = shareOfNumbersUsed(question, text);
+      const share = shareOfNumbersUsed(lastUserText(request), text);
       return { name, pass: share === undefined || share >= MIN_NUMBERS_USED, detail: share === undefined ? undefined : share.toFixed(2) };
     }
     case 'arithmetic': {

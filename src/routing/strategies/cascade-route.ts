@@ -4,7 +4,7 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatRequest, ChatResponse } from '../../providers/chat-types.js';
 import type { ChatOutcome, RequestContext } from '../../pipeline/request-context.js';
 import { contentText } from '../../tokens/count-tokens.js';
-import { DEFAULT_JUDGE_PROMPT, answerText, answersAgree, meanLogprob, parseJudgeScore, runLocalCheck, type CheckResult } from '../checks/quality-checks.js';
+import { DEFAULT_JUDGE_PROMPT, answerText, answersAgree, lastUserText, meanLogprob, parseJudgeScore, runLocalCheck, type CheckResult } from '../checks/quality-checks.js';
 import { failureLabel } from '../failure-label.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { CheckSpec } from '../route-schema.js';
@@ -101,7 +101,7 @@ async function agree(context: RequestContext, runtime: RouteRuntime, model: Mode
 }
 
 async function judge(context: RequestContext, runtime: RouteRuntime, model: ModelEntry, min: number, prompt: string | undefined, response: ChatResponse): Promise<CheckResult> {
-  const question = context.request.messages.filter((message) => message.role === 'user').map((message) => contentText(message.content)).pop() ?? '';
+  const question = lastUserText(context.request);
   const answer = contentText(response.choices[0]?.message?.content) || JSON.stringify(response.choices[0]?.message?.tool_calls ?? []);
   const messages: ChatRequest['messages'] = [
     { role: 'system', content: prompt ?? DEFAULT_JUDGE_PROMPT },
