@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ChatRequest } from '../providers/chat-types.js';
-import { linearModelFromJson, predictProbabilities } from './classifier/linear-model.js';
+import { linearModelFromJson, mostLikelyLabel, predictProbabilities } from './classifier/linear-model.js';
 import { extractPromptFeatures } from './classifier/prompt-features.js';
 import { classifyPrompt } from './classifier/rule-classifier.js';
 import type { TaskDecision } from './strategies/task-route.js';
@@ -45,8 +45,6 @@ export function loadTrainedClassifier(file: string): (request: ChatRequest) => T
   return (request) => {
     const features = extractPromptFeatures(request.messages, { toolsPresent: (request.tools?.length ?? 0) > 0 });
     const probabilities = predictProbabilities(model, features);
-    let best = 0;
-    for (let label = 1; label < probabilities.length; label += 1) if (probabilities[label] > probabilities[best]) best = label;
-    return { task: model.labels[best], complexity: strong === -1 ? classifyPrompt(features).complexity : routingScore(model.labels, probabilities) };
+    return { task: mostLikelyLabel(model.labels, probabilities), complexity: strong === -1 ? classifyPrompt(features).complexity : routingScore(model.labels, probabilities) };
   };
 }

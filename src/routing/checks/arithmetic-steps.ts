@@ -73,28 +73,21 @@ function evaluate(tokens: readonly Token[]): number | undefined {
     }
     return undefined;
   }
-  function product(): number | undefined {
-    let value = primary();
-    while (value !== undefined && (isOp('*') || isOp('/'))) {
-      const op = peek()!.value;
-      at += 1;
-      const right = primary();
-      if (right === undefined || (op === '/' && right === 0)) return undefined;
-      value = op === '*' ? value * right : value / right;
-    }
-    return value;
-  }
-  function sum(): number | undefined {
-    let value = product();
-    while (value !== undefined && (isOp('+') || isOp('-'))) {
-      const op = peek()!.value;
-      at += 1;
-      const right = product();
-      if (right === undefined) return undefined;
-      value = op === '+' ? value + right : value - right;
-    }
-    return value;
-  }
+  // One precedence level: operands joined left to right by its operators; undefined for ÷ 0 or a missing operand.
+  const level =
+    (operand: () => number | undefined, apply: Readonly<Record<string, (left: number, right: number) => number | undefined>>) =>
+    (): number | undefined => {
+      let value = operand();
+      while (value !== undefined && peek()?.kind === 'op' && apply[peek()!.value] !== undefined) {
+        const op = apply[peek()!.value];
+        at += 1;
+        const right = operand();
+        value = right === undefined ? undefined : op(value, right);
+      }
+      return value;
+    };
+  const product = level(primary, { '*': (left, right) => left * right, '/': (left, right) => (right === 0 ? undefined : left / right) });
+  const sum = level(product, { '+': (left, right) => left + right, '-': (left, right) => left - right });
   const value = sum();
   return at === tokens.length ? value : undefined;
 }

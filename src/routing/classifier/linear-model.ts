@@ -72,17 +72,21 @@ export function predictVector(model: LinearModel, vector: PromptVector): Float64
 /**
  * @example
  * const probabilities = predictProbabilities(model, extractPromptFeatures(messages));
- * const strongNeeded = probabilities[model.labels.indexOf('strong')];
+ * const strongWins = probabilities[model.labels.indexOf('strong')];
  */
 export function predictProbabilities(model: LinearModel, features: PromptFeatures): Float64Array {
   return predictVector(model, vectorizePrompt(features, model.hashing));
 }
 
-export function predictLabel(model: LinearModel, features: PromptFeatures): string {
-  const probabilities = predictProbabilities(model, features);
+/** The label with the highest probability (the first of equals). */
+export function mostLikelyLabel(labels: readonly string[], probabilities: ArrayLike<number>): string {
   let best = 0;
   for (let index = 1; index < probabilities.length; index += 1) if (probabilities[index] > probabilities[best]) best = index;
-  return model.labels[best];
+  return labels[best];
+}
+
+export function predictLabel(model: LinearModel, features: PromptFeatures): string {
+  return mostLikelyLabel(model.labels, predictProbabilities(model, features));
 }
 
 /** P(label) for one label, e.g. the routing model's P(strong needed). */
