@@ -1,14 +1,14 @@
 /**
  * Configured routes replayed over the development files (bench/router/routes/<file>.yaml), the way
- * `frugal router eval --route auto --config …` does, plus two held-out variants the CLI cannot express alone:
+ * `frugal router eval --route auto --config …` does, plus one held-out variant the CLI cannot express alone:
  * the route's complexity from a linear router cross-validated on the file.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyPrompt } from '../../src/routing/classifier/rule-classifier.js';
 import { markdownTable } from '../../src/routing/eval/evaluate-pair-routers.js';
 import { linearRouterScores, promptFeatures } from '../../src/routing/eval/pair-routers.js';
 import { readRouteConfig } from '../../src/routing/eval/read-route-config.js';
+import { replayWithScores } from '../../src/routing/eval/cascade-routers.js';
 import { replayRoute, type ReplayPoint, type RouteReplayReport } from '../../src/routing/eval/route-replay.js';
 import { pairTable, type RoutingDataset } from '../../src/routing/eval/routing-dataset.js';
 import { createSeededRandom } from '../../src/routing/seeded-random.js';
@@ -41,10 +41,9 @@ export async function replayConfiguredRoutes(datasets: ReadonlyMap<string, Routi
     // The same route with a held-out linear router's score as its complexity (5-fold CV on this file).
     const features = promptFeatures(dataset.rows.map((item) => item.prompt));
     const scores = linearRouterScores(features, pairTable(dataset), { folds: FOLDS, random: createSeededRandom(1) });
-    const linear = replayRoute(dataset, { routes, route: 'auto', decide: (route, index) => (route === 'auto' ? { task: classifyPrompt(features[index]).task, complexity: scores[index] } : undefined) });
-    rows.push(row(`${file}: auto, linear win/tie/loss (${FOLDS}-fold CV), cheapest @95%`, linear, linear.atTarget));
-    const best = [linear.configured, ...linear.sweep].sort((a, b) => b.quality - a.quality || a.cost - b.cost)[0];
-    if (linear.atTarget === null) rows.push(row(`${file}: auto, linear, best quality reached`, linear, best));
+    const { report, best } = replayWithScores(dataset, { routes, route: 'auto' }, features, scores);
+    const label = report.atTarget ? `auto, linear win/tie/loss (${FOLDS}-fold CV), cheapest @95%` : 'auto, linear, best quality reached';
+    rows.push(row(`${file}: ${label}`, report, best));
   }
   return [markdownTable(REPLAY_HEADER, rows)];
 }

@@ -5,7 +5,7 @@ import type { CheckSpec, RouteSpec } from '../route-schema.js';
 import { createSeededRandom } from '../seeded-random.js';
 import { linearRouterScores, outcomeLabels } from './pair-routers.js';
 import { parseRoutes } from './read-route-config.js';
-import { replayRoute, type ReplayPoint, type RouteReplayReport } from './route-replay.js';
+import { replayRoute, type ReplayPoint, type RouteReplayOptions, type RouteReplayReport } from './route-replay.js';
 import { costLookup, pairTable, type RoutingDataset } from './routing-dataset.js';
 
 /**
@@ -36,6 +36,8 @@ export interface CascadeEvaluationOptions {
   seed: number;
   qualityShare: number;
   features: readonly PromptFeatures[];
+  /** The linear router's held-out scores when the caller has them already (same folds and seed). */
+  linearScores?: ArrayLike<number>;
 }
 
 const hasAnswers = (dataset: RoutingDataset, model: string) => dataset.rows.every((row) => row.responses?.[model] !== undefined);
@@ -73,16 +75,27 @@ export function evaluateCascades(dataset: RoutingDataset, options: CascadeEvalua
 /** Prompts the held-out linear router scores as hard skip the cheap tier; its threshold is swept over the file. */
 function linearThenCascade(dataset: RoutingDataset, routes: ReadonlyMap<string, RouteSpec>, options: CascadeEvaluationOptions): CascadeResult {
   const { strong, weak, qualityShare } = options;
-  const scores = linearRouterScores(options.features, pairTable(dataset, { strong, weak }), { folds: options.folds, random: createSeededRandom(options.seed) });
-  const combined = replayRoute(dataset, {
-    routes,
-    route: 'auto',
-    strong,
-    qualityShare,
-    decide: (route, row) => (route === 'auto' ? { task: 'chat', complexity: scores[row] } : undefined),
+  const scores = options.linearScores ?? linearRouterScores(options.features, pairTable(dataset, { strong, weak }), { folds: options.folds, random: createSeededRandom(options.seed) });
+  const { report, best } = replayWithScores(dataset, { routes, route: 'auto', strong, qualityShare }, options.features, scores);
+  return result(`linear (${options.folds}-fold CV) → cascade`, report, best, `threshold ${best.threshold?.toFixed(3)}: ${report.atTarget ? 'the cheapest point at the target' : 'the best quality reached'}`);
+}
+
+/**
+ * A route replayed with `scores` (a held-out router's, one per row) as its complexity instead of its classifier's;
+ * the task still comes from the rules. `best` is the cheapest point at the target, else the best quality reached.
+ */
+export function replayWithScores(
+  dataset: RoutingDataset,
+  options: Omit<RouteReplayOptions, 'decide'>,
+  features: readonly PromptFeatures[],
+  scores: ArrayLike<number>,
+): { report: RouteReplayReport; best: ReplayPoint } {
+  const report = replayRoute(dataset, {
+    ...options,
+    decide: (route, row) => (route === options.route ? { task: classifyPrompt(features[row]).task, complexity: scores[row] } : undefined),
   });
-  const best = combined.atTarget ?? [...combined.sweep].sort((a, b) => b.quality - a.quality || a.cost - b.cost)[0];
-  return result(`linear (${options.folds}-fold CV) → cascade`, combined, best, `threshold ${best.threshold?.toFixed(3)}: ${combined.atTarget ? 'the cheapest point at the target' : 'the best quality reached'}`);
+  const best = report.atTarget ?? [report.configured, ...report.sweep].sort((a, b) => b.quality - a.quality || a.cost - b.cost)[0];
+  return { report, best };
 }
 
 /**
@@ -97,8 +110,8 @@ export function agreementRouteHeldOut(dataset: RoutingDataset, options: Pick<Cas
   const fold = stratifiedFolds(dataset.rows.map((row) => row.group ?? ''), folds, createSeededRandom(options.seed));
   const totals = { quality: 0, strongQuality: 0, cost: 0, strongCost: 0, strongCalls: 0, escalations: 0 };
   const picks = new Set<string>();
+  const indices = dataset.rows.map((_row, index) => index);
   for (let held = 0; held < folds; held += 1) {
-    const indices = dataset.rows.map((_row, index) => index);
     const train = indices.filter((index) => fold[index] !== held);
     const test = indices.filter((index) => fold[index] === held);
     const meanCost = (model: string) => train.reduce((sum, index) => sum + costs.cost(index, model), 0) / train.length;
@@ -106,7 +119,7 @@ export function agreementRouteHeldOut(dataset: RoutingDataset, options: Pick<Cas
       const subset = train.filter((index) => isCode[index] === code);
       return subset.reduce((sum, index) => sum + dataset.rows[index].quality[model], 0) / Math.max(1, subset.length);
     };
-    const cheap = dataset.models.filter((model) => model !== strong && meanCost(model) < meanCost(strong) / 5 && dataset.rows.every((row) => row.responses?.[model] !== undefined));
+    const cheap = dataset.models.filter((model) => model !== strong && meanCost(model) < meanCost(strong) / 5 && hasAnswers(dataset, model));
     if (cheap.length < 2) continue;
     const coder = [...cheap].sort((a, b) => accuracy(b, true) - accuracy(a, true))[0];
     const [answerer, voter] = [...cheap].sort((a, b) => accuracy(b, false) - accuracy(a, false));

@@ -67,6 +67,8 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
   const features = promptFeatures(dataset.rows.map((row) => row.prompt));
   const assumptions = [...table.assumptions];
   const scored: Array<[string, ArrayLike<number>]> = [];
+  // Computed once: the cascade evaluation puts the same held-out router in front of its cascade.
+  let linearScores: Float64Array | undefined;
   for (const router of options.routers) {
     if (router === 'rules') scored.push(['rules (complexity)', ruleScores(features)]);
     if (router === 'length') scored.push(['length', lengthScores(features)]);
@@ -77,7 +79,8 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
       scored.push(['linear (model file)', Float64Array.from(features, (feature) => routingScore(model.labels, predictVector(model, vectorizePrompt(feature, model.hashing))))]);
     }
     if (router === 'linear' && options.model === undefined) {
-      scored.push([`linear (${folds}-fold CV)`, linearRouterScores(features, table, { folds, random: createSeededRandom(seed), training: options.training })]);
+      linearScores = linearRouterScores(features, table, { folds, random: createSeededRandom(seed), training: options.training });
+      scored.push([`linear (${folds}-fold CV)`, linearScores]);
       assumptions.push(`linear: trained on the other ${folds - 1} folds for each prompt (stratified, seed ${seed}); numbers are held-out`);
     }
   }
@@ -94,7 +97,7 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
     assumptions,
     qualityShare,
     reports: scored.map(([name, scores]) => evaluateRouter(table, scores, name, { qualityShare })),
-    cascades: options.cascades === false ? [] : evaluateCascades(dataset, { strong: table.strong, weak: table.weak, folds, seed, qualityShare, features }),
+    cascades: options.cascades === false ? [] : evaluateCascades(dataset, { strong: table.strong, weak: table.weak, folds, seed, qualityShare, features, linearScores }),
   };
 }
 
