@@ -54,7 +54,8 @@ describe('virtual keys through the server', () => {
     expect(reply.choices[0].message.content).toContain('[simulated]');
     const row = rows[rows.length - 1];
     expect(row.keyId).toBe(id);
-    expect(row.tags).toEqual({ feature: 'bot' });
+    // The key's team is written as the row's team tag: ownership comes from the key, never from a header.
+    expect(row.tags).toEqual({ feature: 'bot', team: 'growth' });
     expect(JSON.stringify(rows)).not.toContain(key.split('-').pop()!);
 
     await expect(hello(key, 'b')).rejects.toMatchObject({ status: 403, code: 'permission_denied' });

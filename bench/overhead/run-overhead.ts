@@ -1,13 +1,16 @@
 // `npm run bench:overhead`: what Frugal adds on top of a direct call to an OpenAI upstream, beside Portkey
 // and a bare Node proxy (the floor), on the same machine, in the same run. Prints a markdown table and writes
 // the numbers to bench/results/overhead-<time>.json. Flags: --quick (short cells, for trying the harness),
-// --ledger=off (no SQLite ledger), --cpu-prof (V8 CPU profile of Frugal in bench/results/profiles/; read it
-// with summarize-cpu-profile.ts).
+// --ledger=off (no SQLite ledger, so no spool row either), --cpu-prof (V8 CPU profile of Frugal in
+// bench/results/profiles/; read it with summarize-cpu-profile.ts). With the ledger on, a second Frugal with
+// `ledger.durability: spool` runs beside the first in every 1-connection and throughput cell: what the durable
+// spool costs, side by side in the same run.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BODY_BYTES, chatBody } from './chat-body.js';
+import { formatSpoolTable } from './format-spool-table.js';
 import { formatTable } from './format-table.js';
 import { measureSequential, type SequentialPlan } from './measure-latency.js';
 import { measureMemoryUnderStreams } from './measure-memory.js';
@@ -56,15 +59,17 @@ async function main(): Promise<void> {
   const loadAverageBefore = loadavg();
   progress(`starting mock upstream, Frugal (ledger: ${ledger}), Portkey and a bare Node proxy, each in its own process`);
   const mock = await startMockUpstream();
-  const [frugal, portkey, floor] = await Promise.all([
+  const [frugal, portkey, floor, frugalSpool] = await Promise.all([
     startFrugal(mock, ledger, cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] : []),
     startPortkey(mock),
     startBareProxy(mock),
+    ledger === 'sqlite' ? startFrugal(mock, ledger, [], true) : undefined,
   ]);
   try {
-    const endpoints: Endpoint[] = [mock, frugal, portkey];
+    const spoolLane = frugalSpool ? [frugalSpool] : [];
+    const endpoints: Endpoint[] = [mock, frugal, ...spoolLane, portkey];
     // The bare proxy only joins the 1-connection cells, where it tells the hop's cost from the gateway's.
-    const withFloor: Endpoint[] = [mock, floor, frugal, portkey];
+    const withFloor: Endpoint[] = [mock, floor, frugal, ...spoolLane, portkey];
     for (const endpoint of withFloor) await verifyEndpoint(endpoint);
     progress('every endpoint answers the same JSON and SSE');
     const idleRssMb = { frugal: await readRssMb(frugal.pid), portkey: await readRssMb(portkey.pid) };
@@ -121,10 +126,12 @@ async function main(): Promise<void> {
     await mkdir(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `overhead-${results.startedAt.replace(/[:.]/g, '-')}.json`);
     await writeFile(file, `${JSON.stringify({ plan, ...results }, null, 2)}\n`);
-    process.stdout.write(`${describeRun(results)}\n\n${formatTable(results)}\n\nResults: ${file}\n`);
+    const spoolTable = frugalSpool ? `\n\n${formatSpoolTable(results)}` : '';
+    process.stdout.write(`${describeRun(results)}\n\n${formatTable(results)}${spoolTable}\n\nResults: ${file}\n`);
   } finally {
     await stopAll();
     await removeDataDir(frugal.dataDir);
+    if (frugalSpool) await removeDataDir(frugalSpool.dataDir);
     if (frugal.logs.lines > 0) progress(`Frugal logged ${frugal.logs.lines} warn/error lines in all (including shutdown): ${frugal.logs.samples.join(' | ')}`);
     if (cpuProfile) progress(`CPU profile of Frugal written to ${join(RESULTS_DIR, 'profiles')}`);
   }

@@ -10,7 +10,7 @@ import { request } from 'undici';
 /** Where a load generator sends chat requests, and the headers that make that endpoint proxy to the mock. */
 export interface Endpoint {
   /** floor: a bare Node pass-through proxy, the least any Node gateway hop costs. */
-  name: 'direct' | 'frugal' | 'portkey' | 'floor';
+  name: 'direct' | 'frugal' | 'frugal-spool' | 'portkey' | 'floor';
   url: string;
   headers: Record<string, string>;
   /** The process serving `url`, for RSS and profiles. */
@@ -103,11 +103,12 @@ export async function startBareProxy(mock: Endpoint): Promise<Endpoint> {
   return { name: 'floor', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { 'content-type': 'application/json' }, pid };
 }
 
-function frugalConfig(mockPort: number, ledger: LedgerMode, dataDir: string): string {
+/** `spool`: the same SQLite ledger with `durability: spool` (every reply waits for its row's fsync). */
+function frugalConfig(mockPort: number, ledger: LedgerMode, dataDir: string, spool: boolean): string {
   return [
     `providers: { mock: { kind: openai, base_url: "http://127.0.0.1:${mockPort}/v1", api_key: x } }`,
     'models: [{ name: gpt-4o-mini, provider: mock, price: { input: 0.15, output: 0.6 } }]',
-    ledger === 'sqlite' ? `ledger: { data_dir: "${dataDir}" }` : 'ledger: { enabled: false }',
+    ledger === 'sqlite' ? `ledger: { data_dir: "${dataDir}"${spool ? ', durability: spool' : ''} }` : 'ledger: { enabled: false }',
     'logging: { level: warn }',
     '',
   ].join('\n');
@@ -139,11 +140,11 @@ function tallyLogLines(child: ChildProcess): LogTally {
   return tally;
 }
 
-export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = []): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
+export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = [], spool = false): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'frugal-bench-'));
   tempDirs.add(dataDir);
   const configPath = join(dataDir, 'frugal.yaml');
-  await writeFile(configPath, frugalConfig(Number(new URL(mock.url).port), ledger, join(dataDir, 'ledger')));
+  await writeFile(configPath, frugalConfig(Number(new URL(mock.url).port), ledger, join(dataDir, 'ledger'), spool));
   const port = await freePort();
   const stderrTail: string[] = [];
   const child = track(
@@ -152,7 +153,7 @@ export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeA
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_ENV: 'production' },
     }),
-    'frugal',
+    spool ? 'frugal-spool' : 'frugal',
     stderrTail,
   );
   const logs = tallyLogLines(child);
@@ -161,7 +162,7 @@ export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeA
   // Start-up notes (an open gateway, demo mode) are expected; only what it logs under load is a finding.
   logs.lines = 0;
   logs.samples.length = 0;
-  return { name: 'frugal', url: `${base}/v1/chat/completions`, headers: { 'content-type': 'application/json' }, pid: child.pid ?? -1, dataDir, logs };
+  return { name: spool ? 'frugal-spool' : 'frugal', url: `${base}/v1/chat/completions`, headers: { 'content-type': 'application/json' }, pid: child.pid ?? -1, dataDir, logs };
 }
 
 /**

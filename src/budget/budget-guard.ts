@@ -46,10 +46,14 @@ export interface BudgetReservation {
   /** What is held now: the worst case, plus every extension. */
   readonly heldNanos: number;
   readonly soft: readonly SoftBudgetStatus[];
+  /** The budgets this reservation counts against, as "team:growth (month)". */
+  readonly budgets: readonly string[];
   /** The route of the first used-up soft budget that names one: where the pipeline may downgrade. */
   readonly downgradeTo: string | undefined;
   /** Holds more (a fallback or escalation to a pricier model), or throws budget_exceeded and holds nothing more. `extend(0)` keeps a long stream's hold alive. */
   extend(additionalNanos: number): Promise<void>;
+  /** Holds more even past a hard limit: money a provider already billed beyond the hold must count at once. */
+  absorb(additionalNanos: number): Promise<void>;
   /** Records the real cost and frees the rest. Returns the thresholds this spend crossed first; a repeat call changes nothing and returns []. */
   settle(actualNanos: number): Promise<BudgetAlert[]>;
   /** Frees the hold without spending (the call cost nothing). Idempotent. */
@@ -77,8 +81,10 @@ const NOTHING_HELD: BudgetReservation = Object.freeze({
   id: 'no-budget',
   heldNanos: 0,
   soft: [],
+  budgets: [],
   downgradeTo: undefined,
   extend: async () => {},
+  absorb: async () => {},
   settle: async () => [],
   release: async () => {},
   end: async () => [],
@@ -223,12 +229,18 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
           return held;
         },
         soft,
+        budgets: counters.map((counter) => budgetName(counter.scope.id, counter.scope.period)),
         downgradeTo: soft.find((status) => status.ratio >= 1 && status.downgradeTo !== undefined)?.downgradeTo,
         async extend(additionalNanos) {
           if (ending !== undefined) throw new FrugalError('internal_error', `Budget reservation '${id}' was already settled or released.`);
           const extended = await store.extend(id, additionalNanos, ttlMs);
           if (!extended.ok) throw refuse(extended, counters, held + additionalNanos);
           held += additionalNanos;
+        },
+        async absorb(additionalNanos) {
+          if (ending !== undefined || additionalNanos === 0) return;
+          const absorbed = await store.extend(id, additionalNanos, ttlMs, { force: true });
+          if (absorbed.ok) held += additionalNanos;
         },
         settle: (actualNanos) => finish(actualNanos),
         release: () => finish(undefined).then(() => undefined),

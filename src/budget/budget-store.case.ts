@@ -155,6 +155,16 @@ export function describeBudgetStoreConformance(name: string, createHarness: () =
       expect(await store.usage(team)).toMatchObject({ spentNanos: 850, reservedNanos: 0 });
     });
 
+    it('holds a forced extension past a hard limit (money already billed), so the next reservation is refused', async () => {
+      const team = scope('team', 1_000);
+      const id = nextId();
+      await store.reserve([team], 400, id, 60_000);
+      expect(await store.extend(id, 4_600, 60_000, { force: true })).toMatchObject({ ok: true, usage: [{ reservedNanos: 5_000 }] });
+      expect(await store.reserve([team], 1, nextId(), 60_000)).toMatchObject({ ok: false, reservedNanos: 5_000 });
+      await store.settle(id, 5_000);
+      expect(await store.usage(team)).toMatchObject({ spentNanos: 5_000, reservedNanos: 0 });
+    });
+
     it('refuses to extend a reservation that was settled or released', async () => {
       const team = scope('team', 1_000);
       const id = nextId();

@@ -44,6 +44,11 @@ export interface SettleResult {
   usage: ScopeUsage[];
 }
 
+export interface ExtendOptions {
+  /** Hold the amount even past a hard limit: it was already spent (a provider billed beyond the hold). */
+  force?: boolean;
+}
+
 /**
  * Where budgets are counted. Every operation is atomic, also across gateway instances sharing the store.
  *
@@ -56,11 +61,12 @@ export interface SettleResult {
  *   held) in the period it was reserved in; `release` drops it. Both are idempotent.
  * - `extend` adds to an open reservation (a fallback to a pricier model) under the same all-or-none rule
  *   and restarts its TTL; `extend(id, 0, ttl)` is a heartbeat for long streams. It throws when the
- *   reservation was already settled or released.
+ *   reservation was already settled or released. A forced extend never refuses: money a provider already
+ *   billed must count at once, or concurrent calls would be let through on room that is gone.
  */
 export interface BudgetStore {
   reserve(scopes: readonly BudgetScope[], amountNanos: number, reservationId: string, ttlMs: number): Promise<ReserveResult>;
-  extend(reservationId: string, additionalNanos: number, ttlMs: number): Promise<ReserveResult>;
+  extend(reservationId: string, additionalNanos: number, ttlMs: number, options?: ExtendOptions): Promise<ReserveResult>;
   settle(reservationId: string, actualNanos: number): Promise<SettleResult>;
   release(reservationId: string): Promise<boolean>;
   usage(scope: BudgetScope): Promise<ScopeUsage>;

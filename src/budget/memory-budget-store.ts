@@ -146,7 +146,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
       return { ok: true, usage: held.map(usageOf) };
     },
 
-    async extend(reservationId, additionalNanos, ttlMs) {
+    async extend(reservationId, additionalNanos, ttlMs, options = {}) {
       checkNanos(additionalNanos, 'An extension');
       checkTtlMs(ttlMs);
       const at = now();
@@ -156,7 +156,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
       const total = reservation.amount + additionalNanos;
       // An expired reservation no longer counts anywhere, so it must be held again in full.
       const delta = reservation.counting ? additionalNanos : total;
-      const rejection = findRejection(reservation.scopes, () => delta);
+      const rejection = options.force ? undefined : findRejection(reservation.scopes, () => delta);
       if (rejection !== undefined) return rejection;
       for (const { counter } of reservation.scopes) counter.reserved += delta;
       reservation.amount = total;

@@ -92,7 +92,7 @@ return result
 `;
 
 /**
- * KEYS: R.  ARGV: id, additional, ttlMs, recordTtlMs.
+ * KEYS: R.  ARGV: id, additional, ttlMs, recordTtlMs, force (1: hold past hard limits, the money is spent).
  * Returns {1, scopesJson, spent1, reserved1, …}, {0, scopesJson, index, spent, reserved}, or {-1} when R is gone.
  */
 export const EXTEND_SCRIPT = `${PRELUDE}
@@ -107,7 +107,7 @@ for i, s in ipairs(scopes) do
   sweep(s.h, s.z, now)
   -- An expired reservation no longer counts here, so it must be held again in full.
   if redis.call('HEXISTS', s.h, 'r:' .. id) == 1 then deltas[i] = additional else deltas[i] = total end
-  if s.hard and deltas[i] > 0 then
+  if s.hard and deltas[i] > 0 and ARGV[5] ~= '1' then
     local spent, reserved = counts(s.h)
     if spent + reserved + deltas[i] > s.limit then return {0, record[2], i, spent, reserved} end
   end

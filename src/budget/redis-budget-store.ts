@@ -148,7 +148,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions = {}): B
       return { ok: true, usage: usages(recorded, reply, 1) };
     },
 
-    async extend(reservationId, additionalNanos, ttlMs) {
+    async extend(reservationId, additionalNanos, ttlMs, options = {}) {
       checkNanos(additionalNanos, 'An extension');
       checkTtlMs(ttlMs);
       const reply = await commands.frugalBudgetExtend(
@@ -158,6 +158,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions = {}): B
         String(additionalNanos),
         String(ttlMs),
         String(ttlMs + RESERVATION_GRACE_MS),
+        options.force ? '1' : '0',
       );
       const status = Number(reply[0]);
       if (status === -1) throw reservationNotOpen(reservationId);

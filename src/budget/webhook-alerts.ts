@@ -72,6 +72,38 @@ export function budgetThresholdPayload(alert: BudgetAlert): BudgetThresholdPaylo
   };
 }
 
+/** The JSON body of an overshoot alert: a provider billed a call above its budget hold. */
+export interface BudgetOvershootPayload {
+  type: 'budget_overshoot';
+  requestId: string;
+  model: string;
+  provider: string;
+  /** What was held for the call (its worst case) and what the provider billed, in nano-dollars. */
+  heldNanos: number;
+  billedNanos: number;
+  overshootNanos: number;
+  /** The budgets the request counts against, as "team:growth (month)". */
+  budgets: string[];
+  at: string;
+  text: string;
+}
+
+export function budgetOvershootPayload(input: { requestId: string; model: string; provider: string; boundNanos: number; actualNanos: number; budgets: string[]; at: number }): BudgetOvershootPayload {
+  const overshootNanos = input.actualNanos - input.boundNanos;
+  return {
+    type: 'budget_overshoot',
+    requestId: input.requestId,
+    model: input.model,
+    provider: input.provider,
+    heldNanos: input.boundNanos,
+    billedNanos: input.actualNanos,
+    overshootNanos,
+    budgets: input.budgets,
+    at: new Date(input.at).toISOString(),
+    text: `Provider '${input.provider}' billed ${formatUsd(input.actualNanos)} for a call to '${input.model}' held at ${formatUsd(input.boundNanos)} (${formatUsd(overshootNanos)} over; request ${input.requestId}). Counted against ${input.budgets.join(', ') || 'no budget'}.`,
+  };
+}
+
 /** 408, 429 and 5xx may pass on another try; any other 4xx will not. */
 function worthRetrying(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;

@@ -14,10 +14,18 @@ export function cacheWanted(config: GatewayConfig): boolean {
   return config.cache.enabled || [...config.cache.routes.values()].some((policy) => policy.enabled);
 }
 
+/**
+ * Where this gateway's cached answers live in Redis: under `spend_control.key_prefix`, like every other key it
+ * writes, so two gateways (or environments) with different prefixes never read each other's answers.
+ */
+export function cacheKeyPrefix(config: GatewayConfig): string {
+  return `${config.spendControl.keyPrefix}cache:`;
+}
+
 /** The configured backend: an in-process LRU (embedded default) or Redis shared by every instance. */
 export function openCacheStore(config: GatewayConfig): CacheStore {
   const { cache } = config;
-  if (cache.backend === 'redis') return createRedisCacheStore({ url: cache.redisUrl, keyPrefix: 'frugal:cache:', defaultTtlSeconds: cache.ttlSeconds });
+  if (cache.backend === 'redis') return createRedisCacheStore({ url: cache.redisUrl, keyPrefix: cacheKeyPrefix(config), defaultTtlSeconds: cache.ttlSeconds });
   return createMemoryCacheStore({ maxBytes: cache.maxBytes, defaultTtlSeconds: cache.ttlSeconds });
 }
 
@@ -36,18 +44,25 @@ export function openSemanticCache(config: GatewayConfig, store: CacheStore): Sem
     }
     embedder = createOpenAIEmbedder({ baseUrl: provider.baseUrl ?? 'https://api.openai.com/v1', apiKey: provider.apiKey, model: model.upstream, dimensions: semantic.embedder.dimensions ?? 1536 });
   }
-  const index = semantic.index === 'postgres' ? lazyPgVectorIndex(config.ledger.databaseUrl!, embedder.dimensions) : undefined;
+  const index = semantic.index === 'postgres' ? lazyPgVectorIndex(config.ledger.databaseUrl!, embedder.dimensions, cacheKeyPrefix(config)) : undefined;
   return createSemanticCache({ embedder, store, index, threshold: semantic.threshold, routeThresholds: semantic.routeThresholds, ttlSeconds: config.cache.ttlSeconds, caseFold: config.cache.caseFold });
 }
 
-/** The shared pgvector index, opened (and migrated) on first use so start-up stays synchronous. */
-function lazyPgVectorIndex(connectionString: string, dimensions: number): VectorIndex {
+/**
+ * The shared pgvector index, opened (and migrated) on first use so start-up stays synchronous. Ids and buckets
+ * carry the gateway's key prefix: a gateway with another prefix finds no answer for a shared vector in its own
+ * store and would delete that vector as stale, wiping the other gateway's entries.
+ */
+function lazyPgVectorIndex(connectionString: string, dimensions: number, namespace: string): VectorIndex {
   let opened: ReturnType<typeof openPgVectorIndex> | undefined;
   const index = () => (opened ??= openPgVectorIndex({ connectionString, dimensions }));
   return {
-    add: async (id, bucket, vector, expiresAt) => (await index()).add(id, bucket, vector, expiresAt),
-    search: async (bucket, vector, options) => (await index()).search(bucket, vector, options),
-    delete: async (id) => (await index()).delete(id),
+    add: async (id, bucket, vector, expiresAt) => (await index()).add(namespace + id, namespace + bucket, vector, expiresAt),
+    search: async (bucket, vector, options) => {
+      const matches = await (await index()).search(namespace + bucket, vector, options);
+      return matches.map((match) => ({ ...match, id: match.id.slice(namespace.length) }));
+    },
+    delete: async (id) => (await index()).delete(namespace + id),
     prune: async (now) => (await index()).prune(now),
   };
 }

@@ -1,8 +1,13 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load-config.js';
+import { quarantineFile } from '../ledger/ledger-quarantine.js';
+import { openLedgerSpool } from '../ledger/ledger-spool.js';
 import { createLedgerWriter } from '../ledger/ledger-writer.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
+import { replaySpool } from '../ledger/replay-spool.js';
+import { createDrainableGateway } from './drainable-gateway.js';
 import { createGatewayFromConfig } from '../pipeline/create-gateway.js';
 import { createServer } from '../server/create-server.js';
 import { createKeyAuthenticator } from '../keys/key-cache.js';
@@ -36,14 +41,24 @@ export async function serve(options: ServeOptions) {
   });
   const store = config.ledger.enabled ? openLedgerStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (store) await store.migrate();
+  const { dataDir } = config.ledger;
+  const opened = store && config.ledger.durability === 'spool' ? await openLedgerSpool({ dir: join(dataDir, 'spool'), onError: (error) => logger.error({ err: error }, 'ledger spool') }) : undefined;
   const writer = store
     ? createLedgerWriter(store, {
         flushIntervalMs: config.ledger.flushIntervalMs,
         maxBatch: config.ledger.batchSize,
-        onError: (error: unknown) => logger.error({ err: error }, 'ledger write failed; rows kept for retry'),
+        onError: (error: unknown) => logger.error({ err: error }, 'ledger'),
+        quarantine: quarantineFile(join(dataDir, 'ledger-quarantine.jsonl')),
+        spool: opened?.spool,
       })
     : undefined;
-  const gateway = createGatewayFromConfig(config, writer);
+  if (store && writer && opened) {
+    // Rows a killed process acknowledged but never wrote: back before the first new request.
+    const replay = await replaySpool(opened.leftover, store, writer, opened.spool);
+    if (opened.leftover.files.length > 0) logger.info(replay, 'ledger spool replayed');
+  }
+  const drainable = createDrainableGateway({ durable: opened ? () => writer!.durable() : undefined });
+  const gateway = drainable.wrap(createGatewayFromConfig(config, writer && drainable.sink(writer)));
   // Keys live in the ledger's database; without a ledger there is nowhere to keep them.
   const keyStore = store ? openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (keyStore) await keyStore.migrate();
@@ -64,13 +79,21 @@ export async function serve(options: ServeOptions) {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests and flushing the ledger');
+    const drainTimeoutMs = config.server.drainTimeoutMs;
+    logger.info({ signal, drainTimeoutMs, inFlight: drainable.inFlight() }, 'shutting down: no new requests; in-flight requests may finish until the drain deadline');
     let code = 0;
-    // In-flight requests get a grace period; keep-alive connections that outlive it are cut.
-    const grace = setTimeout(() => app.server.closeAllConnections(), 10_000);
+    // Stops listening at once; Fastify answers 503 on kept-alive connections and closes idle ones.
+    const closed = app.close();
+    // Requests still running at the deadline are ended with a `shutdown` error (an error event in a stream) and
+    // their rows written: no acknowledged request without a row.
+    const drained = await drainable.drain(drainTimeoutMs);
+    logger.info(drained, 'requests drained');
+    // A finished stream leaves its keep-alive socket open: close what is idle now, cut the rest soon after.
+    app.server.closeIdleConnections();
+    const grace = setTimeout(() => app.server.closeAllConnections(), 1_000);
     grace.unref();
+    await closed.catch((error: unknown) => logger.warn({ err: error }, 'the HTTP server did not close cleanly'));
     try {
-      await app.close();
       await writer?.close();
     } catch (error) {
       // The writer keeps rows it could not write and says so; exiting non-zero tells the supervisor.

@@ -21,6 +21,10 @@ const providerSchema = z.strictObject({
   first_byte_timeout_ms: z.number().int().positive().optional(),
   /** Milliseconds a whole call may take. */
   timeout_ms: z.number().int().positive().optional(),
+  /** The most one answer may send (a JSON body, or a whole stream), MB; beyond it the answer is dropped with a 502. */
+  max_response_mb: z.number().positive().optional(),
+  /** The most server-sent events one streamed answer may send; beyond it the stream ends with an error. */
+  max_stream_events: z.number().int().positive().optional(),
   /** Anthropic requires max_tokens; used when the client sent none. */
   default_max_tokens: z.number().int().positive().optional(),
   /** Anthropic: mark static prefixes (system prompt, tools) of at least this many tokens for prompt caching; false = off. */
@@ -54,6 +58,18 @@ export const configSchema = z.strictObject({
       body_limit_mb: z.number().positive().optional(),
       /** Put the call's cost in the response body as `usage.cost` (USD), as OpenRouter does. */
       cost_in_body: z.boolean().optional(),
+      /** On SIGTERM/SIGINT, how long in-flight requests may finish before they are ended with a `shutdown` error. */
+      drain_timeout_ms: z.number().int().min(0).optional(),
+      /** Deepest nesting of arrays/objects a request body may have; deeper bodies get a 400 before anything walks them. */
+      max_json_depth: z.number().int().min(2).max(10_000).optional(),
+      /** Most messages one chat request may carry. */
+      max_messages: z.number().int().positive().optional(),
+      /** Largest request line + headers, bytes; beyond it the reply is 431. */
+      max_header_bytes: z.number().int().min(1024).optional(),
+      /** Prometheus /metrics: behind a bearer token, and/or on a listener of its own (port). */
+      metrics: z
+        .strictObject({ token: z.string().optional(), host: z.string().optional(), port: z.number().int().min(0).max(65_535).optional() })
+        .optional(),
     })
     .optional(),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _'), providerSchema).optional(),
@@ -67,6 +83,8 @@ export const configSchema = z.strictObject({
       data_dir: z.string().optional(),
       flush_interval_ms: z.number().int().positive().optional(),
       batch_size: z.number().int().positive().optional(),
+      /** buffered: rows wait in memory for the next flush; spool: each row is fsynced to a local file before the reply completes. */
+      durability: z.enum(['buffered', 'spool']).optional(),
     })
     .optional(),
   cache: z

@@ -11,6 +11,9 @@ export interface ProviderSettings {
   connections: number | undefined;
   firstByteTimeoutMs: number | undefined;
   timeoutMs: number | undefined;
+  /** Caps on what one upstream answer may make us read; undefined: the adapters' defaults (32 MB, 200 000 events). */
+  maxResponseBytes: number | undefined;
+  maxStreamEvents: number | undefined;
   defaultMaxTokens: number | undefined;
   promptCachingMinTokens: number | undefined;
   simulated: { ttftMs: number; tokensPerSecond: number; outputTokens: number | undefined };
@@ -35,11 +38,22 @@ export interface ModelEntry {
 
 /** The validated, frozen configuration every stage reads. Request code never re-validates it. */
 export interface GatewayConfig {
-  server: { host: string; port: number; bodyLimitBytes: number; costInBody: boolean };
+  server: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    costInBody: boolean;
+    drainTimeoutMs: number;
+    maxJsonDepth: number;
+    maxMessages: number;
+    maxHeaderBytes: number;
+    /** token: never logged; port undefined = served on the main listener at /metrics. */
+    metrics: { token: string | undefined; host: string; port: number | undefined };
+  };
   providers: ReadonlyMap<string, ProviderSettings>;
   models: ReadonlyMap<string, ModelEntry>;
   routes: Readonly<Record<string, unknown>>;
-  ledger: { enabled: boolean; databaseUrl: string | undefined; dataDir: string; flushIntervalMs: number; batchSize: number };
+  ledger: { enabled: boolean; databaseUrl: string | undefined; dataDir: string; flushIntervalMs: number; batchSize: number; durability: 'buffered' | 'spool' };
   circuitBreaker: { consecutiveFailures: number; errorRate: number; minRequests: number; windowMs: number; openMs: number };
   healthCheckIntervalMs: number;
   cache: CacheSettings;

@@ -79,6 +79,14 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       port: raw.server?.port ?? (env.FRUGAL_PORT ? Number(env.FRUGAL_PORT) : 4000),
       bodyLimitBytes: Math.round((raw.server?.body_limit_mb ?? 10) * 1024 * 1024),
       costInBody: raw.server?.cost_in_body ?? true,
+      // Kubernetes kills a pod 30 s after SIGTERM by default: 20 s of drain leaves time to end the rest and flush.
+      drainTimeoutMs: raw.server?.drain_timeout_ms ?? 20_000,
+      // 64 levels hold any real JSON schema or tool arguments, and stay far below what overflows a recursive walk.
+      maxJsonDepth: raw.server?.max_json_depth ?? 64,
+      maxMessages: raw.server?.max_messages ?? 4096,
+      // Node's own default; beyond it the reply is a 431.
+      maxHeaderBytes: raw.server?.max_header_bytes ?? 16_384,
+      metrics: metricsSettings(raw.server, env),
     },
     providers,
     models,
@@ -89,6 +97,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       dataDir: ledger.data_dir ?? env.FRUGAL_DATA_DIR ?? './.frugal',
       flushIntervalMs: ledger.flush_interval_ms ?? 250,
       batchSize: ledger.batch_size ?? 500,
+      durability: ledger.durability ?? 'buffered',
     },
     circuitBreaker: {
       consecutiveFailures: raw.resilience?.circuit_breaker?.consecutive_failures ?? 5,
@@ -202,6 +211,8 @@ function providerSettings(name: string, raw: RawProvider): ProviderSettings {
     connections: raw.connections,
     firstByteTimeoutMs: raw.first_byte_timeout_ms,
     timeoutMs: raw.timeout_ms,
+    maxResponseBytes: raw.max_response_mb === undefined ? undefined : Math.round(raw.max_response_mb * 1024 * 1024),
+    maxStreamEvents: raw.max_stream_events,
     defaultMaxTokens: raw.default_max_tokens,
     promptCachingMinTokens: raw.prompt_caching ? raw.prompt_caching.min_tokens : undefined,
     simulated: { ttftMs: raw.ttft_ms ?? 0, tokensPerSecond: raw.tokens_per_second ?? 0, outputTokens: raw.output_tokens },
@@ -247,6 +258,17 @@ function modelEntry(source: ModelSource, path: string): ModelEntry {
     source: source.source,
     asOf: source.as_of,
   };
+}
+
+/** A token guessable by brute force would expose the metrics; same floor as FRUGAL_MASTER_KEY. */
+const MIN_METRICS_TOKEN_LENGTH = 16;
+
+function metricsSettings(server: RawConfig['server'], env: Record<string, string | undefined>): GatewayConfig['server']['metrics'] {
+  const token = server?.metrics?.token || env.FRUGAL_METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw configError(`server.metrics.token: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`);
+  }
+  return { token, host: server?.metrics?.host ?? server?.host ?? env.FRUGAL_HOST ?? '127.0.0.1', port: server?.metrics?.port };
 }
 
 export function configError(message: string): FrugalError {

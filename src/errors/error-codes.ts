@@ -5,6 +5,12 @@
 export type ErrorCode =
   | 'invalid_json'
   | 'invalid_request'
+  | 'invalid_path'
+  | 'limit_exceeded'
+  | 'uri_too_long'
+  | 'headers_too_large'
+  | 'request_timeout'
+  | 'expectation_failed'
   | 'model_not_found'
   | 'route_not_found'
   | 'payload_too_large'
@@ -12,6 +18,7 @@ export type ErrorCode =
   | 'invalid_api_key'
   | 'permission_denied'
   | 'budget_exceeded'
+  | 'cost_ceiling_exceeded'
   | 'rate_limit_exceeded'
   | 'upstream_error'
   | 'upstream_rate_limited'
@@ -23,6 +30,7 @@ export type ErrorCode =
   | 'not_supported'
   | 'not_found'
   | 'config_invalid'
+  | 'shutdown'
   | 'internal_error';
 
 export type OpenAIErrorType =
@@ -43,6 +51,16 @@ interface ErrorCodeInfo {
 export const ERROR_CODES: Record<ErrorCode, ErrorCodeInfo> = {
   invalid_json: { status: 400, type: 'invalid_request_error' },
   invalid_request: { status: 400, type: 'invalid_request_error' },
+  // A path the router would read differently from how it is spelled (%76, //, /./, ;x): refused, never guessed at.
+  invalid_path: { status: 400, type: 'invalid_request_error' },
+  // A configured edge limit (server.max_json_depth, server.max_messages): the message names it.
+  limit_exceeded: { status: 400, type: 'invalid_request_error' },
+  uri_too_long: { status: 414, type: 'invalid_request_error' },
+  // Raised by the HTTP parser before Fastify sees the request (server.max_header_bytes).
+  headers_too_large: { status: 431, type: 'invalid_request_error' },
+  request_timeout: { status: 408, type: 'invalid_request_error' },
+  // An Expect header other than 100-continue: Node refuses it before any route runs.
+  expectation_failed: { status: 417, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   route_not_found: { status: 404, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'not_found_error' },
@@ -51,6 +69,8 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeInfo> = {
   invalid_api_key: { status: 401, type: 'authentication_error' },
   permission_denied: { status: 403, type: 'permission_error' },
   budget_exceeded: { status: 429, type: 'insufficient_quota' },
+  // The request's own ceiling (x-frugal-max-cost-usd, a route's or key's max_cost_usd): retrying the same request cannot help, so not 429.
+  cost_ceiling_exceeded: { status: 402, type: 'insufficient_quota' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   // Upstream errors usually carry the upstream's own status; these are the defaults.
   upstream_error: { status: 502, type: 'api_error' },
@@ -63,5 +83,7 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeInfo> = {
   quality_check_failed: { status: 502, type: 'api_error' },
   not_supported: { status: 400, type: 'invalid_request_error' },
   config_invalid: { status: 500, type: 'server_error' },
+  // The gateway is stopping: the request was still running when the drain deadline (server.drain_timeout_ms) passed.
+  shutdown: { status: 503, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
 };

@@ -13,6 +13,11 @@ export interface FrugalErrorOptions {
   retryable?: boolean;
   /** The upstream's own error code, when it sent one, for the ledger. */
   upstreamCode?: string | null;
+  /**
+   * The deployment failed: it answered with a server error, broke the connection, sent garbage or timed out.
+   * Only these count against its circuit breaker; errors raised on our side of the wire never set it.
+   */
+  upstreamFailure?: boolean;
   cause?: unknown;
 }
 
@@ -28,6 +33,7 @@ export class FrugalError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly retryable: boolean;
   readonly upstreamCode: string | null;
+  readonly upstreamFailure: boolean;
 
   constructor(code: ErrorCode, message: string, options: FrugalErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -39,6 +45,7 @@ export class FrugalError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.retryable = options.retryable ?? false;
     this.upstreamCode = options.upstreamCode ?? null;
+    this.upstreamFailure = options.upstreamFailure ?? false;
   }
 }
 

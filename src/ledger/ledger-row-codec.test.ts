@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLedgerRow, encodeLedgerRow, LEDGER_COLUMN_NAMES, ledgerRowProblem } from './ledger-row-codec.js';
+import { decodeLedgerRow, encodeLedgerRow, LEDGER_COLUMN_NAMES, ledgerRowProblem, storableText } from './ledger-row-codec.js';
 import { ledgerWorkload } from './ledger-store.case.js';
 
 describe('ledger row codec', () => {
@@ -43,5 +43,14 @@ describe('ledger row codec', () => {
     expect(ledgerRowProblem({ ...row, baselineNanos: 0.5 })).toMatch(/^baselineNanos/);
     expect(ledgerRowProblem({ ...row, savedRoutingNanos: -(2 ** 53) })).toMatch(/^savedRoutingNanos/);
     expect(ledgerRowProblem({ ...row, savedPromptCacheNanos: Number.NaN })).toMatch(/^savedPromptCacheNanos/);
+  });
+
+  it('makes text storable without splitting a surrogate pair at the cut, and leaves clean text as it is', () => {
+    expect(storableText('a\u0000b\uD800c\uDC00', 100)).toBe('a\uFFFDb\uFFFDc\uFFFD');
+    expect(storableText('ok 😀', 100)).toBe('ok 😀');
+    // The cut falls between the halves of 😀: the half is dropped, not kept alone.
+    expect(storableText('abc😀def', 5)).toBe('abc…');
+    expect(storableText('abcdef', 6)).toBe('abcdef');
+    expect(storableText('abcdefg', 6)).toBe('abcde…');
   });
 });

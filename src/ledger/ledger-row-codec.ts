@@ -1,5 +1,5 @@
-import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow, LedgerStatus } from './ledger-row.js';
+import { LedgerRowsRefusedError } from './ledger-store.js';
 
 /** LedgerRow field → column, in the order both stores write them. */
 export const LEDGER_COLUMNS = [
@@ -55,10 +55,67 @@ export function ledgerRowProblem(row: LedgerRow): string | undefined {
   return undefined;
 }
 
-/** Column values in LEDGER_COLUMNS order. SQLite has no booleans, so it takes 1/0. */
-export function encodeLedgerRow(row: LedgerRow, booleans: 'native' | 'integer'): unknown[] {
-  const problem = ledgerRowProblem(row);
-  if (problem !== undefined) throw new FrugalError('internal_error', `ledger row ${row.id} cannot be stored: ${problem}`);
+/**
+ * Text limits, in UTF-16 units. Names, ids and tags are indexed in PostgreSQL, whose btree entries stop at
+ * 2 704 bytes: 512 units are at most 1 536 bytes of UTF-8. Traces and warnings are not indexed.
+ */
+export const SHORT_TEXT_MAX = 512;
+export const LONG_TEXT_MAX = 4_096;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NEEDS_CLEANING = /[\u0000\uD800-\uDFFF]/;
+
+/**
+ * Text as both databases can store it: NUL (PostgreSQL refuses it in TEXT and in jsonb) and lone surrogates
+ * (not UTF-8; jsonb refuses their escapes) become U+FFFD, and a value past `max` is cut, ending in "…".
+ */
+export function storableText(text: string, max: number): string {
+  let clean = NEEDS_CLEANING.test(text) ? text.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD') : text;
+  if (clean.length > max) {
+    let cut = clean.slice(0, max - 1);
+    // Never leave half of a surrogate pair at the cut.
+    if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+    clean = `${cut}…`;
+  }
+  return clean;
+}
+
+function storableOrNull(text: string | null, max: number): string | null {
+  return text === null ? null : storableText(text, max);
+}
+
+/**
+ * The row as the ledger stores it (see storableText). Both stores apply it, so SQLite and PostgreSQL keep the
+ * same values; a client typing NUL into `user` or a tag can no longer stop the PostgreSQL ledger.
+ */
+export function storableLedgerRow(row: LedgerRow): LedgerRow {
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(row.tags)) tags[storableText(key, SHORT_TEXT_MAX)] = storableText(String(value), SHORT_TEXT_MAX);
+  return {
+    ...row,
+    id: storableText(row.id, SHORT_TEXT_MAX),
+    keyId: storableOrNull(row.keyId, SHORT_TEXT_MAX),
+    user: storableOrNull(row.user, SHORT_TEXT_MAX),
+    tags,
+    requestedModel: storableText(row.requestedModel, SHORT_TEXT_MAX),
+    servedModel: storableOrNull(row.servedModel, SHORT_TEXT_MAX),
+    provider: storableOrNull(row.provider, SHORT_TEXT_MAX),
+    errorCode: storableOrNull(row.errorCode, SHORT_TEXT_MAX),
+    cacheStatus: storableOrNull(row.cacheStatus, SHORT_TEXT_MAX),
+    routeTrace: storableOrNull(row.routeTrace, LONG_TEXT_MAX),
+    task: storableOrNull(row.task, SHORT_TEXT_MAX),
+    warnings: row.warnings.map((warning) => storableText(warning, LONG_TEXT_MAX)),
+  };
+}
+
+/**
+ * Column values in LEDGER_COLUMNS order, text made storable (storableLedgerRow). SQLite has no booleans, so it
+ * takes 1/0. A row no database can take (a fractional cost) throws LedgerRowsRefusedError.
+ */
+export function encodeLedgerRow(original: LedgerRow, booleans: 'native' | 'integer'): unknown[] {
+  const problem = ledgerRowProblem(original);
+  if (problem !== undefined) throw new LedgerRowsRefusedError(`ledger row ${original.id} cannot be stored: ${problem}`);
+  const row = storableLedgerRow(original);
   const bool = booleans === 'native' ? (value: boolean) => value : (value: boolean) => (value ? 1 : 0);
   return LEDGER_COLUMNS.map(([field]) => {
     const value = row[field];

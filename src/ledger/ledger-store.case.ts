@@ -1,7 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow, LedgerStatus } from './ledger-row.js';
-import type { LedgerStore, ReportDimension, ReportRow } from './ledger-store.js';
+import { LONG_TEXT_MAX, SHORT_TEXT_MAX } from './ledger-row-codec.js';
+import { LedgerRowsRefusedError, type LedgerStore, type ReportDimension, type ReportRow } from './ledger-store.js';
 import { REPORT_DIMENSION_NAMES } from './report-dimensions.js';
 import { totalReport } from './report-format.js';
 
@@ -334,9 +335,48 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
       const store = await migrated('invalid');
       const insert = store.insert([good, { ...other, costNanos: 1.5 }]);
       await expect(insert).rejects.toBeInstanceOf(FrugalError);
+      // Refused data, not a store failure: the writer isolates the row instead of retrying the batch forever.
+      await expect(insert).rejects.toBeInstanceOf(LedgerRowsRefusedError);
       await expect(insert).rejects.toMatchObject({ code: 'internal_error' });
       await store.insert([]);
       expect(await store.rows({})).toEqual([]);
+    });
+
+    it('stores text PostgreSQL cannot take: NUL and lone surrogates become U+FFFD, over-long values end in …', async () => {
+      const [template, next] = ledgerWorkload();
+      const long = 'm'.repeat(10_000);
+      const hostile: LedgerRow = {
+        ...template,
+        id: 'nul\u0000id',
+        user: 'us\u0000er',
+        requestedModel: `gpt\u0000${long}`,
+        servedModel: 'half \uD83D pair',
+        keyId: 'key\uDE00',
+        tags: { 'te\u0000am': 'core\u0000', feature: '\uD800x' },
+        routeTrace: `auto>${'r'.repeat(LONG_TEXT_MAX * 2)}`,
+        warnings: ['w\u0000', 'ok 😀'],
+        errorCode: '\u0000',
+      };
+      const store = await migrated('hostile-text', [hostile, next]);
+      const [stored, after] = await store.rows({});
+      expect(after).toEqual(next);
+      expect(stored).toMatchObject({ id: 'nul\uFFFDid', user: 'us\uFFFDer', servedModel: 'half \uFFFD pair', keyId: 'key\uFFFD', errorCode: '\uFFFD', warnings: ['w\uFFFD', 'ok 😀'] });
+      expect(stored.tags).toEqual({ 'te\uFFFDam': 'core\uFFFD', feature: '\uFFFDx' });
+      expect(stored.requestedModel).toHaveLength(SHORT_TEXT_MAX);
+      expect(stored.requestedModel).toMatch(/^gpt\uFFFDm+…$/);
+      expect(stored.routeTrace).toHaveLength(LONG_TEXT_MAX);
+      // Reports read the tags as JSON (jsonb on PostgreSQL), which refuses \u0000 and lone surrogate escapes.
+      const features = await store.report({ by: 'feature' });
+      expect(features.map((row) => [row.group, row.requests])).toContainEqual(['\uFFFDx', 1]);
+      expect((await store.report({ by: 'model' })).reduce((sum, row) => sum + row.requests, 0)).toBe(2);
+    });
+
+    it('counts the stored copies of each (id, start time), the keys a spool replay checks', async () => {
+      const [first, second] = ledgerWorkload();
+      const store = await migrated('count-stored', [first, first, second]);
+      const keys = [first, second, { ...first, ts: first.ts + 1 }, { ...second, id: 'not-stored' }, first];
+      expect(await store.countStored(keys)).toEqual([2, 1, 0, 0, 2]);
+      expect(await store.countStored([])).toEqual([]);
     });
 
     it('returns an empty report for an empty ledger', async () => {

@@ -1,3 +1,4 @@
+import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow } from './ledger-row.js';
 import type { REPORT_DIMENSIONS } from './report-dimensions.js';
 
@@ -50,11 +51,30 @@ export interface ReportRow {
 export interface LedgerStore {
   /** Brings the schema up to date. Idempotent, and safe when two processes start at once. */
   migrate(): Promise<void>;
-  /** Writes the rows atomically: all of them or none (a bad row rejects the whole batch before any write). */
+  /**
+   * Writes the rows atomically: all of them or none. Rejects with LedgerRowsRefusedError when the database
+   * refused the data itself (the same rows would fail on every retry), with another error when the store failed.
+   */
   insert(rows: LedgerRow[]): Promise<void>;
+  /**
+   * How many stored rows share each key's id and start time, in the keys' order. A spool replay inserts only
+   * the copies the store does not have yet; ids alone may repeat (a caller-supplied x-request-id).
+   */
+  countStored(keys: ReadonlyArray<Pick<LedgerRow, 'id' | 'ts'>>): Promise<number[]>;
   /** Groups, most expensive first (chronological for day and week). */
   report(query: ReportQuery): Promise<ReportRow[]>;
   /** Rows oldest first, in insertion order within the same ms. */
   rows(query: RowsQuery): Promise<LedgerRow[]>;
   close(): Promise<void>;
+}
+
+/**
+ * The database refused the rows' data, not the connection: retrying the same rows fails the same way, so the
+ * writer isolates the row at fault instead of retrying the batch forever.
+ */
+export class LedgerRowsRefusedError extends FrugalError {
+  constructor(message: string, cause?: unknown) {
+    super('internal_error', message, { cause, retryable: false });
+    this.name = 'LedgerRowsRefusedError';
+  }
 }

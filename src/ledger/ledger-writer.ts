@@ -1,8 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FrugalError } from '../errors/frugal-error.js';
+import { publishLedgerRowQuarantined } from '../telemetry/events.js';
+import type { LedgerQuarantine } from './ledger-quarantine.js';
 import type { LedgerRow } from './ledger-row.js';
 import { ledgerRowProblem } from './ledger-row-codec.js';
-import type { LedgerStore } from './ledger-store.js';
+import type { LedgerSpool } from './ledger-spool.js';
+import { LedgerRowsRefusedError, type LedgerStore } from './ledger-store.js';
 
 export interface LedgerWriterOptions {
   flushIntervalMs?: number;
@@ -14,8 +17,15 @@ export interface LedgerWriterOptions {
   maxRetryDelayMs?: number;
   /** Failed timed writes, dropped rows, refused rows. Default: a process warning. */
   onError?: (error: unknown) => void;
+  /** Where a row the database refuses even alone is kept (quarantineFile). Default: none, the row is dropped (reported). */
+  quarantine?: LedgerQuarantine;
+  /** `ledger.durability: spool`: every recorded row is appended here first, and settled once it is written. */
+  spool?: LedgerSpool;
   now?: () => number;
 }
+
+/** Failed attempts of one batch after which its rows are tried one by one, whatever the error said. */
+const ISOLATE_AFTER_FAILURES = 3;
 
 export interface LedgerWriter {
   /** Buffers a row. Synchronous, O(1), never throws, never does I/O: it runs on the request path. */
@@ -26,6 +36,8 @@ export interface LedgerWriter {
   close(): Promise<void>;
   /** Rows recorded and not yet written. */
   pending(): number;
+  /** Resolves once every row recorded so far is durable: in the spool's fsynced file. At once without a spool. */
+  durable(): Promise<void>;
 }
 
 /** A FIFO with O(1) push and shift: the array is compacted only once half of it is consumed. */
@@ -85,7 +97,7 @@ function warn(error: unknown) {
  */
 export function createLedgerWriter(
   store: LedgerStore,
-  { flushIntervalMs = 250, maxBatch = 500, maxBuffered = 100_000, maxRetryDelayMs = 30_000, onError = warn, now = Date.now }: LedgerWriterOptions = {},
+  { flushIntervalMs = 250, maxBatch = 500, maxBuffered = 100_000, maxRetryDelayMs = 30_000, onError = warn, quarantine, spool, now = Date.now }: LedgerWriterOptions = {},
 ): LedgerWriter {
   if (!(maxBatch >= 1 && maxBuffered >= maxBatch && flushIntervalMs > 0)) {
     throw new FrugalError('config_invalid', `ledger writer: need maxBatch ≥ 1, maxBuffered ≥ maxBatch and flushIntervalMs > 0 (got ${maxBatch}, ${maxBuffered}, ${flushIntervalMs})`);
@@ -109,22 +121,78 @@ export function createLedgerWriter(
     dropped = 0;
   }
 
+  /** A row the database refuses goes to the quarantine file (or is dropped without one), never back in line. */
+  async function setAside(row: LedgerRow, reason: string) {
+    if (quarantine) {
+      try {
+        await quarantine(row, reason);
+      } catch (error) {
+        // Not quarantined: it stays in the spool (if any) for the next start, and is reported.
+        onError(new FrugalError('internal_error', `ledger row ${row.id} dropped: ${reason}; the quarantine file failed too`, { cause: error }));
+        return;
+      }
+      onError(new FrugalError('internal_error', `ledger row ${row.id} quarantined: ${reason}`));
+    } else {
+      onError(new FrugalError('internal_error', `ledger row ${row.id} dropped: ${reason}`));
+    }
+    publishLedgerRowQuarantined({ rowId: row.id, reason });
+    spool?.settle([row]);
+  }
+
+  /**
+   * Writes a failed batch one row at a time. A row the database refuses alone is set aside, and so is a row
+   * that fails alone while others of its batch are written (whatever its error says, the store is up). When
+   * every row fails, the store is down: they are returned, to be retried as a batch.
+   */
+  async function isolate(rows: LedgerRow[]): Promise<LedgerRow[]> {
+    const failed: Array<{ row: LedgerRow; error: unknown }> = [];
+    let written = 0;
+    for (const row of rows) {
+      try {
+        await store.insert([row]);
+        written += 1;
+        spool?.settle([row]);
+      } catch (error) {
+        if (error instanceof LedgerRowsRefusedError) await setAside(row, error.message);
+        else failed.push({ row, error });
+      }
+      // One-row transactions back to back would stall requests on SQLite, which commits synchronously.
+      await nextTurn();
+    }
+    if (written === 0) return failed.map(({ row }) => row);
+    for (const { row, error } of failed) {
+      await setAside(row, `failed alone while ${written} rows of its batch were written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return [];
+  }
+
   async function drain(): Promise<void> {
     reportDropped();
     while (batch !== undefined || queue.length > 0) {
       if (batch === undefined) {
         const taken = queue.take(maxBatch);
+        batch = [];
         // A row the database must refuse would fail every retry and block every row behind it.
-        batch = taken.filter((row) => {
+        for (const row of taken) {
           const problem = ledgerRowProblem(row);
-          if (problem !== undefined) onError(new FrugalError('internal_error', `ledger row ${row.id} dropped: ${problem}`));
-          return problem === undefined;
-        });
+          if (problem === undefined) batch.push(row);
+          else await setAside(row, problem);
+        }
       }
       try {
         await store.insert(batch);
+        spool?.settle(batch);
       } catch (error) {
         failures += 1;
+        if (error instanceof LedgerRowsRefusedError || (failures >= ISOLATE_AFTER_FAILURES && batch.length > 1)) {
+          batch = await isolate(batch);
+          if (batch.length === 0) {
+            batch = undefined;
+            failures = 0;
+            retryAt = 0;
+            continue;
+          }
+        }
         retryAt = now() + Math.min(flushIntervalMs * 2 ** failures, maxRetryDelayMs);
         throw error;
       }
@@ -166,6 +234,8 @@ export function createLedgerWriter(
         onError(new FrugalError('internal_error', `ledger writer is closed: row ${row.id} dropped`));
         return;
       }
+      // Before the queue: with a spool, a row dropped from memory below is still replayed at the next start.
+      spool?.append(row);
       queue.push(row);
       if (queue.length > maxBuffered) {
         const oldest = queue.shift()!;
@@ -190,9 +260,13 @@ export function createLedgerWriter(
         await flushNow();
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new FrugalError('internal_error', `ledger: ${pending()} rows could not be written before shutdown: ${reason}`, { cause: error });
+        const kept = spool ? '; they are in the spool and will be written at the next start' : '';
+        throw new FrugalError('internal_error', `ledger: ${pending()} rows could not be written before shutdown${kept}: ${reason}`, { cause: error });
+      } finally {
+        await spool?.close();
       }
     },
     pending,
+    durable: () => (spool ? spool.synced() : Promise.resolve()),
   };
 }

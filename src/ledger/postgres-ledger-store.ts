@@ -2,7 +2,7 @@ import pg from 'pg';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow } from './ledger-row.js';
 import { decodeLedgerRow, encodeLedgerRow, LEDGER_COLUMN_NAMES } from './ledger-row-codec.js';
-import type { LedgerStore, ReportQuery, ReportRow, RowsQuery } from './ledger-store.js';
+import { LedgerRowsRefusedError, type LedgerStore, type ReportQuery, type ReportRow, type RowsQuery } from './ledger-store.js';
 import { appliedVersionsSql, LEDGER_TABLE, migrationsTableSql, pendingMigrations, recordMigrationSql } from './migrations.js';
 import { buildReportSql, buildRowsSql, shapeReport } from './report-sql.js';
 import { postgresDialect } from './sql-dialect.js';
@@ -24,7 +24,19 @@ function storeError(operation: string, error: unknown): FrugalError {
   if (error instanceof FrugalError) return error;
   // pg's messages name the server and the problem, never the password.
   const reason = error instanceof Error ? error.message || error.name : String(error);
+  if (refusedData(error)) return new LedgerRowsRefusedError(`ledger (postgres): ${operation} refused the data: ${reason}`, error);
   return new FrugalError('internal_error', `ledger (postgres): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+}
+
+/**
+ * Errors about the values themselves, whatever the connection: SQLSTATE class 22 (data exception, e.g. 22021
+ * for a NUL byte), 23 (integrity) and 54 (a limit, e.g. an index entry too large), and the driver refusing a
+ * value before sending it. A dropped connection or a server restart stays retryable.
+ */
+function refusedData(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }
 
 /**
@@ -101,6 +113,22 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
         });
       } catch (error) {
         throw storeError('insert', error);
+      }
+    },
+
+    async countStored(keys) {
+      if (keys.length === 0) return [];
+      const ts = keys.map((key) => key.ts);
+      try {
+        // One query whatever the count: the ids travel as one array parameter; the ts bounds use the ts index.
+        const result = await pool.query<{ id: string; ts: string; n: string }>(
+          `SELECT id, ts, COUNT(*) AS n FROM ${table} WHERE ts BETWEEN $1 AND $2 AND id = ANY($3::text[]) GROUP BY id, ts`,
+          [ts.reduce((a, b) => Math.min(a, b)), ts.reduce((a, b) => Math.max(a, b)), [...new Set(keys.map((key) => key.id))]],
+        );
+        const counts = new Map(result.rows.map((row) => [`${row.ts}:${row.id}`, Number(row.n)]));
+        return keys.map((key) => counts.get(`${key.ts}:${key.id}`) ?? 0);
+      } catch (error) {
+        throw storeError('countStored', error);
       }
     },
 

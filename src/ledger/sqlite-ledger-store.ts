@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow } from './ledger-row.js';
 import { decodeLedgerRow, encodeLedgerRow, LEDGER_COLUMN_NAMES } from './ledger-row-codec.js';
-import type { LedgerStore, ReportQuery, ReportRow, RowsQuery } from './ledger-store.js';
+import { LedgerRowsRefusedError, type LedgerStore, type ReportQuery, type ReportRow, type RowsQuery } from './ledger-store.js';
 import { appliedVersionsSql, LEDGER_TABLE, migrationsTableSql, pendingMigrations, recordMigrationSql } from './migrations.js';
 import { buildReportSql, buildRowsSql, shapeReport } from './report-sql.js';
 import { sqliteDialect } from './sql-dialect.js';
@@ -20,8 +20,19 @@ export interface SqliteLedgerStoreOptions {
 function storeError(operation: string, error: unknown): FrugalError {
   if (error instanceof FrugalError) return error;
   const reason = error instanceof Error ? error.message : String(error);
+  if (refusedData(error)) return new LedgerRowsRefusedError(`ledger (sqlite): ${operation} refused the data: ${reason}`, error);
   return new FrugalError('internal_error', `ledger (sqlite): ${operation} failed: ${reason}`, { cause: error, retryable: true });
 }
+
+/** Errors about the values themselves (a type, a size, a constraint): the same rows fail on every retry. */
+function refusedData(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/.test(code);
+}
+
+/** Keys per lookup: SQLite binds at most 32 766 parameters; this stays far below. */
+const KEYS_PER_LOOKUP = 500;
 
 /**
  * The embedded ledger: one SQLite file in WAL mode (readers such as `frugal report` never block the
@@ -89,6 +100,23 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
       } catch (error) {
         throw storeError('insert', error);
       }
+    },
+
+    async countStored(keys) {
+      const counts = new Map<string, number>();
+      try {
+        for (let start = 0; start < keys.length; start += KEYS_PER_LOOKUP) {
+          const chunk = keys.slice(start, start + KEYS_PER_LOOKUP);
+          const ts = chunk.map((key) => key.ts);
+          // The ts bounds let the ts index narrow the scan; ids are not indexed.
+          const sql = `SELECT id, ts, COUNT(*) AS n FROM ${d.table(LEDGER_TABLE)} WHERE ts BETWEEN ? AND ? AND id IN (${chunk.map(() => '?').join(', ')}) GROUP BY id, ts`;
+          const found = statement(sql).all([ts.reduce((a, b) => Math.min(a, b)), ts.reduce((a, b) => Math.max(a, b)), ...chunk.map((key) => key.id)]) as Array<{ id: string; ts: bigint; n: bigint }>;
+          for (const row of found) counts.set(`${row.ts}:${row.id}`, Number(row.n));
+        }
+      } catch (error) {
+        throw storeError('countStored', error);
+      }
+      return keys.map((key) => counts.get(`${key.ts}:${key.id}`) ?? 0);
     },
 
     async report(query: ReportQuery): Promise<ReportRow[]> {

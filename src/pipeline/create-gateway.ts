@@ -10,7 +10,7 @@ import { openSpendControl, type SpendControl } from '../budget/open-spend-contro
 import { createRouteRateMonitor } from '../budget/route-rate-alerts.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { cacheWanted, openCacheStore, openSemanticCache } from '../cache/open-cache-store.js';
-import { mergeTags } from './parse-tags.js';
+import { requestTags } from './parse-tags.js';
 import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from './request-context.js';
 import type { LedgerSink } from './stages/ledger-stage.js';
 
@@ -88,13 +88,14 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         request,
         keyId: caller.key?.id ?? caller.keyId ?? null,
         key: caller.key,
-        budgetHold: undefined,
+        spendHold: undefined,
         user: typeof request.user === 'string' ? request.user : null,
-        // A key's default tags first: the request's own tags are more specific.
-        tags: mergeTags(caller.key?.defaultTags, caller.tags, metadata),
+        // A key's default tags first: the request's own tags are more specific, except ownership (team, key).
+        tags: requestTags(caller.key, caller.tags, metadata),
         signal: caller.signal ?? NEVER_ABORTED,
         taskHint: caller.task,
         cacheHeader: caller.cacheHeader,
+        maxCostUsd: caller.maxCostUsd,
         cacheHit: undefined,
         compressedAwayTokens: 0,
         tokenReduction: null,

@@ -12,7 +12,10 @@ import { countTextTokens } from '../tokens/count-tokens.js';
 import type { CallerContext } from './request-context.js';
 import type { LedgerSink } from './stages/ledger-stage.js';
 import type { SpendControl } from '../budget/open-spend-control.js';
-import type { BudgetReservation } from '../budget/budget-guard.js';
+import { ceilingFromHeader } from '../budget/cost-ceiling.js';
+import { openRequestSpend } from '../budget/request-spend.js';
+import { embeddingTokenBound, embeddingWorstCaseNanos } from '../budget/worst-case.js';
+import { requestTags } from './parse-tags.js';
 
 export interface EmbeddingOutcome {
   requestId: string;
@@ -38,7 +41,9 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
   let usage: TokenUsage | undefined;
   let costNanos = 0;
   let failure: unknown;
-  const reservations: BudgetReservation[] = [];
+  let finishSpend = async () => {};
+  const warnings: string[] = [];
+  const tags = requestTags(caller.key, caller.tags);
   const requestedModel = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : '';
   try {
     const request = validateEmbeddingRequest(body);
@@ -49,44 +54,43 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
     }
     const adapter = parts.adapters.get(model.provider);
     if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
-    // Embeddings are no side door: the same key permissions, rate limits and budgets as chat.
-    const key = caller.key;
-    if (key?.allowedModels && !key.allowedModels.includes(request.model)) {
-      throw new FrugalError('permission_denied', `This key may not use '${request.model}'.`, { param: 'model' });
+    // Embeddings are no side door: the same key permissions, rate limits, budgets and ceiling as chat.
+    const spend = await openRequestSpend(parts.spendControl, parts.config.spendControl, {
+      requestId,
+      key: caller.key,
+      keyId: caller.key?.id ?? caller.keyId ?? null,
+      tags,
+      model: request.model,
+      ceiling: ceilingFromHeader(caller.maxCostUsd),
+      estimatedTokens: () => embeddingTokenBound(request.input),
+      usedTokens: () => usage?.promptTokens ?? 0,
+      spentNanos: () => costNanos,
+      warnings,
+    });
+    finishSpend = spend.finish;
+    // Held on a bound no tokenizer can exceed (UTF-8 bytes), then settled to the provider's own count.
+    const held = spend.hold ? await spend.hold.beginAttempt(embeddingWorstCaseNanos(request.input, model.price), { model: model.name, provider: adapter.name }) : undefined;
+    try {
+      const result = await adapter.embed({ ...request, model: model.upstream }, { signal: caller.signal ?? new AbortController().signal });
+      usage = result.usage ?? estimateEmbeddingUsage(request.input);
+      costNanos = priceUsage(usage, model.price);
+      if (parts.config.server.costInBody) result.response.usage = { ...result.response.usage, cost: nanosToUsdNumber(costNanos) };
+      return { requestId, response: result.response, model, provider: adapter.name, costNanos };
+    } finally {
+      await held?.end(usage === undefined ? undefined : costNanos);
     }
-    const rpm = key ? (key.rateLimits.rpm ?? parts.config.spendControl.defaultKeyLimits.rpm) : undefined;
-    if (key && rpm) {
-      const taken = await parts.spendControl.limiter.take(`rpm:key:${key.id}`, { limit: rpm, periodMs: 60_000 });
-      if (!taken.allowed) throw new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${rpm} requests per minute.`, { retryAfterSeconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) });
-    }
-    const facts = { keyId: key?.id ?? caller.keyId ?? null, team: key?.team ?? caller.tags?.team ?? null, tags: caller.tags ?? {} };
-    reservations.push(await parts.spendControl.guard.begin({ ...facts, worstCaseNanos: 0 }));
-    const own = key ? parts.spendControl.keyGuard(key) : undefined;
-    if (own) reservations.push(await own.begin({ ...facts, worstCaseNanos: 0 }));
-    const held = reservations.filter((reservation) => reservation.id !== 'no-budget');
-    if (held.length > 0) {
-      // Counted only when a budget applies (the tokenizer is not free). Ours may count a little under the
-      // provider's: a quarter on top keeps the hold an upper bound.
-      const estimate = priceUsage(estimateEmbeddingUsage(request.input), model.price);
-      for (const reservation of held) await reservation.extend(estimate + Math.ceil(estimate / 4));
-    }
-    const result = await adapter.embed({ ...request, model: model.upstream }, { signal: caller.signal ?? new AbortController().signal });
-    usage = result.usage ?? estimateEmbeddingUsage(request.input);
-    costNanos = priceUsage(usage, model.price);
-    if (parts.config.server.costInBody) result.response.usage = { ...result.response.usage, cost: nanosToUsdNumber(costNanos) };
-    return { requestId, response: result.response, model, provider: adapter.name, costNanos };
   } catch (error) {
     failure = error;
     throw error;
   } finally {
-    await Promise.all(reservations.map((reservation) => reservation.end(costNanos)));
+    await finishSpend();
     const frugalError = failure instanceof FrugalError ? failure : undefined;
     const row: LedgerRow = {
       id: requestId,
       ts: startedAt,
       keyId: caller.key?.id ?? caller.keyId ?? null,
       user: null,
-      tags: caller.tags ?? {},
+      tags,
       requestedModel,
       servedModel: model?.name ?? null,
       provider: model?.provider ?? null,
@@ -112,7 +116,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       routeTrace: model ? model.name : null,
       task: null,
       tokenReduction: null,
-      warnings: [],
+      warnings,
     };
     parts.ledger?.record(row);
     publishRequestFinished({ row });

@@ -51,7 +51,7 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
   const stages: Stage[] = [
     ledgerStage(parts.ledger, parts.config.savingsBaseline?.price),
     validateStage(),
-    spendControlStage({ config: parts.config, guard: parts.spendControl.guard, keyGuard: parts.spendControl.keyGuard, limiter: parts.spendControl.limiter }),
+    spendControlStage({ config: parts.config, spendControl: parts.spendControl }),
     promptOrderStage(),
   ];
   if (parts.cacheStore) stages.push(cacheStage({ config: parts.config, store: parts.cacheStore, semantic: parts.semanticCache }));

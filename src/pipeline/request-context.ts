@@ -14,11 +14,21 @@ export interface CallerKey {
   defaultTags: Record<string, string>;
 }
 
-/** Keeps the request's budget hold at least `totalNanos` (spent so far + the next attempt's worst case), or throws budget_exceeded. */
-export interface BudgetHold {
-  ensure(totalNanos: number): Promise<void>;
+/**
+ * What one request may still spend: its budget holds and its cost ceiling. Every upstream attempt (cascade tier,
+ * retry, hedge, fallback, judge, second opinion, compression call) begins here and ends with its real cost.
+ */
+export interface SpendHold {
+  /** Holds the attempt's worst case on top of what is spent and held by attempts in flight, or throws budget_exceeded / cost_ceiling_exceeded. */
+  beginAttempt(worstCaseNanos: number, who: { model: string; provider: string }): Promise<AttemptHold>;
   /** Output tokens assumed for a request without max_tokens. */
   readonly defaultMaxTokens: number;
+  readonly ceiling: { nanos: number; source: string } | undefined;
+}
+
+export interface AttemptHold {
+  /** Call once the attempt's cost is in `spend` (undefined: nothing billed). A cost above the worst case is an overshoot: reported and held at once. Never throws. */
+  end(actualNanos: number | undefined): Promise<void>;
 }
 
 /** Who is calling, as the edge (HTTP server or library caller) knows it. */
@@ -35,6 +45,8 @@ export interface CallerContext {
   task?: string;
   /** The caller's `x-frugal-cache` header: no-cache | no-store | ttl=SECONDS. */
   cacheHeader?: string;
+  /** The caller's `x-frugal-max-cost-usd` header: the most this request may spend, all attempts included. */
+  maxCostUsd?: string;
 }
 
 /** What one request carries through the pipeline. Stages add to it; nothing else is shared between them. */
@@ -47,13 +59,15 @@ export interface RequestContext {
   request: ChatRequest;
   readonly keyId: string | null;
   readonly key: CallerKey | undefined;
-  /** Set by the spend-control stage when a budget applies; every upstream attempt must fit in it first. */
-  budgetHold: BudgetHold | undefined;
+  /** Set by the spend-control stage when a budget or a cost ceiling applies; every upstream attempt must fit in it first. */
+  spendHold: SpendHold | undefined;
   readonly user: string | null;
   readonly tags: Record<string, string>;
   readonly signal: AbortSignal;
   readonly taskHint: string | undefined;
   readonly cacheHeader: string | undefined;
+  /** The ceiling the caller asked for (header), before route and key defaults are applied. */
+  readonly maxCostUsd: string | undefined;
   /** Set when the answer came from the response cache: the original call's cost and tokens. */
   cacheHit: { originalCostNanos: number; promptTokens: number; completionTokens: number } | undefined;
   /** Prompt tokens the compression stage removed (0 when it did not run). */

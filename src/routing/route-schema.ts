@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseUsdNanos } from '../catalog/pricing.js';
 
 /** A route target: a model name or another route's name (routes nest). */
 const target = z.string().min(1);
@@ -34,7 +35,14 @@ const check = z.union([
   z.strictObject({ agree: z.strictObject({ model: target }) }),
 ]);
 
-const common = { fit_check: z.boolean().default(true) };
+const common = {
+  fit_check: z.boolean().default(true),
+  /** The most one request to this route may spend, every tier, retry, hedge and check included (USD; x-frugal-max-cost-usd can only lower it). */
+  max_cost_usd: z
+    .union([z.number(), z.string()])
+    .refine((value) => (parseUsdNanos(String(value).trim()) ?? 0) > 0, 'a positive amount of USD with at most 9 decimals')
+    .optional(),
+};
 
 const taskRoute = {
   ...common,

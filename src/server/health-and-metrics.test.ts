@@ -25,10 +25,32 @@ describe('health and metrics', () => {
     expect((await post('missing')).status).toBe(404);
     const text = await (await fetch(frugal.baseUrl.replace('/v1', '/metrics'))).text();
     expect(text).toMatch(/frugal_requests_total\{model="cheap",provider="sim",status="ok"\} 1/);
-    expect(text).toMatch(/frugal_requests_total\{model="missing",provider="none",status="error"\} 1/);
+    // A name no config holds is client input: it is counted, never shown.
+    expect(text).toMatch(/frugal_requests_total\{model="other",provider="none",status="error"\} 1/);
+    expect(text).not.toContain('missing');
     expect(text).toMatch(/frugal_tokens_total\{model="cheap",provider="sim",kind="completion"\} \d+/);
     expect(text).toMatch(/frugal_cost_usd_total\{model="cheap",provider="sim"\} [0-9.e-]+/);
     expect(text).toMatch(/frugal_request_duration_seconds_bucket\{le="0.005",model="cheap",provider="sim",status="ok"\}/);
+  });
+
+  it('never shows a model name a client made up, and does not grow with how many it sends', async () => {
+    const metricsText = async () => (await fetch(frugal.baseUrl.replace('/v1', '/metrics'))).text();
+    // Series of the gateway's own metrics (the process metrics vary with garbage collection).
+    const seriesCount = (text: string) => text.split('\n').filter((line) => line.startsWith('frugal_') && !line.startsWith('frugal_process_')).length;
+    const post = (model: string) =>
+      fetch(`${frugal.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
+    expect((await post('warm-up-unknown')).status).toBe(404);
+    const before = seriesCount(await metricsText());
+    const pastedKey = 'fk-vk_0123456789abcdefPASTEDKEY';
+    const names = [pastedKey, ...Array.from({ length: 499 }, (_, i) => `unknown-model-${i}-${'x'.repeat(i % 7)}`)];
+    for (let i = 0; i < names.length; i += 50) {
+      const statuses = await Promise.all(names.slice(i, i + 50).map(async (name) => (await post(name)).status));
+      expect(statuses.every((status) => status === 404)).toBe(true);
+    }
+    const text = await metricsText();
+    expect(seriesCount(text)).toBe(before);
+    expect(text).not.toContain('PASTEDKEY');
+    expect(text).not.toContain('unknown-model-');
   });
 
   it('answers unknown endpoints with an OpenAI-shaped 404', async () => {

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { VirtualKey } from '../keys/virtual-key.js';
 import { parseTagHeader } from '../pipeline/parse-tags.js';
+import { sanitizeHeaderTags } from './wire/storable-text.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,10 +33,11 @@ export function callerOf(request: FastifyRequest, response: ServerResponse) {
   const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
   return {
     requestId: requestIdOf(request),
-    tags: parseTagHeader(request.headers['x-frugal-tags']),
+    tags: sanitizeHeaderTags(parseTagHeader(request.headers['x-frugal-tags'])),
     signal: clientSignal(response),
     key: request.frugalKey,
     task: header('x-frugal-task'),
     cacheHeader: header('x-frugal-cache'),
+    maxCostUsd: header('x-frugal-max-cost-usd'),
   };
 }

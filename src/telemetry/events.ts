@@ -20,6 +20,10 @@ export const channels = {
   cacheError: diagnosticsChannel.channel('frugal:cache:error'),
   /** A deployment's circuit breaker changed state. */
   circuitState: diagnosticsChannel.channel('frugal:circuit:state'),
+  /** The ledger database refused a row even written alone: it went to the quarantine file (dropped without one). */
+  ledgerRowQuarantined: diagnosticsChannel.channel('frugal:ledger:quarantined'),
+  /** A provider billed a call more than its worst case (the budget hold): it ignored max_tokens or counts differently. */
+  budgetOvershoot: diagnosticsChannel.channel('frugal:budget:overshoot'),
 } as const;
 
 export interface RouteDecisionEvent {
@@ -55,4 +59,26 @@ export function publishRequestFinished(event: RequestFinishedEvent): void {
 
 export function publishUpstreamError(event: UpstreamErrorEvent): void {
   if (channels.upstreamError.hasSubscribers) channels.upstreamError.publish(event);
+}
+
+export interface BudgetOvershootEvent {
+  requestId: string;
+  /** Configured model and provider names (bounded sets), never client input. */
+  model: string;
+  provider: string;
+  boundNanos: number;
+  actualNanos: number;
+}
+
+export function publishBudgetOvershoot(event: BudgetOvershootEvent): void {
+  if (channels.budgetOvershoot.hasSubscribers) channels.budgetOvershoot.publish(event);
+}
+
+export interface LedgerRowQuarantinedEvent {
+  rowId: string;
+  reason: string;
+}
+
+export function publishLedgerRowQuarantined(event: LedgerRowQuarantinedEvent): void {
+  if (channels.ledgerRowQuarantined.hasSubscribers) channels.ledgerRowQuarantined.publish(event);
 }

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RoutingEvent } from '../routing/route-node.js';
-import { channels, type CircuitStateEvent, type RequestFinishedEvent, type RouteDecisionEvent, type UpstreamErrorEvent } from './events.js';
+import { createMetricLabels, type MetricLabelSource } from './metric-labels.js';
+import { channels, type BudgetOvershootEvent, type CircuitStateEvent, type RequestFinishedEvent, type RouteDecisionEvent, type UpstreamErrorEvent } from './events.js';
 
 export interface PrometheusMetrics {
   registry: Registry;
@@ -10,9 +11,15 @@ export interface PrometheusMetrics {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-/** Prometheus metrics fed by the gateway's named events; the pipeline never touches prom-client. */
-export function createPrometheusMetrics(): PrometheusMetrics {
+/**
+ * Prometheus metrics fed by the gateway's named events; the pipeline never touches prom-client.
+ * Every label value passes `createMetricLabels(config)`: configured names only, `other` for anything else,
+ * so the series count is bounded by the config, whatever clients send. Pass the gateway's config; without
+ * it every name label is `other`.
+ */
+export function createPrometheusMetrics(config?: MetricLabelSource): PrometheusMetrics {
   const registry = new Registry();
+  const label = createMetricLabels(config);
   collectDefaultMetrics({ register: registry, prefix: 'frugal_process_' });
   const labels = ['model', 'provider', 'status'] as const;
   const requests = new Counter({ name: 'frugal_requests_total', help: 'Requests by served model, provider and status.', labelNames: labels, registers: [registry] });
@@ -30,29 +37,34 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   const circuit = new Gauge({ name: 'frugal_circuit_state', help: 'Circuit state per deployment: 0 closed, 1 half-open, 2 open.', labelNames: ['deployment'], registers: [registry] });
   const circuitLevel = { closed: 0, half_open: 1, open: 2 } as const;
   const promptOrder = new Counter({ name: 'frugal_prompt_order_issues_total', help: 'Requests whose variable content precedes a long static block (static first, variable last lets prompt caches hit).', labelNames: ['route'], registers: [registry] });
-  const onPromptOrder = (message: unknown) => promptOrder.inc({ route: (message as { route: string }).route });
+  // The route here is the request's `model` as sent, before anything checked it.
+  const onPromptOrder = (message: unknown) => promptOrder.inc({ route: label.route((message as { route: string }).route) });
   const onDecision = (message: unknown) => {
     const event = message as RouteDecisionEvent;
-    decisions.inc({ route: event.route, task: event.task ?? 'none', model: event.model });
+    decisions.inc({ route: label.route(event.route), task: label.task(event.task), model: label.model(event.model) });
   };
   const onRoutingEvent = (message: unknown) => {
     const event = message as RoutingEvent;
-    if (event.type === 'escalation') escalations.inc({ route: event.route, from: event.from, reason: event.reason });
-    else if (event.type === 'fallback') fallbacks.inc({ route: event.route, from: event.from, reason: event.reason });
-    else if (event.type === 'hedge') hedges.inc({ route: event.route, winner: event.winner });
-    else skips.inc({ model: event.model, reason: event.reason });
+    const route = label.route(event.route);
+    if (event.type === 'escalation') escalations.inc({ route, from: label.model(event.from), reason: label.reason(event.reason) });
+    else if (event.type === 'fallback') fallbacks.inc({ route, from: label.model(event.from), reason: label.reason(event.reason) });
+    else if (event.type === 'hedge') hedges.inc({ route, winner: label.model(event.winner) });
+    else skips.inc({ model: label.model(event.model), reason: label.reason(event.reason) });
   };
   const onCircuit = (message: unknown) => {
     const event = message as CircuitStateEvent;
-    circuit.set({ deployment: event.deployment }, circuitLevel[event.state]);
+    circuit.set({ deployment: label.deployment(event.deployment) }, circuitLevel[event.state]);
   };
 
   const onFinished = (message: unknown) => {
     const { row } = message as RequestFinishedEvent;
-    const model = row.servedModel ?? row.requestedModel ?? 'unknown';
-    const provider = row.provider ?? 'none';
-    requests.inc({ model, provider, status: row.status });
-    latency.observe({ model, provider, status: row.status }, row.latencyMs / 1000);
+    // The requested name counts only when it is a configured route or model (a failed route call);
+    // anything a client made up is `other`.
+    const model = label.model(row.servedModel ?? row.requestedModel);
+    const provider = label.provider(row.provider);
+    const status = label.status(row.status);
+    requests.inc({ model, provider, status });
+    latency.observe({ model, provider, status }, row.latencyMs / 1000);
     if (row.ttftMs !== null) ttft.observe({ model, provider }, row.ttftMs / 1000);
     if (row.promptTokens > 0) tokens.inc({ model, provider, kind: 'prompt' }, row.promptTokens);
     if (row.completionTokens > 0) tokens.inc({ model, provider, kind: 'completion' }, row.completionTokens);
@@ -61,7 +73,16 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   };
   const onUpstreamError = (message: unknown) => {
     const event = message as UpstreamErrorEvent;
-    upstreamErrors.inc({ provider: event.provider, model: event.model, code: event.code });
+    upstreamErrors.inc({ provider: label.provider(event.provider), model: label.model(event.model), code: label.code(event.code) });
+  };
+  // Labels are configured model and provider names only: a bounded set.
+  const overshoots = new Counter({ name: 'frugal_budget_overshoots_total', help: 'Calls a provider billed above their budget hold (ignored max_tokens, different tokenizer).', labelNames: ['model', 'provider'], registers: [registry] });
+  const overshootUsd = new Counter({ name: 'frugal_budget_overshoot_usd_total', help: 'USD billed above budget holds (display; the ledger holds exact amounts).', labelNames: ['model', 'provider'], registers: [registry] });
+  const onOvershoot = (message: unknown) => {
+    const event = message as BudgetOvershootEvent;
+    const labels = { model: label.model(event.model), provider: label.provider(event.provider) };
+    overshoots.inc(labels);
+    overshootUsd.inc(labels, (event.actualNanos - event.boundNanos) / 1e9);
   };
   const subscriptions: Array<[typeof channels.requestFinished, (message: unknown) => void]> = [
     [channels.requestFinished, onFinished],
@@ -70,6 +91,7 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     [channels.routingEvent, onRoutingEvent],
     [channels.circuitState, onCircuit],
     [channels.promptOrder, onPromptOrder],
+    [channels.budgetOvershoot, onOvershoot],
   ];
   for (const [channel, listener] of subscriptions) channel.subscribe(listener);
   return {

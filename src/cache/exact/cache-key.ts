@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ChatRequest } from '../../providers/chat-types.js';
 import { canonicalJson } from './canonical-json.js';
-import { answerChangingParams, canonicalMessages } from './canonical-request.js';
+import { answerChangingParams, canonicalMessages, messageTexts, type CanonicalText } from './canonical-request.js';
+import { normalisedTextDigest, normalisedTextDigestInChunks } from './text-digest.js';
 
 export interface ExactCacheKeyOptions {
   /** Whose cache this is: a virtual key id, a team id, or 'shared'. Entries never cross scopes. */
@@ -10,8 +11,12 @@ export interface ExactCacheKeyOptions {
   caseFold?: boolean;
 }
 
-/** Bumped whenever the normalisation changes, so old entries stop matching instead of matching wrongly. */
-const KEY_VERSION = 'frugal-exact-v1';
+/**
+ * Bumped whenever the normalisation changes, so old entries stop matching instead of matching wrongly.
+ * v2: message texts enter the key as the SHA-256 of their normalised text, so a long prompt is hashed once,
+ * in chunks, instead of JSON-escaped and copied whole.
+ */
+const KEY_VERSION = 'frugal-exact-v2';
 
 /**
  * The exact-match cache key of a chat request: SHA-256 (hex) over the scope, the requested model or route,
@@ -22,12 +27,28 @@ const KEY_VERSION = 'frugal-exact-v1';
  * const key = exactCacheKey(request, { scope: `key:${keyId}` });
  */
 export function exactCacheKey(request: ChatRequest, options: ExactCacheKeyOptions): string {
+  return keyOf(request, options, (text) => normalisedTextDigest(text, { caseFold: options.caseFold }));
+}
+
+/**
+ * The same key as `exactCacheKey`, with long message texts normalised and hashed a chunk at a time, giving the
+ * event loop its turn in between, so one huge prompt does not stall every other request. The request path uses it.
+ */
+export async function exactCacheKeyInChunks(request: ChatRequest, options: ExactCacheKeyOptions): Promise<string> {
+  const digests = new Map<string, string>();
+  for (const text of messageTexts(request.messages)) {
+    if (!digests.has(text)) digests.set(text, await normalisedTextDigestInChunks(text, { caseFold: options.caseFold }));
+  }
+  return keyOf(request, options, (text) => digests.get(text) ?? normalisedTextDigest(text, { caseFold: options.caseFold }));
+}
+
+function keyOf(request: ChatRequest, options: ExactCacheKeyOptions, text: CanonicalText): string {
   const canonical = canonicalJson({
     version: KEY_VERSION,
     scope: options.scope,
     caseFold: options.caseFold === true,
     model: request.model,
-    messages: canonicalMessages(request.messages, { caseFold: options.caseFold }),
+    messages: canonicalMessages(request.messages, { caseFold: options.caseFold }, text),
     params: answerChangingParams(request),
   });
   return createHash('sha256').update(canonical).digest('hex');

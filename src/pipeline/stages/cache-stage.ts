@@ -1,4 +1,4 @@
-import { exactCacheKey } from '../../cache/exact/cache-key.js';
+import { exactCacheKeyInChunks } from '../../cache/exact/cache-key.js';
 import { decideCaching, formatCacheStatus, parseCacheHeader, type CacheStatus } from '../../cache/cache-policy.js';
 import type { SemanticCache } from '../../cache/semantic/semantic-cache.js';
 import type { CachedEntry, CacheStore } from '../../cache/cache-store.js';
@@ -44,7 +44,15 @@ export function cacheStage({ config, store, semantic, now = Date.now }: CacheSta
       return next();
     }
     const scope = cacheScope(context, policy);
-    const key = exactCacheKey(context.request, { scope, caseFold: settings.caseFold });
+    const key = await exactCacheKeyInChunks(context.request, { scope, caseFold: settings.caseFold }).catch((error: unknown) => {
+      // A value nested too deeply to canonicalise is not cached; the request goes on, and the adapter says what is wrong with it.
+      if (!(error instanceof RangeError)) throw error;
+      return undefined;
+    });
+    if (key === undefined) {
+      context.cacheStatus = formatCacheStatus({ kind: 'bypass' });
+      return next();
+    }
     if (decision.read) {
       const entry = await store.get(key).catch((error: unknown) => {
         publish(channels.cacheError, { operation: 'get', error });

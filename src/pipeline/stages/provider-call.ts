@@ -4,11 +4,9 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../providers/chat-types.js';
 import type { ChatStreamResult, ProviderAdapter } from '../../providers/provider-adapter.js';
 import { publishUpstreamError } from '../../telemetry/events.js';
-import { addSpend, type CallMeta, type ChatOutcome, type RequestContext } from '../request-context.js';
+import { addSpend, type AttemptHold, type CallMeta, type ChatOutcome, type RequestContext } from '../request-context.js';
 import { collectChunkText, estimateUsage, responseText } from './usage-estimate.js';
-import { estimateWorstCaseNanos } from '../../budget/budget-guard.js';
-import { requestNeeds } from '../../routing/fit-check.js';
-import { countPromptTokens } from '../../tokens/count-tokens.js';
+import { chatWorstCaseNanos } from '../../budget/worst-case.js';
 
 export interface ProviderCallOptions {
   /** Add `usage.cost` (USD, everything this request spent so far) to responses, as OpenRouter does. */
@@ -35,26 +33,28 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
     const adapter = adapters.get(model.provider);
     if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
     const upstreamRequest = toUpstreamRequest(context, model, attempt);
-    if (context.budgetHold) {
-      // The model that actually serves must fit the budgets, fallbacks and escalations included.
-      context.needs ??= requestNeeds(context.request);
-      const maxOutputTokens = upstreamRequest.max_completion_tokens ?? upstreamRequest.max_tokens ?? context.budgetHold.defaultMaxTokens;
-      const promptTokens = upstreamRequest.messages === context.request.messages ? context.needs.promptTokens : countPromptTokens(upstreamRequest.messages, upstreamRequest.tools);
-      await context.budgetHold.ensure(context.spend.costNanos + estimateWorstCaseNanos({ promptTokens, maxOutputTokens, price: model.price }));
-    }
+    // The choke point: the model that actually serves — every cascade tier, retry, hedge, fallback, judge and
+    // second opinion — must fit the budgets and the cost ceiling with its worst case (every choice at its
+    // token limit, the prompt bounded under any tokenizer) before anything is sent.
+    const held = context.spendHold
+      ? await context.spendHold.beginAttempt(chatWorstCaseNanos(upstreamRequest, model.price, context.spendHold.defaultMaxTokens), { model: model.name, provider: adapter.name })
+      : undefined;
     const signal = attempt.signal ? AbortSignal.any([context.signal, attempt.signal]) : context.signal;
     const meta: CallMeta = { model, provider: adapter.name, usage: undefined, costNanos: 0, ttftMs: null, streamError: undefined, streamCompleted: false };
+    let handedToStream = false;
     try {
       if (upstreamRequest.stream === true) {
         const result = await adapter.streamChat(upstreamRequest, { signal });
         context.warnings.push(...result.warnings);
-        return { kind: 'stream', chunks: pricedStream(context, upstreamRequest, result, meta, options), meta };
+        handedToStream = true;
+        return { kind: 'stream', chunks: pricedStream(context, upstreamRequest, result, meta, options, held), meta };
       }
       const result = await adapter.chat(upstreamRequest, { signal });
       context.warnings.push(...result.warnings);
       meta.usage = result.usage ?? estimateUsage(upstreamRequest, responseText(result.response));
       meta.costNanos = priceUsage(meta.usage, model.price);
       addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, model.price));
+      await held?.end(meta.costNanos);
       if (options.costInBody) {
         const usage = result.response.usage ?? usageBody(meta);
         usage.cost = nanosToUsdNumber(context.spend.costNanos);
@@ -66,6 +66,9 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
         publishUpstreamError({ provider: adapter.name, model: model.name, code: error.code, status: error.status });
       }
       throw error;
+    } finally {
+      // A failed call billed nothing we know of; a stream's hold ends when the stream does.
+      if (!handedToStream) await held?.end(undefined);
     }
   };
 }
@@ -101,6 +104,7 @@ async function* pricedStream(
   result: ChatStreamResult,
   meta: CallMeta,
   options: ProviderCallOptions,
+  held: AttemptHold | undefined,
 ): AsyncGenerator<ChatChunk> {
   const clientWantsUsage = context.request.stream_options?.include_usage === true;
   const generated: string[] = [];
@@ -126,5 +130,6 @@ async function* pricedStream(
       meta.costNanos = priceUsage(meta.usage, meta.model.price);
     }
     addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, meta.model.price));
+    await held?.end(meta.costNanos);
   }
 }

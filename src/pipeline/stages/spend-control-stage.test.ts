@@ -30,8 +30,43 @@ async function gatewayWith(extra: Record<string, unknown>) {
   return { gateway, rows };
 }
 
-const ask = (gateway: Gateway, model: string, content = 'hello', extra: Record<string, unknown> = {}, key?: CallerKey) =>
+const ask = (gateway: Gateway, model: string, content = 'hello', extra: Record<string, unknown> = {}, key: CallerKey | undefined = growthKey) =>
   gateway.chat({ model, max_tokens: 20, messages: [{ role: 'user', content }], ...extra }, { key, tags: { team: 'growth' } });
+
+// Team budgets follow the key's team: a client's `team` tag never selects one.
+const growthKey: CallerKey = { id: 'vk_growth', team: 'growth', allowedModels: null, budget: null, rateLimits: { rpm: null, tpm: null }, defaultTags: {} };
+
+describe('ownership tags come from the key', () => {
+  const keyOf = (id: string, team: string | null): CallerKey => ({ id, team, allowedModels: null, budget: null, rateLimits: { rpm: null, tpm: null }, defaultTags: {} });
+
+  it("does not charge a client's team=tiny tag to team:tiny, and tiny's own key keeps working", async () => {
+    // $0.0001 for team tiny: one call's worst case (~$0.00006) fits, a few spent calls would use it up.
+    const { gateway, rows } = await gatewayWith({ budgets: [{ scope: 'team:tiny', limit_usd: '0.0001', period: 'day' }] });
+    const intruder = keyOf('vk_noteam', null);
+    for (let i = 0; i < 5; i += 1) {
+      await gateway
+        .chat({ model: 'cheap', max_tokens: 20, messages: [{ role: 'user', content: `spend ${i}` }], metadata: { team: 'tiny' } }, { key: intruder, tags: { team: 'tiny', key: 'vk_tiny' } })
+        .catch(() => undefined);
+    }
+    const usage = await gateway.spendControl.store.usage({ id: 'team:tiny', limitNanos: 100_000, period: 'day', hard: true });
+    expect(usage.spentNanos).toBe(0);
+    // The rows are not attributed to team tiny either (the ledger's team is the key's team).
+    expect(rows.every((row) => row.tags.team === undefined && row.tags.key === undefined)).toBe(true);
+    const own = await gateway.chat({ model: 'cheap', max_tokens: 20, messages: [{ role: 'user', content: 'mine' }] }, { key: keyOf('vk_tiny', 'tiny'), tags: { team: 'growth' } });
+    expect(own.kind).toBe('response');
+    expect(rows.at(-1)!.tags.team).toBe('tiny');
+    expect((await gateway.spendControl.store.usage({ id: 'team:tiny', limitNanos: 100_000, period: 'day', hard: true })).spentNanos).toBeGreaterThan(0);
+    await gateway.close();
+  });
+
+  it('keeps a self-declared team as a label on an open gateway, without selecting a team budget', async () => {
+    const { gateway, rows } = await gatewayWith({ budgets: [{ scope: 'team:tiny', limit_usd: '0.00005', period: 'day' }] });
+    await gateway.chat({ model: 'cheap', max_tokens: 20, messages: [{ role: 'user', content: 'open' }] }, { tags: { team: 'tiny' } });
+    expect(rows[0].tags.team).toBe('tiny');
+    expect((await gateway.spendControl.store.usage({ id: 'team:tiny', limitNanos: 100_000, period: 'day', hard: true })).spentNanos).toBe(0);
+    await gateway.close();
+  });
+});
 
 describe('budgets on the request path', () => {
   it('refuses with 429 budget_exceeded, naming the budget, once a hard budget cannot hold the call', async () => {

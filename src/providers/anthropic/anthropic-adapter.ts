@@ -1,8 +1,10 @@
 import { request, type Dispatcher } from 'undici';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest } from '../chat-types.js';
-import { createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
+import { callDeadline, createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
+import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
+import { serializeRequest } from '../serialize-request.js';
 import { parseSse } from '../sse/parse-sse.js';
 import { anthropicUpstreamError } from './anthropic-error.js';
 import { convertAnthropicStream, createAnthropicStreamConverter } from './anthropic-stream.js';
@@ -28,6 +30,8 @@ export interface AnthropicAdapterOptions {
   firstByteTimeoutMs?: number;
   /** Total time a call may take. */
   timeoutMs?: number;
+  /** What one answer may make us read (default DEFAULT_UPSTREAM_LIMITS). */
+  limits?: Partial<UpstreamLimits>;
   dispatcher?: Dispatcher;
   /** Clock for `created` (ms since epoch); passed in so tests are exact. */
   now?: () => number;
@@ -50,27 +54,40 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
   if (apiKey) headers['x-api-key'] = apiKey;
   const secrets = [apiKey];
   const now = options.now ?? Date.now;
+  const limits: UpstreamLimits = { ...DEFAULT_UPSTREAM_LIMITS, ...options.limits };
+  const sseLimits = { maxBytes: limits.maxResponseBytes, maxEvents: limits.maxStreamEvents, tooLarge: (what: 'bytes' | 'events') => upstreamTooLarge(name, what === 'bytes' ? `a stream longer than ${limits.maxResponseBytes} bytes (max_response_mb)` : `more than ${limits.maxStreamEvents} stream events (max_stream_events)`) };
 
-  function callSignal(signal: AbortSignal): AbortSignal {
-    return options.timeoutMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]);
+  /** The provider's `timeout_ms`, held by the call: see callDeadline for why not AbortSignal.timeout. */
+  function deadline(signal: AbortSignal) {
+    const timeoutMs = options.timeoutMs;
+    return callDeadline(signal, timeoutMs, () => new FrugalError('upstream_timeout', `Provider '${name}' took longer than ${timeoutMs} ms.`, { retryable: true, upstreamFailure: true }));
   }
 
   async function post(body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    // Serialised before the try: a request we cannot serialise is our side's problem, not an unreachable upstream.
+    const text = serializeRequest(body);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(endpoint, { method: 'POST', headers, body: JSON.stringify(body), dispatcher, signal });
+      response = await request(endpoint, { method: 'POST', headers, body: text, dispatcher, signal });
     } catch (error) {
       throw transportError(name, error, signal);
     }
     if (response.statusCode >= 400) {
-      const bodyText = await response.body.text().catch(() => '');
+      const bodyText = await readErrorText(response);
       throw anthropicUpstreamError(name, { status: response.statusCode, bodyText, headers: response.headers }, secrets, now());
     }
     return response;
   }
 
   function prepare(chatRequest: ChatRequest) {
-    const converted = convertToAnthropicMessages(chatRequest, { defaultMaxTokens: options.defaultMaxTokens });
+    let converted: ReturnType<typeof convertToAnthropicMessages>;
+    try {
+      converted = convertToAnthropicMessages(chatRequest, { defaultMaxTokens: options.defaultMaxTokens });
+    } catch (error) {
+      // Tool arguments are stringified on the way; too deep a value is the request's fault (see serializeRequest).
+      if (error instanceof RangeError) throw new FrugalError('invalid_request', 'The request is nested too deeply to be sent upstream.', { cause: error });
+      throw error;
+    }
     if (options.promptCachingMinTokens !== undefined) {
       const marked = insertCacheBreakpoints(converted.body, options.promptCachingMinTokens);
       if (marked.length > 0) converted.warnings.push(`added prompt-cache breakpoint after ${marked.join(' and ')}`);
@@ -84,22 +101,24 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
 
     async chat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatResult> {
       const { body, warnings } = prepare(chatRequest);
-      const combined = callSignal(signal);
-      const response = await post(body, combined);
+      const call = deadline(signal);
       let text: string;
       try {
-        text = await response.body.text();
+        const response = await post(body, call.signal);
+        text = await readCappedText(name, response, limits.maxResponseBytes);
       } catch (error) {
-        throw transportError(name, error, combined);
+        throw transportError(name, error, call.signal);
+      } finally {
+        call.done();
       }
       let message: AnthropicResponse;
       try {
         message = JSON.parse(text) as AnthropicResponse;
       } catch {
-        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not valid JSON.`, { retryable: true });
+        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not valid JSON.`, { retryable: true, upstreamFailure: true });
       }
       if (message?.type !== 'message' || !Array.isArray(message.content)) {
-        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not a message.`, { retryable: true });
+        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not a message.`, { retryable: true, upstreamFailure: true });
       }
       const converted = convertAnthropicResponse(message, Math.floor(now() / 1000));
       // No usage reported stays unknown (the pipeline estimates), never zero.
@@ -108,20 +127,28 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
 
     async streamChat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatStreamResult> {
       const { body, warnings } = prepare(chatRequest);
-      const combined = callSignal(signal);
-      const response = await post({ ...body, stream: true }, combined);
+      const call = deadline(signal);
+      const combined = call.signal;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await post({ ...body, stream: true }, combined);
+      } catch (error) {
+        call.done();
+        throw error;
+      }
       const converter = createAnthropicStreamConverter({ provider: name, createdSeconds: Math.floor(now() / 1000), secrets });
 
       async function* convert(): AsyncGenerator<ChatChunk> {
         let complete = false;
         try {
-          yield* convertAnthropicStream(parseSse(response.body), converter, name);
+          yield* convertAnthropicStream(parseSse(response.body, sseLimits), converter, name);
           complete = true;
         } catch (error) {
           throw transportError(name, error, combined);
         } finally {
           // Stops the upstream generating (and billing) tokens nobody will read.
           if (!complete) response.body.destroy();
+          call.done();
         }
       }
 

@@ -43,7 +43,9 @@ export function anthropicUpstreamError(
   now = Date.now(),
 ): FrugalError {
   const { status, headers } = response;
-  const { errorType, message } = readErrorBody(response.bodyText);
+  const { errorType: rawType, message } = readErrorBody(response.bodyText);
+  // The type is upstream text too, and becomes the ledger's error code.
+  const errorType = rawType === undefined ? undefined : redactSecrets(rawType, secrets);
   const shouldRetry = headerValue(headers['x-should-retry']);
   const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : isRetryableStatus(status);
   return new FrugalError(codeOf(status, errorType), `Provider '${provider}': ${redactSecrets(message ?? `HTTP ${status}`, secrets)}`, {
@@ -51,6 +53,8 @@ export function anthropicUpstreamError(
     type: errorType === undefined ? undefined : (OPENAI_TYPES[errorType] ?? 'api_error'),
     retryAfterSeconds: parseRetryAfter(headers['retry-after'], now),
     retryable,
+    // Overload, server errors and rate limits say the deployment is struggling; a 4xx is about the request.
+    upstreamFailure: isRetryableStatus(status),
     upstreamCode: errorType ?? null,
   });
 }
@@ -61,13 +65,14 @@ export function anthropicUpstreamError(
  */
 export function anthropicStreamError(provider: string, data: unknown, secrets: readonly (string | undefined)[]): FrugalError {
   const error = (data as { error?: { type?: unknown; message?: unknown } } | null)?.error;
-  const errorType = typeof error?.type === 'string' ? error.type : 'api_error';
+  const errorType = typeof error?.type === 'string' ? redactSecrets(error.type, secrets) : 'api_error';
   const message = typeof error?.message === 'string' ? error.message : 'stream error';
   const status = STATUS_OF_TYPE[errorType] ?? 500;
   return new FrugalError(codeOf(status, errorType), `Provider '${provider}': ${redactSecrets(message, secrets)}`, {
     status: clientStatusOf(status),
     type: OPENAI_TYPES[errorType] ?? 'api_error',
     retryable: isRetryableStatus(status),
+    upstreamFailure: isRetryableStatus(status),
     upstreamCode: errorType,
   });
 }

@@ -46,7 +46,7 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
   }
 
   function notStarted(type: string): FrugalError {
-    return new FrugalError('upstream_bad_response', `Provider '${options.provider}' sent '${type}' before message_start.`, { retryable: true });
+    return new FrugalError('upstream_bad_response', `Provider '${options.provider}' sent '${type}' before message_start.`, { retryable: true, upstreamFailure: true });
   }
 
   function mergeUsage(update: AnthropicUsage | undefined) {
@@ -161,16 +161,16 @@ export async function* convertAnthropicStream(events: AsyncIterable<SseEvent>, c
     try {
       event = JSON.parse(sse.data) as AnthropicStreamEvent;
     } catch {
-      throw new FrugalError('upstream_bad_response', `Provider '${provider}' sent a stream event that is not valid JSON.`, { retryable: true });
+      throw new FrugalError('upstream_bad_response', `Provider '${provider}' sent a stream event that is not valid JSON.`, { retryable: true, upstreamFailure: true });
     }
     if (typeof event !== 'object' || event === null) {
-      throw new FrugalError('upstream_bad_response', `Provider '${provider}' sent a stream event that is not an object.`, { retryable: true });
+      throw new FrugalError('upstream_bad_response', `Provider '${provider}' sent a stream event that is not an object.`, { retryable: true, upstreamFailure: true });
     }
     // The SSE event name and the data's type agree on Anthropic; an `event: error` line wins if they do not.
     if (sse.event === 'error' && event.type !== 'error') event = { type: 'error', error: { type: 'api_error', message: sse.data } };
     yield* converter.push(event);
   }
   if (!converter.finished) {
-    throw new FrugalError('upstream_bad_response', `Provider '${provider}' ended the stream before it was complete.`, { retryable: true });
+    throw new FrugalError('upstream_bad_response', `Provider '${provider}' ended the stream before it was complete.`, { retryable: true, upstreamFailure: true });
   }
 }

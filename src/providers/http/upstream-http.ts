@@ -45,7 +45,8 @@ export function isRetryableStatus(status: number): boolean {
 
 /**
  * Maps a transport failure (refused, reset, DNS, timeout) to a FrugalError. The provider name is in the
- * message; URLs and keys are not, because they may carry credentials.
+ * message; URLs and keys are not, because they may carry credentials. A call we cancelled ourselves (a hedge
+ * that lost, a client that left) is no failure of the upstream; a timeout or a broken connection is.
  */
 export function transportError(provider: string, error: unknown, signal?: AbortSignal): FrugalError {
   if (error instanceof FrugalError) return error;
@@ -59,14 +60,46 @@ export function transportError(provider: string, error: unknown, signal?: AbortS
     error instanceof undiciErrors.BodyTimeoutError ||
     error instanceof undiciErrors.ConnectTimeoutError
   ) {
-    return new FrugalError('upstream_timeout', `Provider '${provider}' timed out.`, { retryable: true, cause: error });
+    return new FrugalError('upstream_timeout', `Provider '${provider}' timed out.`, { retryable: true, upstreamFailure: true, cause: error });
   }
   const code = (error as { code?: string } | null)?.code;
   const detail = typeof code === 'string' ? ` (${code})` : '';
   return new FrugalError('upstream_unreachable', `Provider '${provider}' is unreachable${detail}.`, {
     retryable: true,
+    upstreamFailure: true,
     cause: error,
   });
+}
+
+export interface CallDeadline {
+  /** Aborted when the caller's signal is, or when the deadline passes (reason: a retryable upstream_timeout). */
+  signal: AbortSignal;
+  /** Clears the timer and unhooks from the caller's signal; call it when the call (or its stream) is over. */
+  done(): void;
+}
+
+/**
+ * A deadline the call itself holds: a plain timer and controller, referenced until `done()`. Never
+ * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: the composite holds its sources weakly and the timeout
+ * signal's timer is weak too, so under memory pressure the timeout is collected and never fires
+ * (nodejs/node#57736) — a stalled stream then runs until the upstream gives up.
+ */
+export function callDeadline(signal: AbortSignal, timeoutMs: number | undefined, timeoutError: () => FrugalError): CallDeadline {
+  if (timeoutMs === undefined) return { signal, done: () => {} };
+  const controller = new AbortController();
+  const follow = () => controller.abort(signal.reason);
+  let timer: NodeJS.Timeout | undefined;
+  const done = () => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', follow);
+  };
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  timer = setTimeout(() => {
+    controller.abort(timeoutError());
+    done();
+  }, timeoutMs);
+  return { signal: controller.signal, done };
 }
 
 export type UpstreamResponse = Dispatcher.ResponseData;

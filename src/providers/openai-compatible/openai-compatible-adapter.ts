@@ -1,11 +1,13 @@
 import { request, type Dispatcher } from 'undici';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, OpenAIUsage } from '../chat-types.js';
-import { createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
+import { callDeadline, createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
+import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
+import { serializeRequest } from '../serialize-request.js';
 import { parseSse } from '../sse/parse-sse.js';
 import { usageFromOpenAI, type TokenUsage } from '../token-usage.js';
-import { openAIUpstreamError } from './openai-error.js';
+import { openAIStreamError, openAIUpstreamError } from './openai-error.js';
 
 export interface OpenAICompatibleOptions {
   name: string;
@@ -17,6 +19,8 @@ export interface OpenAICompatibleOptions {
   firstByteTimeoutMs?: number;
   /** Total time a call may take. */
   timeoutMs?: number;
+  /** What one answer may make us read (default DEFAULT_UPSTREAM_LIMITS). */
+  limits?: Partial<UpstreamLimits>;
   dispatcher?: Dispatcher;
 }
 
@@ -32,21 +36,26 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   const secrets = [apiKey];
+  const limits: UpstreamLimits = { ...DEFAULT_UPSTREAM_LIMITS, ...options.limits };
+  const sseLimits = { maxBytes: limits.maxResponseBytes, maxEvents: limits.maxStreamEvents, tooLarge: (what: 'bytes' | 'events') => upstreamTooLarge(name, what === 'bytes' ? `a stream longer than ${limits.maxResponseBytes} bytes (max_response_mb)` : `more than ${limits.maxStreamEvents} stream events (max_stream_events)`) };
 
-  function callSignal(signal: AbortSignal): AbortSignal {
-    return options.timeoutMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]);
+  /** The provider's `timeout_ms`, held by the call: see callDeadline for why not AbortSignal.timeout. */
+  function deadline(signal: AbortSignal) {
+    const timeoutMs = options.timeoutMs;
+    return callDeadline(signal, timeoutMs, () => new FrugalError('upstream_timeout', `Provider '${name}' took longer than ${timeoutMs} ms.`, { retryable: true, upstreamFailure: true }));
   }
 
   async function post(path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    // Serialised before the try: a request we cannot serialise is our side's problem, not an unreachable upstream.
+    const text = serializeRequest(body);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body), dispatcher, signal });
+      response = await request(`${base}${path}`, { method: 'POST', headers, body: text, dispatcher, signal });
     } catch (error) {
       throw transportError(name, error, signal);
     }
     if (response.statusCode >= 400) {
-      const text = await response.body.text().catch(() => '');
-      throw openAIUpstreamError(name, response.statusCode, text, response.headers['retry-after'], secrets);
+      throw openAIUpstreamError(name, response.statusCode, await readErrorText(response), response.headers['retry-after'], secrets);
     }
     return response;
   }
@@ -54,14 +63,14 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
   async function readJson<T>(response: Dispatcher.ResponseData, signal: AbortSignal): Promise<T> {
     let text: string;
     try {
-      text = await response.body.text();
+      text = await readCappedText(name, response, limits.maxResponseBytes);
     } catch (error) {
       throw transportError(name, error, signal);
     }
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not valid JSON.`, { retryable: true });
+      throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not valid JSON.`, { retryable: true, upstreamFailure: true });
     }
   }
 
@@ -70,26 +79,37 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
     kind: 'openai',
 
     async chat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatResult> {
-      const combined = callSignal(signal);
-      const response = await post('/chat/completions', chatRequest, combined);
-      const body = await readJson<ChatResponse>(response, combined);
-      if (!Array.isArray(body?.choices)) {
-        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a chat completion without choices.`, { retryable: true });
+      const call = deadline(signal);
+      try {
+        const response = await post('/chat/completions', chatRequest, call.signal);
+        const body = await readJson<ChatResponse>(response, call.signal);
+        if (!Array.isArray(body?.choices)) {
+          throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a chat completion without choices.`, { retryable: true, upstreamFailure: true });
+        }
+        return { response: body, usage: body.usage ? usageFromOpenAI(body.usage) : undefined, warnings: [] };
+      } finally {
+        call.done();
       }
-      return { response: body, usage: body.usage ? usageFromOpenAI(body.usage) : undefined, warnings: [] };
     },
 
     async streamChat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatStreamResult> {
-      const combined = callSignal(signal);
+      const call = deadline(signal);
+      const combined = call.signal;
       // Always ask for usage: a streamed call must be priced as exactly as a plain one.
       const upstreamRequest = { ...chatRequest, stream: true, stream_options: { ...chatRequest.stream_options, include_usage: true } };
-      const response = await post('/chat/completions', upstreamRequest, combined);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await post('/chat/completions', upstreamRequest, combined);
+      } catch (error) {
+        call.done();
+        throw error;
+      }
       let usage: TokenUsage | undefined;
       async function* chunks(): AsyncGenerator<ChatChunk> {
         let done = false;
         let finished = false;
         try {
-          for await (const event of parseSse(response.body)) {
+          for await (const event of parseSse(response.body, sseLimits)) {
             // Read on to the end of the body rather than break: breaking destroys the socket's stream with an
             // AbortError, whose stack formatting alone cost ~3% of the gateway's CPU per stream.
             if (event.data === '[DONE]') {
@@ -101,13 +121,9 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
             try {
               chunk = JSON.parse(event.data) as typeof chunk;
             } catch {
-              throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a stream event that is not valid JSON.`);
+              throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a stream event that is not valid JSON.`, { upstreamFailure: true });
             }
-            if (chunk.error) {
-              throw new FrugalError('upstream_error', `Provider '${name}': ${chunk.error.message ?? 'stream error'}`, {
-                upstreamCode: chunk.error.code ?? null,
-              });
-            }
+            if (chunk.error) throw openAIStreamError(name, chunk.error, secrets);
             if (chunk.usage) usage = usageFromOpenAI(chunk.usage as OpenAIUsage);
             if (chunk.choices?.some((choice) => choice.finish_reason)) finished = true;
             yield chunk;
@@ -116,18 +132,23 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
           throw transportError(name, error, combined);
         } finally {
           if (!done) response.body.destroy();
+          call.done();
         }
         if (!done && !finished) {
-          throw new FrugalError('upstream_bad_response', `Provider '${name}' ended the stream before it was complete.`);
+          throw new FrugalError('upstream_bad_response', `Provider '${name}' ended the stream before it was complete.`, { upstreamFailure: true });
         }
       }
       return { chunks: chunks(), usage: () => usage, warnings: [] };
     },
 
     async embed(embeddingRequest: EmbeddingRequest, { signal }: CallOptions): Promise<EmbeddingResult> {
-      const combined = callSignal(signal);
-      const response = await post('/embeddings', embeddingRequest, combined);
-      const body = await readJson<EmbeddingResponse>(response, combined);
+      const call = deadline(signal);
+      let body: EmbeddingResponse;
+      try {
+        body = await readJson<EmbeddingResponse>(await post('/embeddings', embeddingRequest, call.signal), call.signal);
+      } finally {
+        call.done();
+      }
       const usage = body.usage
         ? { promptTokens: body.usage.prompt_tokens ?? 0, completionTokens: 0, cachedPromptTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, estimated: false }
         : undefined;
@@ -144,7 +165,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       await response.body.dump();
       // Any answer below 500 means the server is up (a 401 or 404 still proves it is reachable).
       if (response.statusCode >= 500) {
-        throw new FrugalError('upstream_error', `Provider '${name}' health check answered ${response.statusCode}.`, { status: response.statusCode, retryable: true });
+        throw new FrugalError('upstream_error', `Provider '${name}' health check answered ${response.statusCode}.`, { status: response.statusCode, retryable: true, upstreamFailure: true });
       }
     },
 

@@ -1,6 +1,6 @@
 import { FrugalError } from '../../errors/frugal-error.js';
 import { isRetryableStatus, parseRetryAfter } from '../http/upstream-http.js';
-import { redactSecrets } from '../redact-secrets.js';
+import { redactOptional, redactSecrets } from '../redact-secrets.js';
 
 interface OpenAIErrorPayload {
   error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } | string;
@@ -9,7 +9,8 @@ interface OpenAIErrorPayload {
 
 /**
  * An OpenAI-compatible upstream's error response → FrugalError with the upstream's status and type, so a
- * client sees what it would have seen talking to the provider directly. Keys are redacted from the message.
+ * client sees what it would have seen talking to the provider directly. Every field taken from the body is
+ * upstream text and passes the one redaction (a key echoed in `code` would otherwise reach the ledger).
  */
 export function openAIUpstreamError(
   provider: string,
@@ -30,13 +31,24 @@ export function openAIUpstreamError(
     (typeof payload?.error === 'string' && payload.error) ||
     (typeof payload?.message === 'string' && payload.message) ||
     `HTTP ${status}`;
-  const upstreamCode = typeof error?.code === 'string' ? error.code : null;
+  const upstreamCode = typeof error?.code === 'string' ? redactSecrets(error.code, secrets) : null;
+  const retryable = isRetryableStatus(status);
   return new FrugalError(status === 429 ? 'upstream_rate_limited' : 'upstream_error', `Provider '${provider}': ${redactSecrets(rawMessage, secrets)}`, {
     status,
-    type: typeof error?.type === 'string' ? error.type : undefined,
-    param: typeof error?.param === 'string' ? error.param : null,
+    type: typeof error?.type === 'string' ? redactSecrets(error.type, secrets) : undefined,
+    param: typeof error?.param === 'string' ? redactSecrets(error.param, secrets) : null,
     retryAfterSeconds: parseRetryAfter(retryAfterHeader),
-    retryable: isRetryableStatus(status),
+    retryable,
+    // A server error, rate limit or timeout says the deployment is struggling; a 4xx is about the request.
+    upstreamFailure: retryable,
     upstreamCode,
+  });
+}
+
+/** An `error` object inside a stream that already started (HTTP 200), e.g. a key revoked mid-stream. */
+export function openAIStreamError(provider: string, error: { message?: unknown; code?: unknown }, secrets: readonly (string | undefined)[]): FrugalError {
+  const message = typeof error.message === 'string' ? error.message : 'stream error';
+  return new FrugalError('upstream_error', `Provider '${provider}': ${redactSecrets(message, secrets)}`, {
+    upstreamCode: redactOptional(typeof error.code === 'string' ? error.code : null, secrets),
   });
 }

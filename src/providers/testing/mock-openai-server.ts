@@ -12,6 +12,11 @@ import type { AddressInfo } from 'node:net';
  * `[[mock:delay_ms=200]]`, `[[mock:reset_mid_stream]]`, `[[mock:malformed_json]]`, `[[mock:truncated_sse]]`,
  * `[[mock:cached_tokens=100]]`, `[[mock:no_usage]]`, `[[mock:words=50]]`, `[[mock:finish=length]]`,
  * `[[mock:content=some text]]`. Without a directive it answers "Hello from the mock." with usage.
+ * Misbehaviours: `[[mock:stall_after=2]]` (a stream sends two events, then nothing, never ending),
+ * `[[mock:stream_error=Key gsk_… was revoked]]` (an `error` event after the first delta),
+ * `[[mock:huge_mb=300]]` (a 300 MB answer, written a megabyte at a time; also in an embeddings input),
+ * `[[mock:echo_key]]` (with `status`: the error message and an `x-upstream-debug` header quote the key sent).
+ * GET /v1/models (the gateway's health probe) is answered but not recorded in `requests`.
  */
 
 export interface RecordedRequest {
@@ -52,7 +57,8 @@ const FINGERPRINT = 'fp_mock0000001';
 function directivesOf(body: Record<string, unknown> | undefined, name: string | undefined): Directives {
   const result: Directives = new Map();
   const messages = body?.messages as Array<{ content?: unknown }> | undefined;
-  const last = messages?.[messages.length - 1]?.content;
+  const input = Array.isArray(body?.input) ? (body.input as unknown[])[0] : body?.input;
+  const last = messages ? messages[messages.length - 1]?.content : input;
   const text = typeof last === 'string' ? last : Array.isArray(last) ? last.map((part) => (part as { text?: string }).text ?? '').join('') : '';
   for (const match of text.matchAll(DIRECTIVE)) {
     if (match[1] !== undefined && match[1] !== name) continue;
@@ -69,15 +75,34 @@ function approximateTokens(value: unknown): number {
   return Math.max(1, Math.ceil(JSON.stringify(value ?? '').length / 4));
 }
 
-function sendError(res: ServerResponse, status: number, directives: Directives) {
+function sendError(res: ServerResponse, status: number, directives: Directives, presentedKey = '') {
   const type = directives.get('error_type') ?? (status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error');
-  const code = directives.get('error_code') ?? (status === 429 ? 'rate_limit_exceeded' : null);
-  const message = directives.get('message') ?? (status === 429 ? 'Rate limit reached for requests' : `Mock upstream error ${status}`);
+  const echo = directives.has('echo_key');
+  const code = directives.get('error_code') ?? (echo ? `bad_key_${presentedKey}` : status === 429 ? 'rate_limit_exceeded' : null);
+  const message = echo ? `Incorrect API key provided: ${presentedKey}. ${directives.get('message') ?? ''}` : (directives.get('message') ?? (status === 429 ? 'Rate limit reached for requests' : `Mock upstream error ${status}`));
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': `req_mock_${status}` };
+  if (echo) headers['x-upstream-debug'] = `key=${presentedKey}`;
   const retryAfter = directives.get('retry_after');
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   res.writeHead(status, headers);
-  res.end(JSON.stringify({ error: { message, type, param: null, code } }));
+  res.end(JSON.stringify({ error: { message, type, param: echo ? presentedKey : null, code } }));
+}
+
+/** Writes `megabytes` of a valid JSON answer a megabyte at a time, so the mock itself never holds it. */
+async function sendHuge(res: ServerResponse, megabytes: number, kind: 'chat' | 'embeddings') {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const filler = 'x'.repeat(1024 * 1024);
+  const vector = `{"object":"embedding","index":0,"embedding":[${Array.from({ length: 80_000 }, () => '0.0123456789').join(',')}]},`;
+  const write = (text: string) => (res.write(text) ? Promise.resolve() : new Promise<void>((resolve) => res.once('drain', () => resolve())));
+  if (kind === 'chat') {
+    await write('{"id":"chatcmpl-huge","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"');
+    for (let i = 0; i < megabytes && !res.destroyed; i += 1) await write(filler);
+    res.end('"}}]}');
+    return;
+  }
+  await write('{"object":"list","model":"m","data":[');
+  for (let i = 0; i < megabytes && !res.destroyed; i += 1) await write(vector);
+  res.end('{"object":"embedding","index":1,"embedding":[0]}],"usage":{"prompt_tokens":1,"total_tokens":1}}');
 }
 
 export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Promise<MockOpenAIServer> {
@@ -97,7 +122,9 @@ export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Pr
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
-    if (options.record !== false) requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    // Health probes come every 15 s; recording them would make a test's count of upstream calls depend on timing.
+    const probe = req.method === 'GET' && path === '/v1/models';
+    if (options.record !== false && !probe) requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
 
     if (req.method === 'GET' && path === '/v1/models') {
@@ -105,7 +132,12 @@ export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Pr
       res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }] }));
       return;
     }
-    if (req.method === 'POST' && path === '/v1/embeddings') return embeddings(res, body ?? {});
+    const presentedKey = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      const embeddingDirectives = directivesOf(body, options.name);
+      if (embeddingDirectives.has('huge_mb')) return sendHuge(res, Number(embeddingDirectives.get('huge_mb')), 'embeddings');
+      return embeddings(res, body ?? {});
+    }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       sendError(res, 404, new Map([['message', `Invalid URL (${req.method} ${path})`], ['error_type', 'invalid_request_error']]));
       return;
@@ -116,7 +148,8 @@ export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Pr
     const delay = Number(directives.get('delay_ms') ?? 0);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const status = Number(directives.get('status') ?? 200);
-    if (status >= 400) return sendError(res, status, directives);
+    if (status >= 400) return sendError(res, status, directives, presentedKey);
+    if (directives.has('huge_mb') && body?.stream !== true) return sendHuge(res, Number(directives.get('huge_mb')), 'chat');
 
     counter += 1;
     const id = `chatcmpl-mock${String(counter).padStart(8, '0')}`;
@@ -190,6 +223,24 @@ export async function startMockOpenAIServer(options: MockOpenAIOptions = {}): Pr
       for (const piece of pieces) parts.push(chunk({ content: piece }, null));
     }
     if (directives.has('malformed_json')) parts.splice(2, 0, 'data: {"id":"broken",\n\n');
+    const streamError = directives.get('stream_error');
+    if (streamError !== undefined) {
+      res.end(parts.slice(0, 2).join('') + `data: ${JSON.stringify({ error: { message: streamError.replace('$KEY', presentedKey), type: 'server_error', code: `revoked_${presentedKey}` } })}\n\n`);
+      return;
+    }
+    const stallAfter = directives.get('stall_after');
+    if (stallAfter !== undefined) {
+      res.write(parts.slice(0, Number(stallAfter)).join(''));
+      return; // never ends: only the caller's deadline or abort can
+    }
+    if (directives.has('huge_mb')) {
+      const piece = chunk({ content: 'x'.repeat(64 * 1024) }, null);
+      for (let written = 0; written < Number(directives.get('huge_mb')) * 1024 * 1024 && !res.destroyed; written += piece.length) {
+        if (!res.write(piece)) await new Promise<void>((resolve) => res.once('drain', () => resolve()));
+      }
+      res.end();
+      return;
+    }
     if (directives.has('reset_mid_stream')) {
       res.write(parts[0] + (parts[1] ?? ''));
       setTimeout(() => res.socket?.destroy(), 20);

@@ -33,6 +33,15 @@ export function cascadeRoute(options: CascadeOptions): RouteNode {
       const at = context.routeTrace.length;
       const failures: string[] = [];
       const clientStreams = context.request.stream === true;
+      // The latest answer a check turned down: what the request gets if its cost ceiling stops the escalation.
+      let best: { outcome: ChatOutcome; tier: string; failed: string } | undefined;
+      const serve = (outcome: ChatOutcome) => {
+        // A buffered answer was priced before later calls (checks, tiers tried after it): its usage.cost says all of it.
+        const usage = outcome.kind === 'response' ? outcome.response.usage : undefined;
+        if (usage?.cost !== undefined) usage.cost = nanosToUsdNumber(context.spend.costNanos);
+        context.routeTrace.splice(at, 0, failures.length > 0 ? `cascade:${failures.join(',')}` : 'cascade');
+        return replayAsStream(context, outcome);
+      };
       for (let index = 0; index < options.tiers.length; index += 1) {
         const tier = options.tiers[index];
         const last = index === options.tiers.length - 1;
@@ -44,25 +53,37 @@ export function cascadeRoute(options: CascadeOptions): RouteNode {
           outcome = await tier.run(context, runtime, { ...attempt, buffered: !live, overrides });
         } catch (error) {
           context.routeTrace.length = mark;
+          if (isCeilingError(error) && best) {
+            // Escalating would pass the request's cost ceiling: stop and serve the best answer there is, said out loud.
+            failures.push(`${tier.name}(skip:cost_ceiling)`);
+            context.warnings.push(`cost ceiling reached before tier '${tier.name}': served the answer of '${best.tier}', which failed check '${best.failed}'`);
+            return serve(best.outcome);
+          }
           if (last || !(error instanceof FrugalError) || !error.retryable) throw error;
           failures.push(`${tier.name}(fail:${failureLabel(error)})`);
           runtime.onEvent({ type: 'escalation', route: options.route, from: tier.name, reason: failureLabel(error) });
           continue;
         }
         if (!last && outcome.kind === 'response') {
-          const failed = await firstFailedCheck(context, runtime, options, outcome.response);
+          let failed: CheckResult | undefined;
+          try {
+            failed = await firstFailedCheck(context, runtime, options, outcome.response);
+          } catch (error) {
+            if (!isCeilingError(error)) throw error;
+            // A judge or second opinion the ceiling cannot pay for: this answer is the best the request can get.
+            failures.push(`${tier.name}(unchecked:cost_ceiling)`);
+            context.warnings.push(`cost ceiling reached: the answer of '${tier.name}' was served without its remaining checks`);
+            return serve(outcome);
+          }
           if (failed) {
             context.routeTrace.length = mark;
+            best = { outcome, tier: tier.name, failed: failed.name };
             failures.push(`${tier.name}(fail:${failed.name})`);
             runtime.onEvent({ type: 'escalation', route: options.route, from: tier.name, reason: failed.name });
             continue;
           }
-          // The answer was priced before the checks called their models (judge, agree): its usage.cost says all of it.
-          const usage = outcome.response.usage;
-          if (usage?.cost !== undefined) usage.cost = nanosToUsdNumber(context.spend.costNanos);
         }
-        context.routeTrace.splice(at, 0, failures.length > 0 ? `cascade:${failures.join(',')}` : 'cascade');
-        return replayAsStream(context, outcome);
+        return serve(outcome);
       }
       throw new FrugalError('internal_error', `Cascade '${options.route}' has no tiers.`);
     },
@@ -94,7 +115,8 @@ async function agree(context: RequestContext, runtime: RouteRuntime, model: Mode
     const second = await runtime.callModel(context, model, { buffered: true, overrides: { logprobs: undefined, top_logprobs: undefined } });
     if (second.kind !== 'response') return { name: 'agree', pass: false, detail: 'no answer' };
     return { name: 'agree', pass: answersAgree(answerText(response), answerText(second.response)) };
-  } catch {
+  } catch (error) {
+    if (isCeilingError(error)) throw error;
     // The second opinion is unavailable: escalate rather than serve an unconfirmed answer.
     return { name: 'agree', pass: false, detail: 'second model unavailable' };
   }
@@ -116,7 +138,13 @@ async function judge(context: RequestContext, runtime: RouteRuntime, model: Mode
     const score = parseJudgeScore(contentText(verdict.response.choices[0]?.message?.content));
     // An unreadable verdict fails safe: escalate rather than serve an unjudged answer.
     return { name: 'judge', pass: score !== undefined && score >= min, detail: String(score) };
-  } catch {
+  } catch (error) {
+    if (isCeilingError(error)) throw error;
     return { name: 'judge', pass: false, detail: 'judge unavailable' };
   }
+}
+
+/** The request's own cost ceiling refused a call (raised by the spend hold before anything was sent). */
+function isCeilingError(error: unknown): boolean {
+  return error instanceof FrugalError && error.code === 'cost_ceiling_exceeded';
 }

@@ -10,9 +10,13 @@ export function deploymentKey(model: ModelEntry): string {
   return `${model.provider}/${model.upstream}`;
 }
 
-/** Failures that say something about the deployment's health (not about the request). */
+/**
+ * Failures that say something about the deployment's health: the adapter flagged them as the upstream's
+ * (server error, broken connection, garbage, timeout). Never an error raised on our side of the wire — a
+ * request we could not serialise, a budget refusal, a cancelled hedge — however retryable it is.
+ */
 export function countsAgainstDeployment(error: unknown): boolean {
-  return error instanceof FrugalError && error.retryable && error.code !== 'circuit_open' && error.code !== 'not_supported';
+  return error instanceof FrugalError && error.upstreamFailure;
 }
 
 /** A leaf: one model behind its circuit breaker, with latency tracked for load balancing and hedging. */
@@ -41,10 +45,10 @@ export function modelNode(model: ModelEntry): RouteNode {
         context.model = model;
         outcome = await runtime.callModel(context, model, attempt);
       } catch (error) {
-        // A client that hung up says nothing about the deployment's health.
-        if (context.signal.aborted) breaker.release();
-        else if (countsAgainstDeployment(error)) breaker.recordFailure();
-        else breaker.recordSuccess();
+        // Only an upstream failure counts. Anything else (a client that hung up, a request refused on our side or by
+        // the upstream as invalid) says nothing about the deployment's health: it only frees a half-open probe.
+        if (countsAgainstDeployment(error) && !context.signal.aborted) breaker.recordFailure();
+        else breaker.release();
         runtime.latency.end(deployment, undefined, undefined);
         throw error;
       }
@@ -61,19 +65,22 @@ export function modelNode(model: ModelEntry): RouteNode {
 async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime, clientSignal: AbortSignal): AsyncGenerator<ChatChunk> {
   const breaker = runtime.breakers.get(deployment);
   let ttft: number | undefined;
-  let failed = false;
+  let verdict: 'success' | 'failure' | 'neutral' = 'neutral';
   try {
     for await (const chunk of chunks) {
       if (ttft === undefined) ttft = performance.now() - started;
       yield chunk;
     }
+    verdict = 'success';
   } catch (error) {
-    failed = countsAgainstDeployment(error) && !clientSignal.aborted;
+    if (countsAgainstDeployment(error)) verdict = 'failure';
     throw error;
   } finally {
-    if (failed) breaker.recordFailure();
-    else if (clientSignal.aborted) breaker.release();
-    else breaker.recordSuccess();
+    // A stream the reader stopped early (client gone, hedge lost) ends neutral, like any non-upstream error.
+    if (clientSignal.aborted) verdict = 'neutral';
+    if (verdict === 'failure') breaker.recordFailure();
+    else if (verdict === 'success') breaker.recordSuccess();
+    else breaker.release();
     runtime.latency.end(deployment, performance.now() - started, ttft);
   }
 }

@@ -5,8 +5,10 @@ import { addSpend } from '../../pipeline/request-context.js';
 import { priceUsage } from '../../catalog/pricing.js';
 import type { AttemptOptions } from '../../pipeline/stages/provider-call.js';
 import { failureLabel } from '../failure-label.js';
+import { requestNeeds } from '../fit-check.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
+import { attemptDeadline, endsWith } from '../resilience/attempt-deadline.js';
 import { discardOutcome, withFirstChunk } from '../resilience/first-chunk.js';
 import { retryDelayMs } from '../resilience/retry-backoff.js';
 import { deploymentKey } from './model-node.js';
@@ -66,30 +68,31 @@ export async function tryInOrder(context: RequestContext, runtime: RouteRuntime,
       retryable: lastError.retryable,
       retryAfterSeconds: lastError.retryAfterSeconds,
       upstreamCode: lastError.upstreamCode,
+      upstreamFailure: lastError.upstreamFailure,
     });
   }
   throw lastError ?? new FrugalError('internal_error', `Route '${options.route}' has no candidates.`);
 }
 
-/** One attempt with its own abort, total timeout and first-token deadline (counted from the attempt's start). */
+/**
+ * One attempt with its own abort, total timeout and first-token deadline (counted from the attempt's start).
+ * The total timeout keeps running while a stream is read, and is cleared when it ends.
+ */
 async function startAttempt(context: RequestContext, runtime: RouteRuntime, node: RouteNode, options: TryInOrderOptions, attempt: AttemptOptions, controller = new AbortController()): Promise<ChatOutcome> {
-  const signals = [controller.signal];
-  if (attempt.signal) signals.push(attempt.signal);
-  if (options.timeouts.total_ms !== undefined) signals.push(AbortSignal.timeout(options.timeouts.total_ms));
-  const firstTokenMs = options.timeouts.first_token_ms;
-  const timer =
-    firstTokenMs === undefined
-      ? undefined
-      : setTimeout(() => controller.abort(new FrugalError('upstream_timeout', `No first token within ${firstTokenMs} ms.`, { retryable: true, upstreamCode: 'first_token_timeout' })), firstTokenMs);
+  // Our own work comes before the deadlines, which time the upstream: counting the prompt for fit checks (the
+  // first time, loading the tokenizer: ~300 ms) once timed out a first attempt before it was even sent.
+  if (attempt.fitCheck) context.needs ??= requestNeeds(context.request);
+  const deadline = attemptDeadline(controller, attempt.signal, options.timeouts);
   const mark = context.routeTrace.length;
   try {
-    const outcome = await node.run(context, runtime, { ...attempt, signal: AbortSignal.any(signals) });
-    return await withFirstChunk(outcome, () => controller.abort());
+    const outcome = await withFirstChunk(await node.run(context, runtime, { ...attempt, signal: controller.signal }), () => controller.abort());
+    deadline.firstTokenArrived();
+    if (outcome.kind !== 'stream') deadline.done();
+    return outcome.kind === 'stream' ? { ...outcome, chunks: endsWith(outcome.chunks, deadline.done) } : outcome;
   } catch (error) {
+    deadline.done();
     context.routeTrace.length = mark;
     throw controller.signal.reason instanceof FrugalError ? controller.signal.reason : error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -84,12 +84,15 @@ export function registerAdminRoutes(app: FastifyInstance, { store, authenticator
     }
   };
 
+  // 'master': these routes answer to the master key above, never to a virtual key (see route-access.ts).
+  const guarded = { onRequest, config: { access: 'master' as const } };
+
   function sendIssued(reply: FastifyReply, status: number, { key, plaintext }: IssuedKey) {
     // The only responses that carry a plaintext: no cache along the way may keep them.
     return reply.code(status).header('cache-control', 'no-store').send({ ...toKeyJson(key, now()), key: plaintext });
   }
 
-  app.post('/admin/keys', { onRequest }, async (request, reply) => {
+  app.post('/admin/keys', guarded, async (request, reply) => {
     const input = parseCreateKeyRequest(request.body, now());
     const issued = await store.create(input);
     // The first key closes an open gateway: this instance must know before the response goes out.
@@ -97,7 +100,7 @@ export function registerAdminRoutes(app: FastifyInstance, { store, authenticator
     return sendIssued(reply, 201, issued);
   });
 
-  app.get('/admin/keys', { onRequest }, async (request) => {
+  app.get('/admin/keys', guarded, async (request) => {
     const parsed = listQuerySchema.safeParse(request.query);
     if (!parsed.success) throw invalidQuery(parsed.error);
     const includeRevoked = parsed.data.include_revoked === 'true' || parsed.data.include_revoked === '1';
@@ -105,26 +108,26 @@ export function registerAdminRoutes(app: FastifyInstance, { store, authenticator
     return { object: 'list', data: (await store.list({ includeRevoked })).map((key) => toKeyJson(key, at)) };
   });
 
-  app.get<{ Params: { id: string } }>('/admin/keys/:id', { onRequest }, async (request) => {
+  app.get<{ Params: { id: string } }>('/admin/keys/:id', guarded, async (request) => {
     const key = await store.get(request.params.id);
     if (!key) throw keyNotFound(request.params.id);
     return toKeyJson(key, now());
   });
 
-  app.post<{ Params: { id: string } }>('/admin/keys/:id/revoke', { onRequest }, async (request) => {
+  app.post<{ Params: { id: string } }>('/admin/keys/:id/revoke', guarded, async (request) => {
     const key = await store.revoke(request.params.id);
     authenticator.invalidate(key.id);
     await authenticator.refresh();
     return toKeyJson(key, now());
   });
 
-  app.post<{ Params: { id: string } }>('/admin/keys/:id/rotate', { onRequest }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/admin/keys/:id/rotate', guarded, async (request, reply) => {
     const issued = await store.rotate(request.params.id);
     authenticator.invalidate(issued.key.id);
     return sendIssued(reply, 200, issued);
   });
 
-  app.get('/admin/spend', { onRequest }, async (request, reply) => {
+  app.get('/admin/spend', guarded, async (request, reply) => {
     if (!spend) throw new FrugalError('not_supported', 'Spend reports need the ledger, which is turned off in this gateway\'s config.');
     const parsed = spendQuerySchema.safeParse(request.query);
     if (!parsed.success) throw invalidQuery(parsed.error);

@@ -1,11 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Gateway } from '../../pipeline/create-gateway.js';
+import { assertMessageCount } from '../json-limits.js';
 import { frugalHeaders } from '../reply-headers.js';
 import { callerOf } from '../request-scope.js';
 import { writeSseStream } from '../write-sse-stream.js';
 
 export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
-  app.post('/v1/chat/completions', async (request, reply) => {
+  const { maxMessages } = gateway.config.server;
+  // Before the gateway: an oversized conversation is refused before anything counts, hashes or copies it.
+  const preValidation = async (request: FastifyRequest) => assertMessageCount(request.body, maxMessages);
+  app.post('/v1/chat/completions', { preValidation }, async (request, reply) => {
     const caller = callerOf(request, reply.raw);
     const { requestId } = caller;
     const reply_ = await gateway.chat(request.body, caller);

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatRequest, EmbeddingRequest } from '../../providers/chat-types.js';
+import { ledgerText, TAG_LIMITS } from './storable-text.js';
+
+// Fields that reach the ledger (and reports) must be storable and short: see storable-text.ts.
+const MODEL_NAME_MAX = 256;
+const USER_MAX = 256;
+const modelName = ledgerText(MODEL_NAME_MAX).min(1);
+const user = ledgerText(USER_MAX).optional();
+const metadata = z
+  .record(ledgerText(TAG_LIMITS.keyLength).min(1), ledgerText(TAG_LIMITS.valueLength))
+  .refine((pairs) => Object.keys(pairs).length <= TAG_LIMITS.pairs, `at most ${TAG_LIMITS.pairs} key-value pairs`);
 
 // Loose objects: unknown fields pass through untouched, so new OpenAI parameters keep working.
 const contentPart = z.looseObject({ type: z.string() });
@@ -22,7 +32,7 @@ const tool = z.looseObject({
 });
 
 const chatRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelName,
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -40,16 +50,16 @@ const chatRequestSchema = z.looseObject({
   response_format: z.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) }).optional(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.number().int().min(0).max(20).nullish(),
-  user: z.string().optional(),
-  metadata: z.record(z.string(), z.string()).nullish(),
+  user,
+  metadata: metadata.nullish(),
 });
 
 const embeddingRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelName,
   input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number()).min(1), z.array(z.array(z.number())).min(1)]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),
-  user: z.string().optional(),
+  user,
 });
 
 function toInvalidRequest(error: z.ZodError): FrugalError {

@@ -1,0 +1,111 @@
+import type { SpendControlSettings } from '../config/gateway-config.js';
+import { FrugalError } from '../errors/frugal-error.js';
+import type { CallerKey, SpendHold } from '../pipeline/request-context.js';
+import { publishBudgetOvershoot } from '../telemetry/events.js';
+import type { BudgetReservation } from './budget-guard.js';
+import { formatUsd } from './budget-rule.js';
+import type { CostCeiling } from './cost-ceiling.js';
+import type { SpendControl } from './open-spend-control.js';
+import { createSpendHold, type Overshoot } from './spend-hold.js';
+import { budgetOvershootPayload } from './webhook-alerts.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** What the spend checks need to know about one request, whatever its endpoint (chat, embeddings). */
+export interface RequestSpendInput {
+  requestId: string;
+  key: CallerKey | undefined;
+  keyId: string | null;
+  /** The request's tags after ownership tags were taken from the key (see requestTags). */
+  tags: Readonly<Record<string, string>>;
+  /** The model or route the caller asked for, checked against the key's allowed models. */
+  model: string;
+  ceiling: CostCeiling | undefined;
+  /** Tokens the request may use, taken from the key's TPM up front. */
+  estimatedTokens: () => number;
+  /** Tokens it did use, once finished (the TPM is corrected to this). */
+  usedTokens: () => number;
+  /** Its running cost over every attempt; what the budgets settle to. */
+  spentNanos: () => number;
+  /** Where an overshoot is said out loud (the request's warnings, so the ledger row shows it). */
+  warnings: string[];
+}
+
+export interface RequestSpend {
+  /** Undefined when no budget and no ceiling apply: nothing to hold, nothing to check per attempt. */
+  hold: SpendHold | undefined;
+  /** The route of a used-up soft budget that names one. */
+  downgradeTo: string | undefined;
+  /** Settles every budget to the real cost and corrects the TPM. Call exactly once, whatever happened. */
+  finish(): Promise<void>;
+}
+
+/**
+ * The spend checks every endpoint runs before anything is spent: the key may use this model, its RPM/TPM
+ * allow the call, and every budget it counts against is opened (at 0: each attempt then holds its own
+ * worst case through the returned hold). Ownership scopes come from the key only: `team` is the key's team.
+ */
+export async function openRequestSpend(control: SpendControl, settings: SpendControlSettings, input: RequestSpendInput): Promise<RequestSpend> {
+  const { key } = input;
+  if (key?.allowedModels && !key.allowedModels.includes(input.model)) {
+    throw new FrugalError('permission_denied', `This key may not use '${input.model}'. Allowed: ${key.allowedModels.join(', ')}.`, { param: 'model' });
+  }
+  const finishRates = key ? await takeRateLimits(control, settings, key, input) : async () => {};
+  const facts = { keyId: input.keyId, team: key?.team ?? null, tags: input.tags };
+  const reservations: BudgetReservation[] = [];
+  const finish = async () => {
+    const cost = input.spentNanos();
+    await Promise.all(reservations.map((reservation) => reservation.end(cost)));
+    await finishRates();
+  };
+  try {
+    reservations.push(await control.guard.begin({ ...facts, worstCaseNanos: 0 }));
+    const own = key ? control.keyGuard(key) : undefined;
+    if (own) reservations.push(await own.begin({ ...facts, worstCaseNanos: 0 }));
+  } catch (error) {
+    await finish();
+    throw error;
+  }
+  const held = reservations.filter((reservation) => reservation.id !== 'no-budget');
+  const downgradeTo = held.find((reservation) => reservation.downgradeTo)?.downgradeTo;
+  if (held.length === 0 && input.ceiling === undefined) return { hold: undefined, downgradeTo, finish };
+  const budgets = held.flatMap((reservation) => reservation.budgets);
+  const onOvershoot = (overshoot: Overshoot) => reportOvershoot(control, input, budgets, overshoot);
+  const hold = createSpendHold({ reservations: held, ceiling: input.ceiling, spentNanos: input.spentNanos, defaultMaxTokens: settings.defaultMaxTokens, onOvershoot });
+  return { hold, downgradeTo, finish };
+}
+
+/** Said in the row, counted by a metric, and posted to the webhook; the hold itself absorbs the amount. */
+function reportOvershoot(control: SpendControl, input: RequestSpendInput, budgets: string[], overshoot: Overshoot): void {
+  const over = overshoot.actualNanos - overshoot.boundNanos;
+  input.warnings.push(`provider '${overshoot.provider}' billed ${formatUsd(over)} more than the worst case held for '${overshoot.model}' (${formatUsd(overshoot.boundNanos)}); counted against the budgets at once`);
+  publishBudgetOvershoot({ requestId: input.requestId, ...overshoot });
+  const alerts = control.alerts;
+  if (alerts === undefined) return;
+  const at = Date.now();
+  const payload = budgetOvershootPayload({ requestId: input.requestId, ...overshoot, budgets, at });
+  // One alert per request and model; the webhook's own retries apply, and a failure never reaches the request.
+  void alerts.send(payload, `overshoot|${input.requestId}|${overshoot.model}`, at + DAY).catch(() => undefined);
+}
+
+async function takeRateLimits(control: SpendControl, settings: SpendControlSettings, key: CallerKey, input: RequestSpendInput): Promise<() => Promise<void>> {
+  const { limiter } = control;
+  const rpm = key.rateLimits.rpm ?? settings.defaultKeyLimits.rpm;
+  const tpm = key.rateLimits.tpm ?? settings.defaultKeyLimits.tpm;
+  const refuse = (what: string, retryAfterMs: number) =>
+    new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${what}.`, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  if (rpm) {
+    const result = await limiter.take(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE });
+    if (!result.allowed) throw refuse(`${rpm} requests per minute`, result.retryAfterMs);
+  }
+  if (!tpm) return async () => {};
+  const estimate = input.estimatedTokens();
+  const result = await limiter.take(`tpm:key:${key.id}`, { limit: tpm, periodMs: MINUTE }, estimate);
+  if (!result.allowed) {
+    if (rpm) await limiter.adjust(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE }, -1);
+    throw refuse(`${tpm} tokens per minute`, result.retryAfterMs);
+  }
+  // Reserve-then-correct: once the call reported its tokens, charge the difference (or give the rest back).
+  return () => limiter.adjust(`tpm:key:${key.id}`, { limit: tpm, periodMs: MINUTE }, input.usedTokens() - estimate);
+}

@@ -1,0 +1,79 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyHttpOptions, FastifyInstance, FastifyReply } from 'fastify';
+import { FrugalError } from '../errors/frugal-error.js';
+import { toOpenAIError } from '../errors/to-openai-error.js';
+import { nonCanonicalPathReason } from './canonical-path.js';
+import { replyToClientError } from './client-error-reply.js';
+import { fromFastifyError } from './fastify-error.js';
+
+export interface EdgeLimits {
+  /** server.max_header_bytes: the request line and headers together; Node answers beyond it before Fastify runs. */
+  maxHeaderBytes: number;
+}
+
+function send(reply: FastifyReply, error: unknown): void {
+  const rendered = toOpenAIError(fromFastifyError(error));
+  void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+}
+
+/**
+ * The Fastify options every Frugal listener shares, so that nothing Fastify or Node answer on their own
+ * (a bad %-escape, oversized headers, a malformed request line, a request while closing) escapes OpenAI's
+ * error shape. The router options are Fastify's defaults, pinned: access control relies on them.
+ */
+export function edgeServerOptions({ maxHeaderBytes }: EdgeLimits): FastifyHttpOptions<Server> {
+  return {
+    // Node answers a missing Host with a bare 400; the onRequest hook below refuses it in our shape instead.
+    http: { maxHeaderSize: maxHeaderBytes, requireHostHeader: false },
+    clientErrorHandler: replyToClientError,
+    frameworkErrors: (error, _request, reply) => send(reply, error),
+    // Fastify's own 503 while closing has its own body; the onRequest hook below answers instead.
+    return503OnClosing: false,
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+  };
+}
+
+/**
+ * Error rendering, the not-found reply, the canonical-path check and the closing refusal, for one listener.
+ * Registered before any route, so these hooks run before every route's own.
+ */
+export function installEdge(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = fromFastifyError(error);
+    const rendered = toOpenAIError(mapped);
+    if (rendered.status >= 500 && !(mapped instanceof FrugalError && mapped.code.startsWith('upstream_'))) {
+      // The route pattern, not the URL: a URL may carry a pasted key (/admin/keys/<plaintext>/revoke).
+      request.log.error({ err: error, route: request.routeOptions?.url ?? 'unknown', method: request.method }, 'request failed');
+    }
+    void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    send(reply, new FrugalError('not_found', `Unknown endpoint ${request.method} ${request.url.split('?')[0]}.`));
+  });
+
+  // Without a listener Node answers an unknown Expect with a bare 417 and no body.
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const rendered = toOpenAIError(new FrugalError('expectation_failed', `Expect: ${String(request.headers.expect).slice(0, 64)} is not supported; only 100-continue is.`));
+    response.writeHead(rendered.status, { ...rendered.headers, 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    response.end(JSON.stringify(rendered.body));
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    // Fastify has already asked for Connection: close; the client should retry on another instance.
+    if (closing) throw new FrugalError('shutdown', 'The gateway is shutting down; retry the request.', { retryable: true });
+    if (request.raw.httpVersionMajor === 1 && request.raw.httpVersionMinor >= 1 && request.headers.host === undefined) {
+      reply.header('connection', 'close');
+      throw new FrugalError('invalid_request', 'An HTTP/1.1 request must carry a Host header.');
+    }
+    const reason = nonCanonicalPathReason(request.raw.url ?? '');
+    if (reason !== undefined) {
+      // A front proxy that read this target differently may also disagree about where the next request starts.
+      reply.header('connection', 'close');
+      throw new FrugalError('invalid_path', `The path is not in canonical form: ${reason}.`);
+    }
+  });
+}
