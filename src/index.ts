@@ -8,7 +8,7 @@ export { createGateway, createGatewayFromConfig, type Gateway, type GatewayOptio
 export { createServer, type ServerOptions } from './server/create-server.js';
 export { loadConfig, validateConfig } from './config/load-config.js';
 export type { GatewayConfig, ModelEntry } from './config/gateway-config.js';
-export type { ChatRequest, ChatResponse, ChatChunk, ChatMessage } from './providers/chat-types.js';
+export type { ChatRequest, ChatResponse, ChatChunk, ChatMessage } from './wire/chat-types.js';
 export type { ProviderAdapter } from './providers/provider-adapter.js';
 export type { LedgerRow } from './ledger/ledger-row.js';
 export { FrugalError } from './errors/frugal-error.js';

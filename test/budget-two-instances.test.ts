@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { redisReachable, TEST_REDIS_URL } from '../src/testing/services.js';
 import type { LedgerRow } from '../src/ledger/ledger-row.js';
 import { createGateway, type Gateway } from '../src/pipeline/create-gateway.js';
-import { startMockOpenAIServer } from '../src/providers/testing/mock-openai-server.js';
+import { startMockOpenAIServer } from '../src/testing/mock-openai-server.js';
 
 const REDIS_URL = TEST_REDIS_URL;
 const redisUp = await redisReachable();

@@ -14,7 +14,7 @@ import { createPostgresLedgerStore } from '../src/ledger/postgres-ledger-store.j
 import { createSqliteLedgerStore } from '../src/ledger/sqlite-ledger-store.js';
 import { createGatewayFromConfig } from '../src/pipeline/create-gateway.js';
 import { validateConfig } from '../src/config/load-config.js';
-import { startMockOpenAIServer } from '../src/providers/testing/mock-openai-server.js';
+import { startMockOpenAIServer } from '../src/testing/mock-openai-server.js';
 import { createServer } from '../src/server/create-server.js';
 
 const DATABASE_URL = TEST_DATABASE_URL;

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chatBody, killLeftovers, ledgerRows, startServe } from './serve-child.js';
+import { chatBody, killLeftovers, ledgerRows, startServe } from '../src/testing/serve-child.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -12,14 +12,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { CachedEntry, CacheStore } from '../../src/cache/cache-store.js';
-import { evaluatePairs } from '../../src/cache/eval/cache-eval.js';
-import { readEvalFile } from '../../src/cache/eval/pair-files.js';
+import { evaluatePairs } from '../../src/lab/cache-eval/cache-eval.js';
+import { readEvalFile } from '../../src/lab/cache-eval/pair-files.js';
 import { exactCacheKey } from '../../src/cache/exact/cache-key.js';
 import { createMemoryCacheStore } from '../../src/cache/memory-cache-store.js';
 import { createRedisCacheStore } from '../../src/cache/redis-cache-store.js';
 import { createHnswIndex } from '../../src/cache/semantic/hnsw-index.js';
 import { createOfflineEmbedder } from '../../src/cache/semantic/offline-embedder.js';
-import type { ChatRequest } from '../../src/providers/chat-types.js';
+import type { ChatRequest } from '../../src/wire/chat-types.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);

@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { markdownTable } from '../../src/routing/eval/evaluate-pair-routers.js';
-import { linearRouterScores, promptFeatures } from '../../src/routing/eval/pair-routers.js';
-import { readRouteConfig } from '../../src/routing/eval/read-route-config.js';
-import { replayWithScores } from '../../src/routing/eval/cascade-routers.js';
-import { replayRoute, type ReplayPoint, type RouteReplayReport } from '../../src/routing/eval/route-replay.js';
-import { pairTable, type RoutingDataset } from '../../src/routing/eval/routing-dataset.js';
+import { markdownTable } from '../../src/lab/router-eval/evaluate-pair-routers.js';
+import { linearRouterScores, promptFeatures } from '../../src/lab/router-eval/pair-routers.js';
+import { readRouteConfig } from '../../src/lab/router-eval/read-route-config.js';
+import { replayWithScores } from '../../src/lab/router-eval/cascade-routers.js';
+import { replayRoute, type ReplayPoint, type RouteReplayReport } from '../../src/lab/router-eval/route-replay.js';
+import { pairTable, type RoutingDataset } from '../../src/lab/router-eval/routing-dataset.js';
 import { createSeededRandom } from '../../src/routing/seeded-random.js';
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;

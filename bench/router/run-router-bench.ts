@@ -13,11 +13,11 @@ import { DEFAULT_HASHING } from '../../src/routing/classifier/hashed-features.js
 import { predictProbabilities } from '../../src/routing/classifier/linear-model.js';
 import { extractPromptFeatures, userPrompt } from '../../src/routing/classifier/prompt-features.js';
 import { classifyPrompt } from '../../src/routing/classifier/rule-classifier.js';
-import { toTrainingExamples, trainLinearModel } from '../../src/routing/classifier/train-linear-model.js';
-import { cascadeLines, evaluatePairRouters, markdownTable, pairEvaluationRows, PAIR_EVALUATION_HEADER, type PairRouterName } from '../../src/routing/eval/evaluate-pair-routers.js';
-import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../../src/routing/eval/multi-model-eval.js';
-import { outcomeLabels, promptFeatures } from '../../src/routing/eval/pair-routers.js';
-import { pairTable, readRoutingDataset, type RoutingDataset } from '../../src/routing/eval/routing-dataset.js';
+import { toTrainingExamples, trainLinearModel } from '../../src/lab/router-training/train-linear-model.js';
+import { cascadeLines, evaluatePairRouters, markdownTable, pairEvaluationRows, PAIR_EVALUATION_HEADER, type PairRouterName } from '../../src/lab/router-eval/evaluate-pair-routers.js';
+import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../../src/lab/router-eval/multi-model-eval.js';
+import { outcomeLabels, promptFeatures } from '../../src/lab/router-eval/pair-routers.js';
+import { pairTable, readRoutingDataset, type RoutingDataset } from '../../src/lab/router-eval/routing-dataset.js';
 import { createSeededRandom } from '../../src/routing/seeded-random.js';
 import { replayConfiguredRoutes } from './replay-routes.js';
 

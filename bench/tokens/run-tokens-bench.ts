@@ -9,10 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nqPrompt, type NqRow } from '../../src/compress/eval/compress-eval-cases.js';
-import { formatEvalTable, loadEvalSet, runCompressEval, type LoadEvalOptions } from '../../src/compress/eval/compress-eval.js';
+import { nqPrompt, type NqRow } from '../../src/lab/compress-eval/compress-eval-cases.js';
+import { formatEvalTable, loadEvalSet, runCompressEval, type LoadEvalOptions } from '../../src/lab/compress-eval/compress-eval.js';
 import { compressExtractiveSync } from '../../src/compress/extractive-compressor.js';
-import type { ChatMessage } from '../../src/providers/chat-types.js';
+import type { ChatMessage } from '../../src/wire/chat-types.js';
 import { countPromptTokens } from '../../src/tokens/count-tokens.js';
 
 const { values } = parseArgs({

@@ -7,7 +7,7 @@ import type { BudgetRule } from './budget-rule.js';
 import type { BudgetScope, BudgetStore } from './budget-store.js';
 import { createMemoryBudgetStore } from './memory-budget-store.js';
 import { createRedisBudgetStore } from './redis-budget-store.js';
-import { deleteByPrefix, REDIS_URL, redisReachable } from './redis-test-support.js';
+import { deleteByPrefix, REDIS_URL, redisReachable } from '../testing/redis-test-support.js';
 
 /**
  * Many concurrent calls from two gateway instances against one small budget, with every way a call can

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway } from '../server/testing/start-test-gateway.js';
-import { deleteByPrefix, REDIS_URL, redisReachable } from './redis-test-support.js';
+import { startTestGateway } from '../testing/start-test-gateway.js';
+import { deleteByPrefix, REDIS_URL, redisReachable } from '../testing/redis-test-support.js';
 import { serviceGate } from '../testing/services.js';
-import { startBillingUpstream, type BillingUpstream } from './testing/billing-upstream.js';
+import { startBillingUpstream, type BillingUpstream } from '../testing/billing-upstream.js';
 
 let upstream: BillingUpstream;
 beforeAll(async () => {

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway } from '../server/testing/start-test-gateway.js';
+import { startTestGateway } from '../testing/start-test-gateway.js';
 import { createPrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import type { BudgetOvershootEvent } from '../telemetry/events.js';
 import { createBudgetGuard } from './budget-guard.js';
 import { createMemoryBudgetStore } from './memory-budget-store.js';
 import { createSpendHold } from './spend-hold.js';
-import { startBillingUpstream, type BillingUpstream } from './testing/billing-upstream.js';
+import { startBillingUpstream, type BillingUpstream } from '../testing/billing-upstream.js';
 
 let upstream: BillingUpstream;
 beforeAll(async () => {

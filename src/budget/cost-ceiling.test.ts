@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Price } from '../catalog/pricing.js';
-import { startTestGateway, type TestGateway } from '../server/testing/start-test-gateway.js';
-import { startBillingUpstream, type BillingUpstream } from './testing/billing-upstream.js';
+import { startTestGateway, type TestGateway } from '../testing/start-test-gateway.js';
+import { startBillingUpstream, type BillingUpstream } from '../testing/billing-upstream.js';
 import { chatWorstCaseNanos } from './worst-case.js';
 
 /**

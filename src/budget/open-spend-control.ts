@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { budgetLimitNanos } from '../keys/virtual-key.js';
-import type { CallerKey } from '../pipeline/request-context.js';
+import type { CallerKey } from '../request/request-context.js';
 import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.js';

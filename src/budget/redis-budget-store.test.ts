@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { describeBudgetStoreConformance } from './budget-store.case.js';
 import { createRedisBudgetStore } from './redis-budget-store.js';
-import { deleteByPrefix, REDIS_URL, redisReachable } from './redis-test-support.js';
+import { deleteByPrefix, REDIS_URL, redisReachable } from '../testing/redis-test-support.js';
 
 const reachable = await redisReachable();
 if (!reachable && process.env.CI !== 'true') {

@@ -1,6 +1,6 @@
 import type { SpendControlSettings } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
-import type { CallerKey, SpendHold } from '../pipeline/request-context.js';
+import type { CallerKey, SpendHold } from '../request/request-context.js';
 import { publishBudgetOvershoot } from '../telemetry/events.js';
 import type { BudgetReservation } from './budget-guard.js';
 import { formatUsd } from './budget-rule.js';

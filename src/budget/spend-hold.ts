@@ -1,4 +1,4 @@
-import type { AttemptHold, SpendHold } from '../pipeline/request-context.js';
+import type { AttemptHold, SpendHold } from '../request/request-context.js';
 import type { BudgetReservation } from './budget-guard.js';
 import { costCeilingExceeded, type CostCeiling } from './cost-ceiling.js';
 

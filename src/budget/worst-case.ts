@@ -1,5 +1,5 @@
 import type { Price } from '../catalog/pricing.js';
-import type { ChatMessage, ChatRequest } from '../providers/chat-types.js';
+import type { ChatMessage, ChatRequest } from '../wire/chat-types.js';
 import { estimateWorstCaseNanos } from './budget-guard.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrugalError } from '../errors/frugal-error.js';
-import type { ChatRequest } from '../providers/chat-types.js';
+import type { ChatRequest } from '../wire/chat-types.js';
 import { decideCaching, formatCacheStatus, parseCacheHeader } from './cache-policy.js';
 
 const request = (fields: Partial<ChatRequest> = {}): ChatRequest => ({

@@ -1,5 +1,5 @@
 import { FrugalError } from '../errors/frugal-error.js';
-import type { ChatRequest } from '../providers/chat-types.js';
+import type { ChatRequest } from '../wire/chat-types.js';
 import { DEFAULT_CACHE_TTL_SECONDS } from './cache-store.js';
 
 /** Request header that steers caching, and response header that reports what happened. */

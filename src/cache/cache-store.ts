@@ -1,4 +1,4 @@
-import type { ChatResponse } from '../providers/chat-types.js';
+import type { ChatResponse } from '../wire/chat-types.js';
 
 /** One cached answer, with what it cost the first time (the saving a hit reports). */
 export interface CachedEntry {

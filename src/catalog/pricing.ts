@@ -1,4 +1,4 @@
-import type { TokenUsage } from '../providers/token-usage.js';
+import type { TokenUsage } from '../wire/token-usage.js';
 
 /**
  * A model's price as exact integers: pico-dollars (1e-12 USD) per token. A price of $X per 1M tokens is

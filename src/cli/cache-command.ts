@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { evaluateContextual, evaluatePairs, type ContextualEvaluation, type PairEvaluation } from '../cache/eval/cache-eval.js';
-import { readEvalFile } from '../cache/eval/pair-files.js';
+import { evaluateContextual, evaluatePairs, type ContextualEvaluation, type PairEvaluation } from '../lab/cache-eval/cache-eval.js';
+import { readEvalFile } from '../lab/cache-eval/pair-files.js';
 import type { Embedder } from '../cache/semantic/embedder.js';
 import { createOfflineEmbedder } from '../cache/semantic/offline-embedder.js';
 import { createOpenAIEmbedder } from '../cache/semantic/openai-embedder.js';

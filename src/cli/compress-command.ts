@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { DistractorMode } from '../compress/eval/compress-eval-cases.js';
-import { formatEvalTable, loadEvalSet, runCompressEval, type EvalMethod } from '../compress/eval/compress-eval.js';
+import type { DistractorMode } from '../lab/compress-eval/compress-eval-cases.js';
+import { formatEvalTable, loadEvalSet, runCompressEval, type EvalMethod } from '../lab/compress-eval/compress-eval.js';
 import { FrugalError } from '../errors/frugal-error.js';
 
 /** `frugal compress eval`: compression ratio and answer retention of each method on a development file. */

@@ -2,8 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { FrugalError } from '../errors/frugal-error.js';
-import { formatConfusionMatrix, fitWithHoldOut } from '../routing/classifier/hold-out-training.js';
-import { parseJsonLines, parseLabeledExamples } from '../routing/classifier/labeled-examples.js';
+import { formatConfusionMatrix, fitWithHoldOut } from '../lab/router-training/hold-out-training.js';
+import { parseJsonLines, parseLabeledExamples } from '../lab/router-training/labeled-examples.js';
 import { linearModelFromJson, linearModelToJson } from '../routing/classifier/linear-model.js';
 import { extractPromptFeatures, type PromptFeatures } from '../routing/classifier/prompt-features.js';
 import {
@@ -15,15 +15,15 @@ import {
   markdownTable,
   pairEvaluationJson,
   type PairRouterName,
-} from '../routing/eval/evaluate-pair-routers.js';
-import { STRONG_LABEL, expectedRandomScores, outcomeLabels, promptFeatures } from '../routing/eval/pair-routers.js';
+} from '../lab/router-eval/evaluate-pair-routers.js';
+import { STRONG_LABEL, expectedRandomScores, outcomeLabels, promptFeatures } from '../lab/router-eval/pair-routers.js';
 import { routingScore } from '../routing/classify-request.js';
-import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../routing/eval/multi-model-eval.js';
-import { formatRouteReplay, routeReplayJson } from '../routing/eval/format-route-replay.js';
-import { parseAliases, readRouteConfig } from '../routing/eval/read-route-config.js';
-import { replayRoute } from '../routing/eval/route-replay.js';
-import { evaluateRouter } from '../routing/eval/router-eval.js';
-import { pairTable, parseRoutingDataset, selectRows, type PairTable, type RoutingDataset } from '../routing/eval/routing-dataset.js';
+import { crossValidatedCorrectness, evaluateMultiModel, formatMultiModelReport } from '../lab/router-eval/multi-model-eval.js';
+import { formatRouteReplay, routeReplayJson } from '../lab/router-eval/format-route-replay.js';
+import { parseAliases, readRouteConfig } from '../lab/router-eval/read-route-config.js';
+import { replayRoute } from '../lab/router-eval/route-replay.js';
+import { evaluateRouter } from '../lab/router-eval/router-eval.js';
+import { pairTable, parseRoutingDataset, selectRows, type PairTable, type RoutingDataset } from '../lab/router-eval/routing-dataset.js';
 import { createSeededRandom } from '../routing/seeded-random.js';
 
 /** `frugal router train` and `frugal router eval`: fit a routing/task classifier, and measure routers offline. */

@@ -5,12 +5,12 @@ import { loadConfig } from '../config/load-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { parseSince } from '../ledger/report-format.js';
-import { formatSimulationJson, formatSimulationText } from '../simulate/format-simulation.js';
-import { createProgressBar, type ProgressStream } from '../simulate/progress-bar.js';
-import { readRequestLog } from '../simulate/read-request-log.js';
-import { simulateLedger } from '../simulate/simulate-ledger.js';
-import { simulateLog } from '../simulate/simulate-log.js';
-import type { Simulation } from '../simulate/simulation.js';
+import { formatSimulationJson, formatSimulationText } from '../lab/simulate/format-simulation.js';
+import { createProgressBar, type ProgressStream } from '../lab/simulate/progress-bar.js';
+import { readRequestLog } from '../lab/simulate/read-request-log.js';
+import { simulateLedger } from '../lab/simulate/simulate-ledger.js';
+import { simulateLog } from '../lab/simulate/simulate-log.js';
+import type { Simulation } from '../lab/simulate/simulation.js';
 
 export interface SimulateOptions {
   log?: string;

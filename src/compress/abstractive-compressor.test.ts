@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { contentText, countPromptTokens } from '../tokens/count-tokens.js';
 import { createAbstractiveCompressor } from './abstractive-compressor.js';
 import type { CompleteFn } from './summary-cache.js';

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { countPromptTokens } from '../tokens/count-tokens.js';
 import type { CompressionResult } from './compression-result.js';
 import { locateContext } from './locate-context.js';

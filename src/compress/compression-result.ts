@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import type { LocateFailure } from './locate-context.js';
 
 export type CompressionMethod = 'extractive' | 'abstractive' | 'none';

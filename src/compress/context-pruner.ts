@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { countPromptTokens } from '../tokens/count-tokens.js';
 import { prefixKeys, renderTranscript, splitConversation } from './conversation-exchanges.js';
 import { createMemorySummaryCache, type CompleteFn, type SummaryCache } from './summary-cache.js';

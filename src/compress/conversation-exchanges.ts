@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../cache/exact/canonical-json.js';
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { contentText } from '../tokens/count-tokens.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { contentText, countPromptTokens } from '../tokens/count-tokens.js';
 import { compressExtractive, compressExtractiveSync } from './extractive-compressor.js';
 

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { countPromptTokens, countTextTokens } from '../tokens/count-tokens.js';
 import type { CompressionResult, EmbedFn, SkipReason } from './compression-result.js';
 import { joinUnits, segmentContext, type SegmentedContext } from './context-units.js';

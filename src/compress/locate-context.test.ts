@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { locateContext, questionOffset } from './locate-context.js';
 
 const INSTRUCTION = 'Answer the question using only the documents below.';

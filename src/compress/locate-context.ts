@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { DOC_HEADER } from './context-units.js';
 import { messageSlots } from './message-text.js';
 import { splitBlocks, splitParagraphs, type BlockKind } from './text-blocks.js';

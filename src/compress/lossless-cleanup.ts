@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 import { DOC_HEADER } from './context-units.js';
 import { chunkFingerprint, repeatsChunk, sentenceKey, wordCount, type ChunkFingerprint } from './duplicate-text.js';
 import { questionOffset } from './locate-context.js';

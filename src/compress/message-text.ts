@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage } from '../wire/chat-types.js';
 
 /** One piece of text a compressor may rewrite: a string content, or one text part of a multi-part content. */
 export interface TextSlot {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
 import { loadConfig, validateConfig } from '../config/load-config.js';
-import type { ChatRequest } from '../providers/chat-types.js';
+import type { ChatRequest } from '../wire/chat-types.js';
 import { createAdapter } from '../providers/create-adapter.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
@@ -11,7 +11,7 @@ import { createRouteRateMonitor } from '../budget/route-rate-alerts.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { cacheWanted, openCacheStore, openSemanticCache } from '../cache/open-cache-store.js';
 import { requestTags } from './parse-tags.js';
-import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from './request-context.js';
+import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from '../request/request-context.js';
 import type { LedgerSink } from './stages/ledger-stage.js';
 
 export interface GatewayOptions {

@@ -1,4 +1,4 @@
-import type { ChatOutcome, RequestContext } from './request-context.js';
+import type { ChatOutcome, RequestContext } from '../request/request-context.js';
 
 /** A pipeline stage: does its part, calls `next` for the rest (or answers itself, as a cache hit would). */
 export type Stage = (context: RequestContext, next: () => Promise<ChatOutcome>) => Promise<ChatOutcome>;

@@ -1,5 +1,5 @@
-import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from './chat-types.js';
-import type { TokenUsage } from './token-usage.js';
+import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../wire/chat-types.js';
+import type { TokenUsage } from '../wire/token-usage.js';
 
 export type ProviderKind = 'openai' | 'anthropic' | 'simulated';
 

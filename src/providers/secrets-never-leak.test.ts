@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerRow } from '../ledger/ledger-row.js';
 import { createGateway, type Gateway } from '../pipeline/create-gateway.js';
 import { createServer } from '../server/create-server.js';
-import { startMockAnthropicServer, type MockAnthropicServer } from './testing/mock-anthropic-server.js';
-import { startMockOpenAIServer, type MockOpenAIServer } from './testing/mock-openai-server.js';
+import { startMockAnthropicServer, type MockAnthropicServer } from '../testing/mock-anthropic-server.js';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../testing/mock-openai-server.js';
 
 // Credentials of several shapes: one no pattern knows (only the configured value can catch it), Anthropic's,
 // a credential in a custom header of a third provider, and one of Frugal's own virtual keys.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { deleteByPrefix, REDIS_URL, redisReachable } from '../budget/redis-test-support.js';
+import { deleteByPrefix, REDIS_URL, redisReachable } from '../testing/redis-test-support.js';
 import { describeRateLimiterConformance } from './rate-limiter.case.js';
 import { createRedisRateLimiter } from './redis-rate-limiter.js';
 

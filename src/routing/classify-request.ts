@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ChatRequest } from '../providers/chat-types.js';
+import type { ChatRequest } from '../wire/chat-types.js';
 import { linearModelFromJson, mostLikelyLabel, predictProbabilities } from './classifier/linear-model.js';
 import { extractPromptFeatures } from './classifier/prompt-features.js';
 import { classifyPrompt } from './classifier/rule-classifier.js';

@@ -1,6 +1,6 @@
 import type { ModelEntry } from '../config/gateway-config.js';
-import type { ChatOutcome, RequestContext } from '../pipeline/request-context.js';
-import type { AttemptOptions, ModelCaller } from '../pipeline/stages/provider-call.js';
+import type { ChatOutcome, RequestContext } from '../request/request-context.js';
+import type { AttemptOptions, ModelCaller } from '../request/model-caller.js';
 import type { CircuitBreakers } from './resilience/circuit-breaker.js';
 import type { LatencyTracker } from './resilience/latency-tracker.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';

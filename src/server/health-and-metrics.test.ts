@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './testing/start-test-gateway.js';
+import { startTestGateway, type TestGateway } from '../testing/start-test-gateway.js';
 
 let frugal: TestGateway;
 

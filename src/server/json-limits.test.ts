@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTooDeep } from './json-limits.js';
-import { startTestGateway, type TestGateway } from './testing/start-test-gateway.js';
+import { startTestGateway, type TestGateway } from '../testing/start-test-gateway.js';
 
 const errorOf = async (reply: Response) => ((await reply.json()) as { error: Record<string, unknown> }).error;
 

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load-config.js';
-import { startKeyedGateway } from './testing/start-keyed-gateway.js';
-import { startTestGateway } from './testing/start-test-gateway.js';
+import { startKeyedGateway } from '../testing/start-keyed-gateway.js';
+import { startTestGateway } from '../testing/start-test-gateway.js';
 
 const errorOf = async (reply: Response) => ((await reply.json()) as { error: Record<string, unknown> }).error;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.js';
-import { sendBytes, sendRaw, type RawReply } from './testing/send-raw.js';
-import { startTestGateway, type TestGateway } from './testing/start-test-gateway.js';
+import { sendBytes, sendRaw, type RawReply } from '../testing/send-raw.js';
+import { startTestGateway, type TestGateway } from '../testing/start-test-gateway.js';
 
 let frugal: TestGateway;
 let port: number;

@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceUsage, usdPerMillionToPico } from '../catalog/pricing.js';
-import { startMockOpenAIServer, type MockOpenAIServer } from '../providers/testing/mock-openai-server.js';
-import { startTestGateway, type TestGateway } from './testing/start-test-gateway.js';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../testing/mock-openai-server.js';
+import { startTestGateway, type TestGateway } from '../testing/start-test-gateway.js';
 
 let upstream: MockOpenAIServer;
 let frugal: TestGateway;

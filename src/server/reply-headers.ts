@@ -1,5 +1,5 @@
 import { formatNanosUsd } from '../catalog/pricing.js';
-import type { RequestContext } from '../pipeline/request-context.js';
+import type { RequestContext } from '../request/request-context.js';
 import type { ModelEntry } from '../config/gateway-config.js';
 
 /** The x-frugal-* headers every reply carries; the cost only when it is known before the body is sent. */

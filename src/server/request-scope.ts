@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { VirtualKey } from '../keys/virtual-key.js';
 import { parseTagHeader } from '../pipeline/parse-tags.js';
-import { sanitizeHeaderTags } from './wire/storable-text.js';
+import { sanitizeHeaderTags } from '../wire/storable-text.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

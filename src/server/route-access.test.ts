@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendRaw } from './testing/send-raw.js';
-import { startKeyedGateway, TEST_MASTER_KEY, type KeyedGateway } from './testing/start-keyed-gateway.js';
+import { sendRaw } from '../testing/send-raw.js';
+import { startKeyedGateway, TEST_MASTER_KEY, type KeyedGateway } from '../testing/start-keyed-gateway.js';
 
 let frugal: KeyedGateway;
 beforeAll(async () => {

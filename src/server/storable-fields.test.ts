@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './testing/start-test-gateway.js';
-import { sanitizeHeaderTags, unstorableReason } from './wire/storable-text.js';
+import { startTestGateway, type TestGateway } from '../testing/start-test-gateway.js';
+import { sanitizeHeaderTags, unstorableReason } from '../wire/storable-text.js';
 
 let frugal: TestGateway;
 let client: OpenAI;

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { toOpenAIError } from '../errors/to-openai-error.js';
-import type { ChatChunk } from '../providers/chat-types.js';
-import { formatSseData, SSE_DONE } from '../providers/sse/write-sse.js';
+import type { ChatChunk } from '../wire/chat-types.js';
+import { formatSseData, SSE_DONE } from '../wire/sse/write-sse.js';
 
 /**
  * Writes chunks as OpenAI's SSE stream, honouring back-pressure. An error after the headers went out can

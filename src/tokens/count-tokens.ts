@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { ChatMessage, ContentPart } from '../providers/chat-types.js';
+import type { ChatMessage, ContentPart } from '../wire/chat-types.js';
 
 /**
  * Token counts with a real tokenizer (o200k_base, GPT-4o's). Used when a provider reports no usage, so the

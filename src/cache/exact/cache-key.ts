@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from '../../providers/chat-types.js';
+import type { ChatRequest } from '../../wire/chat-types.js';
 import { canonicalJson } from './canonical-json.js';
 import { answerChangingParams, canonicalMessages, messageTexts, type CanonicalText } from './canonical-request.js';
 import { normalisedTextDigest, normalisedTextDigestInChunks } from './text-digest.js';

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ContentPart } from '../../providers/chat-types.js';
+import type { ChatMessage, ChatRequest, ContentPart } from '../../wire/chat-types.js';
 
 export interface NormaliseOptions {
   /** Fold case of message text. Off by default: "US" and "us" can be different questions. */

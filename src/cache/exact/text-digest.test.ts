@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../providers/chat-types.js';
+import type { ChatRequest } from '../../wire/chat-types.js';
 import { exactCacheKey, exactCacheKeyInChunks } from './cache-key.js';
 import { CHUNK_CHARS, normalisedTextDigest, normalisedTextDigestInChunks } from './text-digest.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatRequest } from '../../providers/chat-types.js';
+import type { ChatMessage, ChatRequest } from '../../wire/chat-types.js';
 import { contextFingerprint } from './context-fingerprint.js';
 
 const options = { scope: 'key:alpha', embedderId: 'offline-v1' };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from '../../providers/chat-types.js';
+import type { ChatRequest } from '../../wire/chat-types.js';
 import { canonicalJson } from '../exact/canonical-json.js';
 import { answerChangingParams, canonicalMessages, normaliseText } from '../exact/canonical-request.js';
 

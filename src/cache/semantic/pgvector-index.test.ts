@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatRequest } from '../../providers/chat-types.js';
+import type { ChatMessage, ChatRequest } from '../../wire/chat-types.js';
 import { sampleEntry } from '../cache-store.case.js';
 import { createMemoryCacheStore } from '../memory-cache-store.js';
 import { createOfflineEmbedder } from './offline-embedder.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatRequest } from '../../providers/chat-types.js';
+import type { ChatMessage, ChatRequest } from '../../wire/chat-types.js';
 import { sampleEntry } from '../cache-store.case.js';
 import { createMemoryCacheStore } from '../memory-cache-store.js';
 import type { Embedder } from './embedder.js';

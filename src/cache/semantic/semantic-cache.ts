@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from '../../providers/chat-types.js';
+import type { ChatRequest } from '../../wire/chat-types.js';
 import { type CachedEntry, type CacheStore, DEFAULT_CACHE_TTL_SECONDS } from '../cache-store.js';
 import { contextFingerprint, type SemanticKey } from './context-fingerprint.js';
 import type { Embedder } from './embedder.js';

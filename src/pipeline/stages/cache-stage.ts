@@ -2,13 +2,13 @@ import { exactCacheKeyInChunks } from '../../cache/exact/cache-key.js';
 import { decideCaching, formatCacheStatus, parseCacheHeader, type CacheStatus } from '../../cache/cache-policy.js';
 import type { SemanticCache } from '../../cache/semantic/semantic-cache.js';
 import type { CachedEntry, CacheStore } from '../../cache/cache-store.js';
-import { ChatResponseAssembler } from '../../cache/replay/chunks-to-response.js';
+import { ChatResponseAssembler } from '../../wire/replay/chunks-to-response.js';
 import type { CachePolicySettings, CacheSettings, GatewayConfig } from '../../config/gateway-config.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
-import { usageToOpenAI } from '../../providers/token-usage.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
+import { usageToOpenAI } from '../../wire/token-usage.js';
 import { publish, channels } from '../../telemetry/events.js';
-import { replayAsStream } from '../replay-as-stream.js';
-import type { CallMeta, ChatOutcome, RequestContext } from '../request-context.js';
+import { replayAsStream } from '../../request/replay-as-stream.js';
+import type { CallMeta, ChatOutcome, RequestContext } from '../../request/request-context.js';
 import type { Stage } from '../stage.js';
 
 export interface CacheStageOptions {

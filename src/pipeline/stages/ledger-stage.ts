@@ -2,9 +2,9 @@ import type { Price } from '../../catalog/pricing.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import { attributeSavings } from '../../ledger/savings.js';
 import type { LedgerRow, LedgerStatus } from '../../ledger/ledger-row.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
 import { publishRequestFinished } from '../../telemetry/events.js';
-import type { CallMeta, RequestContext } from '../request-context.js';
+import type { CallMeta, RequestContext } from '../../request/request-context.js';
 import type { Stage } from '../stage.js';
 
 /** Where finished rows go. `record` is synchronous and cheap: writes happen off the request path. */

@@ -1,11 +1,12 @@
 import { nanosToUsdNumber, priceUsage, promptCacheSavingNanos } from '../../catalog/pricing.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../providers/chat-types.js';
+import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../wire/chat-types.js';
 import type { ChatStreamResult, ProviderAdapter } from '../../providers/provider-adapter.js';
 import { publishUpstreamError } from '../../telemetry/events.js';
-import { addSpend, type AttemptHold, type CallMeta, type ChatOutcome, type RequestContext } from '../request-context.js';
-import { collectChunkText, estimateUsage, responseText } from './usage-estimate.js';
+import { addSpend, type AttemptHold, type CallMeta, type ChatOutcome, type RequestContext } from '../../request/request-context.js';
+import type { AttemptOptions, ModelCaller } from '../../request/model-caller.js';
+import { collectChunkText, estimateUsage, responseText } from '../../request/usage-estimate.js';
 import { chatWorstCaseNanos } from '../../budget/worst-case.js';
 
 export interface ProviderCallOptions {
@@ -13,19 +14,6 @@ export interface ProviderCallOptions {
   costInBody: boolean;
 }
 
-export interface AttemptOptions {
-  /** Aborts this attempt only (a hedge that lost, a first-token timeout); the client's signal still applies. */
-  signal?: AbortSignal;
-  /** Ask for a non-streamed answer even if the client streams (cascade tiers buffer to check quality). */
-  buffered?: boolean;
-  /** Request changes this attempt needs (e.g. logprobs for a confidence check); each is said in warnings. */
-  overrides?: Partial<ChatRequest>;
-  /** Skip (with a retryable error) a model whose context window or capabilities can't take the request. */
-  fitCheck?: boolean;
-}
-
-/** Calls one model for a request. Every finished attempt adds its tokens and cost to `context.spend`. */
-export type ModelCaller = (context: RequestContext, model: ModelEntry, options?: AttemptOptions) => Promise<ChatOutcome>;
 
 /** The upstream call: send the request to the model's provider and price what it used. */
 export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>, options: ProviderCallOptions): ModelCaller {

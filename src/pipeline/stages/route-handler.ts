@@ -8,7 +8,7 @@ import type { RouteRuntime } from '../../routing/route-node.js';
 import { channels, publish } from '../../telemetry/events.js';
 import type { Handler } from '../stage.js';
 import { taskOf } from './ledger-stage.js';
-import type { ModelCaller } from './provider-call.js';
+import type { ModelCaller } from '../../request/model-caller.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 
 export interface RouteHandlerParts {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerRow } from '../../ledger/ledger-row.js';
-import { startMockOpenAIServer, type MockOpenAIServer } from '../../providers/testing/mock-openai-server.js';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../../testing/mock-openai-server.js';
 import { createGateway, type Gateway } from '../create-gateway.js';
-import type { CallerKey } from '../request-context.js';
+import type { CallerKey } from '../../request/request-context.js';
 
 let upstream: MockOpenAIServer;
 beforeAll(async () => {

@@ -2,9 +2,9 @@ import { ceilingFromHeader, parseCeilingUsd, tightestCeiling, type CostCeiling }
 import { openRequestSpend } from '../../budget/request-spend.js';
 import type { SpendControl } from '../../budget/open-spend-control.js';
 import type { GatewayConfig } from '../../config/gateway-config.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
-import { requestNeeds } from '../../routing/fit-check.js';
-import type { RequestContext } from '../request-context.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
+import { requestNeeds } from '../../request/fit-check.js';
+import type { RequestContext } from '../../request/request-context.js';
 import type { Stage } from '../stage.js';
 
 export interface SpendControlParts {

@@ -5,11 +5,11 @@ import { cleanupPrompt } from '../../compress/lossless-cleanup.js';
 import { createMemorySummaryCache, type CompleteFn } from '../../compress/summary-cache.js';
 import type { GatewayConfig, ModelEntry, TokenReductionSettings } from '../../config/gateway-config.js';
 import { configError } from '../../config/resolve-config.js';
-import type { ChatMessage } from '../../providers/chat-types.js';
+import type { ChatMessage } from '../../wire/chat-types.js';
 import { contentText, countPromptTokens } from '../../tokens/count-tokens.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../request/request-context.js';
 import type { Stage } from '../stage.js';
-import type { ModelCaller } from './provider-call.js';
+import type { ModelCaller } from '../../request/model-caller.js';
 
 type Reducer = (context: RequestContext, messages: ChatMessage[]) => Promise<ChatMessage[]>;
 

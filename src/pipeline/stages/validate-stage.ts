@@ -1,4 +1,4 @@
-import { validateChatRequest } from '../../server/wire/chat-request-schema.js';
+import { validateChatRequest } from '../../request/validate-request.js';
 import type { Stage } from '../stage.js';
 
 /** Rejects malformed requests with a 400 that names the field, before anything is spent on them. */

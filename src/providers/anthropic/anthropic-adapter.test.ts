@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk, ChatRequest } from '../chat-types.js';
+import type { ChatChunk, ChatRequest } from '../../wire/chat-types.js';
 import type { ProviderAdapter } from '../provider-adapter.js';
-import { startMockAnthropicServer, type MockAnthropicServer } from '../testing/mock-anthropic-server.js';
+import { startMockAnthropicServer, type MockAnthropicServer } from '../../testing/mock-anthropic-server.js';
 import { createAnthropicAdapter } from './anthropic-adapter.js';
 
 const API_KEY = 'sk-ant-api03-adapter-test-key-0123456789';

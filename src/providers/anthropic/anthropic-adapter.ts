@@ -1,11 +1,11 @@
 import { request, type Dispatcher } from 'undici';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk, ChatRequest } from '../chat-types.js';
+import type { ChatChunk, ChatRequest } from '../../wire/chat-types.js';
 import { callDeadline, createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
 import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
-import { parseSse } from '../sse/parse-sse.js';
+import { parseSse } from '../../wire/sse/parse-sse.js';
 import { anthropicUpstreamError } from './anthropic-error.js';
 import { convertAnthropicStream, createAnthropicStreamConverter } from './anthropic-stream.js';
 import type { AnthropicResponse } from './anthropic-types.js';

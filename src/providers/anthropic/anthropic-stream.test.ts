@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk } from '../chat-types.js';
-import { parseSse } from '../sse/parse-sse.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
+import { parseSse } from '../../wire/sse/parse-sse.js';
 import { convertAnthropicStream, createAnthropicStreamConverter } from './anthropic-stream.js';
 
 // Byte layout as the Messages API sends it (event line, data line, blank line; compact JSON in Anthropic's order).

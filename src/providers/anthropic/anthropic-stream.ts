@@ -1,7 +1,7 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk, ChunkDelta, FinishReason } from '../chat-types.js';
-import type { SseEvent } from '../sse/parse-sse.js';
-import { usageToOpenAI, type TokenUsage } from '../token-usage.js';
+import type { ChatChunk, ChunkDelta, FinishReason } from '../../wire/chat-types.js';
+import type { SseEvent } from '../../wire/sse/parse-sse.js';
+import { usageToOpenAI, type TokenUsage } from '../../wire/token-usage.js';
 import { anthropicStreamError } from './anthropic-error.js';
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';

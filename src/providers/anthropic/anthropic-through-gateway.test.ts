@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../server/testing/start-test-gateway.js';
-import { startMockAnthropicServer, type MockAnthropicServer } from '../testing/mock-anthropic-server.js';
+import { startTestGateway, type TestGateway } from '../../testing/start-test-gateway.js';
+import { startMockAnthropicServer, type MockAnthropicServer } from '../../testing/mock-anthropic-server.js';
 
 const KEY = 'sk-ant-test-key-abcdef123456';
 let upstream: MockAnthropicServer;

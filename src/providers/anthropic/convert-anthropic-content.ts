@@ -1,5 +1,5 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ContentPart } from '../chat-types.js';
+import type { ContentPart } from '../../wire/chat-types.js';
 import type { AnthropicDocumentBlock, AnthropicImageBlock, AnthropicTextBlock } from './anthropic-types.js';
 
 export type AnthropicUserContentBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock;

@@ -1,4 +1,4 @@
-import type { TokenUsage } from '../token-usage.js';
+import type { TokenUsage } from '../../wire/token-usage.js';
 import type { AnthropicUsage } from './anthropic-types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatRequest } from '../chat-types.js';
+import type { ChatRequest } from '../../wire/chat-types.js';
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages.js';
 
 function convert(request: Partial<ChatRequest>, defaultMaxTokens?: number) {

@@ -1,5 +1,5 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatMessage, ChatRequest, ContentPart, ToolChoice, ToolDefinition } from '../chat-types.js';
+import type { ChatMessage, ChatRequest, ContentPart, ToolChoice, ToolDefinition } from '../../wire/chat-types.js';
 import type {
   AnthropicMessage,
   AnthropicMessagesRequest,

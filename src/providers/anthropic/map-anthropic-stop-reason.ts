@@ -1,4 +1,4 @@
-import type { FinishReason } from '../chat-types.js';
+import type { FinishReason } from '../../wire/chat-types.js';
 
 /**
  * Anthropic `stop_reason` → OpenAI `finish_reason`. `pause_turn` (a server tool paused a long turn) and unknown

@@ -1,12 +1,12 @@
 import { request, type Dispatcher } from 'undici';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, OpenAIUsage } from '../chat-types.js';
+import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, OpenAIUsage } from '../../wire/chat-types.js';
 import { callDeadline, createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
 import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
-import { parseSse } from '../sse/parse-sse.js';
-import { usageFromOpenAI, type TokenUsage } from '../token-usage.js';
+import { parseSse } from '../../wire/sse/parse-sse.js';
+import { usageFromOpenAI, type TokenUsage } from '../../wire/token-usage.js';
 import { openAIStreamError, openAIUpstreamError } from './openai-error.js';
 
 export interface OpenAICompatibleOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countTextTokens } from '../../tokens/count-tokens.js';
-import type { ChatChunk } from '../chat-types.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
 import { createSimulatedAdapter, SIMULATED_FINGERPRINT } from './simulated-adapter.js';
 
 const signal = new AbortController().signal;

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FrugalError } from '../../errors/frugal-error.js';
 import { countPromptTokens, countTextTokens } from '../../tokens/count-tokens.js';
-import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, FinishReason, ToolCall } from '../chat-types.js';
+import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, FinishReason, ToolCall } from '../../wire/chat-types.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
-import { usageToOpenAI, type TokenUsage } from '../token-usage.js';
+import { usageToOpenAI, type TokenUsage } from '../../wire/token-usage.js';
 import { simulatedWords } from './simulated-text.js';
 
 export interface SimulatedOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest, ChatResponse } from '../../providers/chat-types.js';
+import type { ChatRequest, ChatResponse } from '../../wire/chat-types.js';
 import { answersAgree, meanLogprob, parseJudgeScore, runLocalCheck } from './quality-checks.js';
 
 const request: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'q' }] };

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import { contentText } from '../../tokens/count-tokens.js';
-import type { ChatResponse } from '../../providers/chat-types.js';
-import type { ChatRequest } from '../../providers/chat-types.js';
+import type { ChatResponse } from '../../wire/chat-types.js';
+import type { ChatRequest } from '../../wire/chat-types.js';
 import type { CheckSpec } from '../route-schema.js';
 import { wrongSteps } from './arithmetic-steps.js';
 import { extractFinalAnswer } from './final-answer.js';

@@ -3,7 +3,7 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import { createSeededRandom } from '../seeded-random.js';
 import { linearModelFromJson, linearModelToJson, predictLabel, predictProbabilities, probabilityOf } from './linear-model.js';
 import { extractPromptFeatures, userPrompt } from './prompt-features.js';
-import { toTrainingExamples, trainLinearModel } from './train-linear-model.js';
+import { toTrainingExamples, trainLinearModel } from '../../lab/router-training/train-linear-model.js';
 
 // Single-token words (after a space), so that no numeric feature separates the classes by accident.
 const ANIMALS = ['cat', 'dog', 'horse', 'rabbit', 'goat', 'mouse', 'hamster', 'donkey'];

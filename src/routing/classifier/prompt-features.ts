@@ -1,5 +1,5 @@
 import { countTextTokens as countTokens } from '../../tokens/count-tokens.js';
-import type { ChatMessage, ContentPart } from '../../providers/chat-types.js';
+import type { ChatMessage, ContentPart } from '../../wire/chat-types.js';
 
 /**
  * Cheap, deterministic signals about a chat prompt, read once per request by the router.

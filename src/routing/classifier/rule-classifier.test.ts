@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../providers/chat-types.js';
+import type { ChatMessage } from '../../wire/chat-types.js';
 import { extractPromptFeatures, userPrompt } from './prompt-features.js';
 import { classifyPrompt } from './rule-classifier.js';
 

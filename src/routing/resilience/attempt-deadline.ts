@@ -1,5 +1,5 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
 import type { TimeoutSpec } from '../route-schema.js';
 
 export interface AttemptDeadline {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrugalError } from '../../errors/frugal-error.js';
 import { createGateway, type Gateway } from '../../pipeline/create-gateway.js';
-import { startMockOpenAIServer, type MockOpenAIServer } from '../../providers/testing/mock-openai-server.js';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../../testing/mock-openai-server.js';
 
 // Through the gateway's library API, so no HTTP edge (and no edge depth limit) stands in front of the pipeline:
 // the breaker must hold on its own.

@@ -1,5 +1,5 @@
-import type { ChatChunk } from '../../providers/chat-types.js';
-import type { ChatOutcome } from '../../pipeline/request-context.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
+import type { ChatOutcome } from '../../request/request-context.js';
 
 /**
  * Waits for a stream's first chunk before anything reaches the client, so a stream that fails before its

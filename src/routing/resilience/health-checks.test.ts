@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGateway } from '../../pipeline/create-gateway.js';
-import { startMockOpenAIServer } from '../../providers/testing/mock-openai-server.js';
+import { startMockOpenAIServer } from '../../testing/mock-openai-server.js';
 
 describe('background health checks', () => {
   it('take a dead provider out of rotation before any request has to time out on it', async () => {

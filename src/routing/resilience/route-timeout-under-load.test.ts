@@ -2,8 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockOpenAIServer, type MockOpenAIServer } from '../../providers/testing/mock-openai-server.js';
-import { startTestGateway, type TestGateway } from '../../server/testing/start-test-gateway.js';
+import { startMockOpenAIServer, type MockOpenAIServer } from '../../testing/mock-openai-server.js';
+import { startTestGateway, type TestGateway } from '../../testing/start-test-gateway.js';
 
 // Full garbage collections on demand: the load that, in production, collected the timeout signals before they
 // fired (nodejs/node#57736). A correctness test, not a speed test: it only asks that the stream ends with an error.

@@ -1,14 +1,14 @@
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { nanosToUsdNumber } from '../../catalog/pricing.js';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatRequest, ChatResponse } from '../../providers/chat-types.js';
-import type { ChatOutcome, RequestContext } from '../../pipeline/request-context.js';
+import type { ChatRequest, ChatResponse } from '../../wire/chat-types.js';
+import type { ChatOutcome, RequestContext } from '../../request/request-context.js';
 import { contentText } from '../../tokens/count-tokens.js';
 import { DEFAULT_JUDGE_PROMPT, answerText, answersAgree, lastUserText, meanLogprob, parseJudgeScore, runLocalCheck, type CheckResult } from '../checks/quality-checks.js';
 import { failureLabel } from '../failure-label.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { CheckSpec } from '../route-schema.js';
-import { replayAsStream } from '../../pipeline/replay-as-stream.js';
+import { replayAsStream } from '../../request/replay-as-stream.js';
 
 export interface CascadeOptions {
   route: string;

@@ -1,8 +1,8 @@
 import { promptPrefix, rendezvousOrder } from '../prefix-affinity.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
-import type { RequestContext } from '../../pipeline/request-context.js';
+import type { RequestContext } from '../../request/request-context.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
-import { requestNeeds } from '../fit-check.js';
+import { requestNeeds } from '../../request/fit-check.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
 import { deploymentKey } from './model-node.js';
 import { tryInOrder } from './try-in-order.js';

@@ -1,8 +1,8 @@
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk } from '../../providers/chat-types.js';
-import type { ChatOutcome } from '../../pipeline/request-context.js';
-import { requestNeeds, unfitReason } from '../fit-check.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
+import type { ChatOutcome } from '../../request/request-context.js';
+import { requestNeeds, unfitReason } from '../../request/fit-check.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 
 /** The deployment key breakers and latency stats are kept under. */

@@ -1,5 +1,5 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatRequest } from '../../providers/chat-types.js';
+import type { ChatRequest } from '../../wire/chat-types.js';
 import type { RouteNode } from '../route-node.js';
 
 export interface TaskDecision {

@@ -1,11 +1,11 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatOutcome, RequestContext } from '../../pipeline/request-context.js';
-import { estimateUsage } from '../../pipeline/stages/usage-estimate.js';
-import { addSpend } from '../../pipeline/request-context.js';
+import type { ChatOutcome, RequestContext } from '../../request/request-context.js';
+import { estimateUsage } from '../../request/usage-estimate.js';
+import { addSpend } from '../../request/request-context.js';
 import { priceUsage } from '../../catalog/pricing.js';
-import type { AttemptOptions } from '../../pipeline/stages/provider-call.js';
+import type { AttemptOptions } from '../../request/model-caller.js';
 import { failureLabel } from '../failure-label.js';
-import { requestNeeds } from '../fit-check.js';
+import { requestNeeds } from '../../request/fit-check.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
 import { attemptDeadline, endsWith } from '../resilience/attempt-deadline.js';
