@@ -2,7 +2,7 @@ import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow } from '../ledger/ledger-row.js';
 import type { Gateway } from '../pipeline/create-gateway.js';
 import type { CallerContext } from '../request/request-context.js';
-import type { LedgerSink } from '../pipeline/stages/ledger-stage.js';
+import type { LedgerSink } from '../ledger/ledger-row-builder.js';
 import type { ChatChunk } from '../wire/chat-types.js';
 
 export interface DrainableGatewayOptions {

@@ -12,7 +12,7 @@ import type { CacheStore } from '../cache/cache-store.js';
 import { cacheWanted, openCacheStore, openSemanticCache } from '../cache/open-cache-store.js';
 import { requestTags } from './parse-tags.js';
 import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from '../request/request-context.js';
-import type { LedgerSink } from './stages/ledger-stage.js';
+import type { LedgerSink } from '../ledger/ledger-row-builder.js';
 
 export interface GatewayOptions {
   /** A config document (same shape as the YAML file) or a path to the YAML file. Omitted: embedded defaults. */
@@ -103,6 +103,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         needs: undefined,
         model: undefined,
         routeTrace: [],
+        task: null,
         warnings: [],
         cacheStatus: null,
         spend: emptySpend(),

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { nanosToUsdNumber, priceUsage } from '../catalog/pricing.js';
 import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
-import type { LedgerRow } from '../ledger/ledger-row.js';
 import type { EmbeddingResponse } from '../wire/chat-types.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { TokenUsage } from '../wire/token-usage.js';
 import { validateEmbeddingRequest } from '../request/validate-request.js';
-import { publishRequestFinished } from '../telemetry/events.js';
 import { countTextTokens } from '../tokens/count-tokens.js';
 import type { CallerContext } from '../request/request-context.js';
-import type { LedgerSink } from './stages/ledger-stage.js';
+import { recordRequest, type LedgerSink } from '../ledger/ledger-row-builder.js';
 import type { SpendControl } from '../budget/open-spend-control.js';
 import { ceilingFromHeader } from '../budget/cost-ceiling.js';
 import { openRequestSpend } from '../budget/request-spend.js';
@@ -84,10 +82,11 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
     throw error;
   } finally {
     await finishSpend();
-    const frugalError = failure instanceof FrugalError ? failure : undefined;
-    const row: LedgerRow = {
-      id: requestId,
-      ts: startedAt,
+    const estimated = usage?.estimated ?? false;
+    recordRequest(parts.ledger, {
+      requestId,
+      startedAt,
+      startedHr,
       keyId: caller.key?.id ?? caller.keyId ?? null,
       user: null,
       tags,
@@ -95,31 +94,17 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       servedModel: model?.name ?? null,
       provider: model?.provider ?? null,
       stream: false,
-      promptTokens: usage?.promptTokens ?? 0,
-      completionTokens: 0,
-      cachedTokens: 0,
-      cacheCreationTokens: 0,
-      tokensEstimated: usage?.estimated ?? false,
-      costNanos,
-      savedNanos: 0,
-      baselineNanos: costNanos,
-      savedRoutingNanos: 0,
-      savedCacheNanos: 0,
-      savedCompressionNanos: 0,
-      savedPromptCacheNanos: 0,
-      latencyMs: Math.round((performance.now() - startedHr) * 1000) / 1000,
+      spend: { promptTokens: usage?.promptTokens ?? 0, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 0, costNanos, estimated },
+      // Embeddings are served by the model asked for: nothing Frugal decided, so nothing saved.
+      savings: undefined,
       ttftMs: null,
       status: failure === undefined ? 'ok' : 'error',
-      httpStatus: failure === undefined ? 200 : (frugalError?.status ?? 500),
-      errorCode: failure === undefined ? null : (frugalError?.upstreamCode ?? frugalError?.code ?? 'internal_error'),
+      error: failure,
       cacheStatus: null,
-      routeTrace: model ? model.name : null,
-      task: null,
+      decision: { trace: model ? [model.name] : [], task: null },
       tokenReduction: null,
       warnings,
-    };
-    parts.ledger?.record(row);
-    publishRequestFinished({ row });
+    });
   }
 }
 

@@ -1,7 +1,8 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { compose, type Handler, type Stage } from './stage.js';
-import { ledgerStage, type LedgerSink } from './stages/ledger-stage.js';
+import type { LedgerSink } from '../ledger/ledger-row-builder.js';
+import { ledgerStage } from './stages/ledger-stage.js';
 import { createModelCaller } from './stages/provider-call.js';
 import { createRouteHandler } from './stages/route-handler.js';
 import { validateStage } from './stages/validate-stage.js';

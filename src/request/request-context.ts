@@ -81,6 +81,8 @@ export interface RequestContext {
   /** The model that serves the request, once resolved. */
   model: ModelEntry | undefined;
   routeTrace: string[];
+  /** The task a classify or map route decided, as data (never parsed back out of the trace). */
+  task: string | null;
   /** Everything the gateway changed about the request, said out loud (headers and ledger). */
   warnings: string[];
   cacheStatus: string | null;

@@ -1,16 +1,11 @@
 import type { Price } from '../../catalog/pricing.js';
-import { FrugalError } from '../../errors/frugal-error.js';
 import { attributeSavings } from '../../ledger/savings.js';
-import type { LedgerRow, LedgerStatus } from '../../ledger/ledger-row.js';
+import type { LedgerStatus } from '../../ledger/ledger-row.js';
+import { recordRequest, type LedgerSink, type RowFacts } from '../../ledger/ledger-row-builder.js';
 import type { ChatChunk } from '../../wire/chat-types.js';
-import { publishRequestFinished } from '../../telemetry/events.js';
 import type { CallMeta, RequestContext } from '../../request/request-context.js';
 import type { Stage } from '../stage.js';
 
-/** Where finished rows go. `record` is synchronous and cheap: writes happen off the request path. */
-export interface LedgerSink {
-  record(row: LedgerRow): void;
-}
 
 /**
  * Wraps everything after it so that every request leaves exactly one row: answered, failed, or streamed —
@@ -18,9 +13,7 @@ export interface LedgerSink {
  */
 export function ledgerStage(sink: LedgerSink | undefined, baselinePrice?: Price): Stage {
   function finish(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown) {
-    const row = buildRow(context, meta, status, error, baselinePrice);
-    sink?.record(row);
-    publishRequestFinished({ row });
+    recordRequest(sink, rowFacts(context, meta, status, error, baselinePrice));
   }
 
   return async (context, next) => {
@@ -50,7 +43,7 @@ export function ledgerStage(sink: LedgerSink | undefined, baselinePrice?: Price)
   };
 }
 
-function buildRow(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown, baselinePrice: Price | undefined): LedgerRow {
+function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown, baselinePrice: Price | undefined): RowFacts {
   const { spend } = context;
   const hit = context.cacheHit;
   const savings = attributeSavings({
@@ -65,10 +58,10 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     baselinePrice: status === 'error' ? undefined : baselinePrice,
     cacheHitOriginalCostNanos: hit?.originalCostNanos,
   });
-  const frugalError = error instanceof FrugalError ? error : undefined;
   return {
-    id: context.requestId,
-    ts: context.startedAt,
+    requestId: context.requestId,
+    startedAt: context.startedAt,
+    startedHr: context.startedHr,
     keyId: context.keyId,
     user: context.user,
     tags: context.tags,
@@ -78,35 +71,14 @@ function buildRow(context: RequestContext, meta: CallMeta | undefined, status: L
     provider: meta?.provider ?? context.model?.provider ?? null,
     stream: context.request.stream === true,
     // Totals over every upstream attempt of the request: failed cascade tiers and hedges cost money too.
-    promptTokens: spend.promptTokens,
-    completionTokens: spend.completionTokens,
-    cachedTokens: spend.cachedTokens,
-    cacheCreationTokens: spend.cacheCreationTokens,
-    tokensEstimated: spend.estimated,
-    costNanos: spend.costNanos,
-    savedNanos: savings.baselineNanos - spend.costNanos,
-    baselineNanos: savings.baselineNanos,
-    savedRoutingNanos: savings.routingNanos,
-    savedCacheNanos: savings.cacheNanos,
-    savedCompressionNanos: savings.compressionNanos,
-    savedPromptCacheNanos: savings.promptCacheNanos,
-    latencyMs: Math.round((performance.now() - context.startedHr) * 1000) / 1000,
-    ttftMs: meta?.ttftMs === null || meta?.ttftMs === undefined ? null : Math.round(meta.ttftMs * 1000) / 1000,
+    spend,
+    savings,
+    ttftMs: meta?.ttftMs ?? null,
     status,
-    httpStatus: status === 'ok' ? 200 : status === 'client_aborted' ? 499 : (frugalError?.status ?? 500),
-    errorCode: status === 'ok' ? null : (frugalError?.upstreamCode ?? frugalError?.code ?? (status === 'client_aborted' ? 'client_aborted' : 'internal_error')),
+    error,
     cacheStatus: context.cacheStatus,
-    routeTrace: context.routeTrace.length > 0 ? context.routeTrace.join('>') : null,
-    task: taskOf(context.routeTrace),
+    decision: { trace: context.routeTrace, task: context.task },
     tokenReduction: context.tokenReduction,
     warnings: context.warnings,
   };
-}
-
-/** The task a classify or map route decided ("auto>classify:summarize>qwen3-32b" → "summarize"). */
-export function taskOf(trace: readonly string[]): string | null {
-  for (const segment of trace) {
-    if (segment.startsWith('classify:') || segment.startsWith('map:')) return segment.slice(segment.indexOf(':') + 1).split('(')[0];
-  }
-  return null;
 }

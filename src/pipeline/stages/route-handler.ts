@@ -7,7 +7,6 @@ import { LatencyTracker } from '../../routing/resilience/latency-tracker.js';
 import type { RouteRuntime } from '../../routing/route-node.js';
 import { channels, publish } from '../../telemetry/events.js';
 import type { Handler } from '../stage.js';
-import { taskOf } from './ledger-stage.js';
 import type { ModelCaller } from '../../request/model-caller.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 
@@ -53,7 +52,7 @@ export function createRouteHandler(parts: RouteHandlerParts): { handle: Handler;
     const outcome = await node.run(context, runtime);
     context.routeTrace.push(outcome.meta.model.name);
     if (route) {
-      publish(channels.routeDecision, { route: name, task: taskOf(context.routeTrace), model: outcome.meta.model.name, trace: context.routeTrace.join('>') });
+      publish(channels.routeDecision, { route: name, task: context.task, model: outcome.meta.model.name, trace: context.routeTrace.join('>') });
     }
     return outcome;
   };

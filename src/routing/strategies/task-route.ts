@@ -38,6 +38,8 @@ export function taskRoute(options: TaskRouteOptions): RouteNode {
       }
       const at = context.routeTrace.length;
       context.routeTrace.push(segment);
+      // The outermost decision names the task; a task route nested under another only picks the model.
+      context.task ??= decision.task;
       try {
         return await node.run(context, runtime, { ...attempt, fitCheck: options.fitCheck });
       } catch (error) {

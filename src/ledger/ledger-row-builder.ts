@@ -1,0 +1,98 @@
+import { FrugalError } from '../errors/frugal-error.js';
+import { publishRequestFinished } from '../telemetry/events.js';
+import type { LedgerRow, LedgerStatus } from './ledger-row.js';
+import type { SavingsBreakdown } from './savings.js';
+
+/** Where finished rows go. `record` is synchronous and cheap: writes happen off the request path. */
+export interface LedgerSink {
+  record(row: LedgerRow): void;
+}
+
+/** Tokens and money over every upstream attempt of one request. */
+export interface RowSpend {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  cacheCreationTokens: number;
+  costNanos: number;
+  estimated: boolean;
+}
+
+/**
+ * What every endpoint (chat, embeddings, and the Responses and Messages doors over chat) knows about a finished
+ * request; one builder turns it into the row, so no endpoint can record a request differently.
+ */
+export interface RowFacts {
+  requestId: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  /** performance.now() at the start. */
+  startedHr: number;
+  keyId: string | null;
+  user: string | null;
+  tags: Record<string, string>;
+  requestedModel: string;
+  servedModel: string | null;
+  provider: string | null;
+  stream: boolean;
+  spend: RowSpend;
+  /** Savings against the baseline; undefined: the request is its own baseline (nothing saved). */
+  savings: SavingsBreakdown | undefined;
+  ttftMs: number | null;
+  status: LedgerStatus;
+  error: unknown;
+  cacheStatus: string | null;
+  /** The route decision as data: the path taken and the task a classify/map route chose. */
+  decision: { trace: readonly string[]; task: string | null };
+  tokenReduction: { before: number; after: number } | null;
+  warnings: string[];
+}
+
+const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function buildLedgerRow(facts: RowFacts): LedgerRow {
+  const { spend, status } = facts;
+  const savings = facts.savings ?? { baselineNanos: spend.costNanos, routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0 };
+  const frugalError = facts.error instanceof FrugalError ? facts.error : undefined;
+  return {
+    id: facts.requestId,
+    ts: facts.startedAt,
+    keyId: facts.keyId,
+    user: facts.user,
+    tags: facts.tags,
+    requestedModel: facts.requestedModel,
+    servedModel: facts.servedModel,
+    provider: facts.provider,
+    stream: facts.stream,
+    promptTokens: spend.promptTokens,
+    completionTokens: spend.completionTokens,
+    cachedTokens: spend.cachedTokens,
+    cacheCreationTokens: spend.cacheCreationTokens,
+    tokensEstimated: spend.estimated,
+    costNanos: spend.costNanos,
+    savedNanos: savings.baselineNanos - spend.costNanos,
+    baselineNanos: savings.baselineNanos,
+    savedRoutingNanos: savings.routingNanos,
+    savedCacheNanos: savings.cacheNanos,
+    savedCompressionNanos: savings.compressionNanos,
+    savedPromptCacheNanos: savings.promptCacheNanos,
+    latencyMs: roundMs(performance.now() - facts.startedHr),
+    ttftMs: facts.ttftMs === null ? null : roundMs(facts.ttftMs),
+    status,
+    httpStatus: status === 'ok' ? 200 : status === 'client_aborted' ? 499 : (frugalError?.status ?? 500),
+    errorCode: status === 'ok' ? null : (frugalError?.upstreamCode ?? frugalError?.code ?? (status === 'client_aborted' ? 'client_aborted' : 'internal_error')),
+    cacheStatus: facts.cacheStatus,
+    routeTrace: facts.decision.trace.length > 0 ? facts.decision.trace.join('>') : null,
+    task: facts.decision.task,
+    tokenReduction: facts.tokenReduction,
+    warnings: facts.warnings,
+  };
+}
+
+/** Builds the row, hands it to the sink and announces it (metrics, alerts): the one way a request is recorded. */
+export function recordRequest(sink: LedgerSink | undefined, facts: RowFacts): LedgerRow {
+  const row = buildLedgerRow(facts);
+  sink?.record(row);
+  publishRequestFinished({ row });
+  return row;
+}
