@@ -126,6 +126,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'prompt tokens before and after token reduction',
     statements: (d) => [`ALTER TABLE ${d.table(LEDGER_TABLE)} ADD COLUMN reduced_from_tokens ${d.types.text}`],
   },
+  {
+    version: 6,
+    name: 'what the caller saved by naming a cheaper model than the baseline (shown apart from savings)',
+    statements: (d) => [`ALTER TABLE ${d.table(LEDGER_TABLE)} ADD COLUMN caller_choice_nanos ${d.types.bigint} NOT NULL DEFAULT 0`],
+  },
 ];
 
 /** The migrations not yet applied, in order. */
