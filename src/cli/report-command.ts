@@ -3,7 +3,8 @@ import { FrugalError } from '../errors/frugal-error.js';
 import type { ReportDimension } from '../ledger/ledger-store.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { REPORT_DIMENSION_NAMES } from '../ledger/report-dimensions.js';
-import { formatReportCsv, formatReportJson, formatReportTable, formatSavingsTable, parseSince } from '../ledger/report-format.js';
+import { requireExistingLedger, resolveLedgerLocation, storeOptionsOf } from './ledger-location.js';
+import { formatReportCsv, formatReportJson, formatReportTable, formatSavingsTable, parseSince, SAVINGS_RULE } from '../ledger/report-format.js';
 
 interface ReportOptions {
   by: ReportDimension;
@@ -15,6 +16,7 @@ interface ReportOptions {
   savings?: boolean;
   dataDir?: string;
   databaseUrl?: string;
+  config?: string;
 }
 
 function describeRange(since: number | undefined, until: number | undefined): string {
@@ -25,9 +27,9 @@ function describeRange(since: number | undefined, until: number | undefined): st
 
 /**
  * `frugal report --by <dimension> [--savings]`: requests, tokens and spend (or, with --savings, the baseline and
- * what was saved by routing, cache, compression and prompt caching) from the ledger the gateway writes (the same
- * defaults as `frugal serve`: $DATABASE_URL, else SQLite in $FRUGAL_DATA_DIR or ./.frugal). Output goes
- * through the command's configured writeOut, so a caller can capture it.
+ * what was saved by routing, cache, compression and prompt caching) from the ledger the gateway writes (found as
+ * resolveLedgerLocation says; a missing ledger is an error, never created). Output goes through the command's
+ * configured writeOut, so a caller can capture it.
  */
 export function registerReportCommand(program: Command): void {
   program
@@ -41,8 +43,9 @@ export function registerReportCommand(program: Command): void {
     .option('--csv', 'print CSV')
     // JSON and CSV already carry the baseline and the saving by mechanism; this is the table of them.
     .addOption(new Option('--savings', 'print the savings against the baseline model, by mechanism, instead of spend').conflicts(['json', 'csv']))
-    .option('--data-dir <dir>', 'directory of the SQLite ledger (default: $FRUGAL_DATA_DIR or ./.frugal)')
+    .option('--data-dir <dir>', 'directory of the SQLite ledger (default: the config’s ledger.data_dir, $FRUGAL_DATA_DIR or ./.frugal)')
     .option('--database-url <url>', 'PostgreSQL ledger (default: $DATABASE_URL; prefer the variable, arguments are visible to other users)')
+    .option('-c, --config <file>', 'the gateway’s config: read the ledger its ledger: section names (default: $FRUGAL_CONFIG)')
     .action(async (options: ReportOptions, command: Command) => {
       const write = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
       const now = Date.now();
@@ -51,17 +54,16 @@ export function registerReportCommand(program: Command): void {
       if (since !== undefined && until !== undefined && since >= until) {
         throw new FrugalError('invalid_request', `--since (${new Date(since).toISOString()}) must be before --until (${new Date(until).toISOString()})`, { param: 'since' });
       }
-      const store = openLedgerStore({
-        databaseUrl: options.databaseUrl ?? (process.env.DATABASE_URL || undefined),
-        dataDir: options.dataDir ?? process.env.FRUGAL_DATA_DIR ?? './.frugal',
-      });
+      const location = await resolveLedgerLocation(options);
+      requireExistingLedger(location);
+      const store = openLedgerStore(storeOptionsOf(location));
       try {
         await store.migrate();
         const rows = await store.report({ by: options.by, then: options.then, since, until });
         const by = options.then === undefined ? options.by : `${options.by}/${options.then}`;
         if (options.json) write(`${formatReportJson(rows, by)}\n`);
         else if (options.csv) write(formatReportCsv(rows, by));
-        else if (options.savings) write(`savings by ${by} against the baseline model, ${describeRange(since, until)}\n\n${formatSavingsTable(rows, by)}\n`);
+        else if (options.savings) write(`savings by ${by}, ${describeRange(since, until)}\n\n${formatSavingsTable(rows, by)}\n\n${SAVINGS_RULE}\n`);
         else write(`spend by ${by}, ${describeRange(since, until)}\n\n${formatReportTable(rows, by)}\n`);
       } finally {
         await store.close();

@@ -70,6 +70,16 @@ export const configSchema = z.strictObject({
       metrics: z
         .strictObject({ token: z.string().optional(), host: z.string().optional(), port: z.number().int().min(0).max(65_535).optional() })
         .optional(),
+      /** Browser callers: which origins may call the API (off when absent). */
+      cors: z
+        .strictObject({
+          // An origin is scheme://host[:port] exactly as a browser sends it: no path, no trailing slash.
+          origins: z.union([z.literal('*'), z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'an origin such as https://app.example.com (scheme, host, optional port; no path)')).min(1)]),
+          credentials: z.boolean().optional(),
+          /** Seconds a browser may cache a preflight answer. */
+          max_age: z.number().int().min(0).max(86_400).optional(),
+        })
+        .optional(),
     })
     .optional(),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _'), providerSchema).optional(),

@@ -36,6 +36,13 @@ export interface ModelEntry {
   asOf: string | undefined;
 }
 
+/** server.cors: browsers on these origins may call the API; `*` means any origin (never with credentials). */
+export interface CorsSettings {
+  origins: '*' | readonly string[];
+  credentials: boolean;
+  maxAgeSeconds: number | undefined;
+}
+
 /** The validated, frozen configuration every stage reads. Request code never re-validates it. */
 export interface GatewayConfig {
   server: {
@@ -49,6 +56,8 @@ export interface GatewayConfig {
     maxHeaderBytes: number;
     /** token: never logged; port undefined = served on the main listener at /metrics. */
     metrics: { token: string | undefined; host: string; port: number | undefined };
+    /** undefined: no CORS headers and no preflight route (the default). */
+    cors: CorsSettings | undefined;
   };
   providers: ReadonlyMap<string, ProviderSettings>;
   models: ReadonlyMap<string, ModelEntry>;
@@ -60,6 +69,8 @@ export interface GatewayConfig {
   spendControl: SpendControlSettings;
   /** The model savings are measured against; undefined when its price is unknown. */
   savingsBaseline: { model: string; price: Price } | undefined;
+  /** Routes with their own `baseline_model`, by route name. */
+  routeBaselines: ReadonlyMap<string, { model: string; price: Price }>;
   /** Guards the admin API; undefined disables it. Never logged. */
   masterKey: string | undefined;
   /** Token reduction by route or model name ('*' for all); validated at start-up by the stage. */

@@ -1,6 +1,6 @@
 import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
 import { applyCatalogOverride, type CatalogOverrideEntry } from '../catalog/catalog-override.js';
-import { parseUsdNanos, picoToUsdPerMillion, usdPerMillionToPico } from '../catalog/pricing.js';
+import { parseUsdNanos, picoToUsdPerMillion, usdPerMillionToPico, type Price } from '../catalog/pricing.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { CachePolicySettings, CacheSettings, GatewayConfig, ModelEntry, ProviderSettings } from './gateway-config.js';
 import type { RawConfig, RawModel, RawProvider } from './config-schema.js';
@@ -87,6 +87,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       // Node's own default; beyond it the reply is a 431.
       maxHeaderBytes: raw.server?.max_header_bytes ?? 16_384,
       metrics: metricsSettings(raw.server, env),
+      cors: corsSettings(raw.server),
     },
     providers,
     models,
@@ -109,6 +110,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     healthCheckIntervalMs: raw.resilience?.health_check_interval_ms ?? 15_000,
     cache: cacheSettings(raw.cache, env),
     savingsBaseline: savingsBaseline(raw.savings?.baseline_model ?? 'gpt-4o', models, catalog),
+    routeBaselines: routeBaselines(raw.routes ?? {}, models, catalog),
     spendControl: {
       backend: raw.spend_control?.backend ?? 'memory',
       redisUrl: raw.spend_control?.redis_url || env.REDIS_URL || 'redis://127.0.0.1:6379',
@@ -147,6 +149,18 @@ function savingsBaseline(name: string, models: ReadonlyMap<string, ModelEntry>, 
   const entry = catalog.find((candidate) => candidate.name === name);
   // The baseline need not be served: the catalog's price is enough to measure against.
   return entry ? { model: name, price: modelEntry({ ...entry }, `savings.baseline_model`).price } : undefined;
+}
+
+function routeBaselines(routes: Readonly<Record<string, unknown>>, models: ReadonlyMap<string, ModelEntry>, catalog: readonly CatalogModel[]) {
+  const baselines = new Map<string, { model: string; price: Price }>();
+  for (const [route, spec] of Object.entries(routes)) {
+    const name = (spec as { baseline_model?: unknown } | null)?.baseline_model;
+    if (typeof name !== 'string') continue;
+    const baseline = savingsBaseline(name, models, catalog);
+    if (baseline === undefined) throw configError(`routes.${route}.baseline_model: unknown model '${name}' (neither configured nor in the built-in catalog)`);
+    baselines.set(route, baseline);
+  }
+  return baselines;
 }
 
 /** USD (number or decimal string) → integer nano-dollars, exactly. */
@@ -269,6 +283,14 @@ function metricsSettings(server: RawConfig['server'], env: Record<string, string
     throw configError(`server.metrics.token: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`);
   }
   return { token, host: server?.metrics?.host ?? server?.host ?? env.FRUGAL_HOST ?? '127.0.0.1', port: server?.metrics?.port };
+}
+
+function corsSettings(server: RawConfig['server']): GatewayConfig['server']['cors'] {
+  const cors = server?.cors;
+  if (cors === undefined) return undefined;
+  // Browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests; failing here beats a silent CORS error.
+  if (cors.origins === '*' && cors.credentials === true) throw configError("server.cors.credentials: true needs a list of origins, not '*'");
+  return Object.freeze({ origins: cors.origins === '*' ? '*' : Object.freeze([...cors.origins]), credentials: cors.credentials ?? false, maxAgeSeconds: cors.max_age });
 }
 
 export function configError(message: string): FrugalError {

@@ -14,7 +14,7 @@ const facts = (over: Partial<RowFacts> = {}): RowFacts => ({
   provider: 'up',
   stream: false,
   spend: { promptTokens: 10, completionTokens: 5, cachedTokens: 0, cacheCreationTokens: 0, costNanos: 1_000, estimated: false },
-  savings: { baselineNanos: 5_000, routingNanos: 4_000, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0 },
+  savings: { baselineNanos: 5_000, routingNanos: 4_000, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0, callerChoiceNanos: 0 },
   ttftMs: 12.34567,
   status: 'ok',
   error: undefined,

@@ -52,7 +52,7 @@ const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function buildLedgerRow(facts: RowFacts): LedgerRow {
   const { spend, status } = facts;
-  const savings = facts.savings ?? { baselineNanos: spend.costNanos, routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0 };
+  const savings = facts.savings ?? { baselineNanos: spend.costNanos, routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0, callerChoiceNanos: 0 };
   const frugalError = facts.error instanceof FrugalError ? facts.error : undefined;
   return {
     id: facts.requestId,
@@ -76,6 +76,7 @@ export function buildLedgerRow(facts: RowFacts): LedgerRow {
     savedCacheNanos: savings.cacheNanos,
     savedCompressionNanos: savings.compressionNanos,
     savedPromptCacheNanos: savings.promptCacheNanos,
+    callerChoiceNanos: savings.callerChoiceNanos,
     latencyMs: roundMs(performance.now() - facts.startedHr),
     ttftMs: facts.ttftMs === null ? null : roundMs(facts.ttftMs),
     status,

@@ -25,6 +25,7 @@ export const LEDGER_COLUMNS = [
   ['savedCacheNanos', 'saved_cache_nanos'],
   ['savedCompressionNanos', 'saved_compression_nanos'],
   ['savedPromptCacheNanos', 'saved_prompt_cache_nanos'],
+  ['callerChoiceNanos', 'caller_choice_nanos'],
   ['latencyMs', 'latency_ms'],
   ['ttftMs', 'ttft_ms'],
   ['status', 'status'],
@@ -39,7 +40,7 @@ export const LEDGER_COLUMNS = [
 
 export const LEDGER_COLUMN_NAMES: readonly string[] = LEDGER_COLUMNS.map(([, column]) => column);
 
-const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'savedNanos', 'baselineNanos', 'savedRoutingNanos', 'savedCacheNanos', 'savedCompressionNanos', 'savedPromptCacheNanos', 'httpStatus'] as const;
+const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'savedNanos', 'baselineNanos', 'savedRoutingNanos', 'savedCacheNanos', 'savedCompressionNanos', 'savedPromptCacheNanos', 'callerChoiceNanos', 'httpStatus'] as const;
 
 /**
  * Why a row cannot be stored, or undefined when it can. The types cannot say "integer" or "finite", and a
@@ -168,6 +169,7 @@ export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
     savedCacheNanos: numberOf(record.saved_cache_nanos ?? 0),
     savedCompressionNanos: numberOf(record.saved_compression_nanos ?? 0),
     savedPromptCacheNanos: numberOf(record.saved_prompt_cache_nanos ?? 0),
+    callerChoiceNanos: numberOf(record.caller_choice_nanos ?? 0),
     latencyMs: numberOf(record.latency_ms),
     ttftMs: nullableNumber(record.ttft_ms),
     status: String(record.status) as LedgerStatus,

@@ -33,6 +33,11 @@ export interface LedgerRow {
   savedCacheNanos: number;
   savedCompressionNanos: number;
   savedPromptCacheNanos: number;
+  /**
+   * Not a saving: what the caller's own choice of model (named directly, no route) cost less than the configured
+   * baseline model would have, on the same tokens. Frugal decided nothing there, so it is shown apart.
+   */
+  callerChoiceNanos: number;
   latencyMs: number;
   ttftMs: number | null;
   status: LedgerStatus;

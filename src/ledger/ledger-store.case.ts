@@ -63,6 +63,8 @@ export function ledgerWorkload(): LedgerRow[] {
       savedCacheNanos: i % 4 === 0 ? 2_000_000 * i : 0,
       savedCompressionNanos: i % 4 === 2 ? 500_000 * i : 0,
       savedPromptCacheNanos: i % 4 === 0 ? i : 0,
+      // A caller-choice amount on i ≡ 1 (mod 4), summed like every other money column.
+      callerChoiceNanos: i % 4 === 1 ? 300_007 * i : 0,
       latencyMs: 100.125 + i,
       ttftMs: i % 2 === 0 ? 12.345 + i : null,
       status,
@@ -107,7 +109,7 @@ export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension, 
     const key = then === undefined ? groupOf[by](row) : `${groupOf[by](row) ?? '(none)'} / ${groupOf[then](row) ?? '(none)'}`;
     const group = groups.get(key) ?? {
       group: key, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, baselineNanos: 0n,
-      savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, errors: 0, estimatedRows: 0,
+      savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, callerChoiceNanos: 0n, errors: 0, estimatedRows: 0,
     };
     group.requests += 1;
     group.promptTokens += row.promptTokens;
@@ -120,6 +122,7 @@ export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension, 
     group.savedCacheNanos += BigInt(row.savedCacheNanos);
     group.savedCompressionNanos += BigInt(row.savedCompressionNanos);
     group.savedPromptCacheNanos += BigInt(row.savedPromptCacheNanos);
+    group.callerChoiceNanos += BigInt(row.callerChoiceNanos);
     group.errors += row.status === 'error' ? 1 : 0;
     group.estimatedRows += row.tokensEstimated ? 1 : 0;
     groups.set(key, group);
@@ -220,7 +223,7 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
       expect(status.find((row) => row.group === 'client_aborted')).toEqual({
         group: 'client_aborted', requests: 5, promptTokens: 5 * 100 + 37 * 120, completionTokens: 5 * 10 + 13 * 120,
         cachedTokens: 3 * 64, costNanos: 125_000_381n, savedNanos: 144_000_072n, baselineNanos: 269_000_453n, savedRoutingNanos: -24_000_000n,
-        savedCacheNanos: 144_000_000n, savedCompressionNanos: 24_000_000n, savedPromptCacheNanos: 72n, errors: 0, estimatedRows: 1,
+        savedCacheNanos: 144_000_000n, savedCompressionNanos: 24_000_000n, savedPromptCacheNanos: 72n, callerChoiceNanos: 0n, errors: 0, estimatedRows: 1,
       });
       // task 'chat': i = 1, 5, …, 49 (13 rows, Σ i = 325) → cost 1 000 003 × (325 + 13) + Σ i mod 3 (1,2,0 ×4, then 1) = 338 001 014 + 13;
       // errors at i = 9, 29, 49; estimated at i = 21, 49; none is even, so no cached tokens, nothing saved by any
@@ -231,12 +234,13 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
           group: null, requests: 37, promptTokens: 50_325 - 13_325, completionTokens: 16_425 - 4_355, cachedTokens: 832,
           costNanos: 1_275_003_874n - 338_001_027n, savedNanos: 624_000_312n, baselineNanos: 1_899_004_186n - 338_001_027n,
           savedRoutingNanos: -144_000_000n, savedCacheNanos: 624_000_000n, savedCompressionNanos: 144_000_000n, savedPromptCacheNanos: 312n,
-          errors: 2, estimatedRows: 6,
+          callerChoiceNanos: 0n, errors: 2, estimatedRows: 6,
         },
         {
           group: 'chat', requests: 13, promptTokens: 13 * 100 + 37 * 325, completionTokens: 13 * 10 + 13 * 325, cachedTokens: 0,
           costNanos: 338_001_027n, savedNanos: 0n, baselineNanos: 338_001_027n, savedRoutingNanos: 0n, savedCacheNanos: 0n,
-          savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, errors: 3, estimatedRows: 2,
+          // Every chat row is i ≡ 1 (mod 4), which carries a caller choice: 300 007 × Σ i = 300 007 × 325.
+          savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, callerChoiceNanos: 97_502_275n, errors: 3, estimatedRows: 2,
         },
       ]);
       const weeks = await store.report({ by: 'week' });

@@ -38,6 +38,8 @@ export interface ReportRow {
   savedCacheNanos: bigint;
   savedCompressionNanos: bigint;
   savedPromptCacheNanos: bigint;
+  /** Not a saving: what callers' own choice of a cheaper model than the baseline came to (see LedgerRow). */
+  callerChoiceNanos: bigint;
   /** Rows with status `error` (a client that walked away is not an error). */
   errors: number;
   /** Rows whose tokens were counted by us because the provider reported no usage. */

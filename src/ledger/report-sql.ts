@@ -50,7 +50,7 @@ export function buildReportSql(d: SqlDialect, query: ReportQuery): BuiltQuery {
     `SELECT ${group} AS grp, ${second ?? 'NULL'} AS grp2, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens, ` +
     `SUM(completion_tokens) AS completion_tokens, SUM(cached_tokens) AS cached_tokens, SUM(cost_nanos) AS cost_nanos, SUM(saved_nanos) AS saved_nanos, SUM(baseline_nanos) AS baseline_nanos, ` +
     `SUM(saved_routing_nanos) AS saved_routing_nanos, SUM(saved_cache_nanos) AS saved_cache_nanos, ` +
-    `SUM(saved_compression_nanos) AS saved_compression_nanos, SUM(saved_prompt_cache_nanos) AS saved_prompt_cache_nanos, ` +
+    `SUM(saved_compression_nanos) AS saved_compression_nanos, SUM(saved_prompt_cache_nanos) AS saved_prompt_cache_nanos, SUM(caller_choice_nanos) AS caller_choice_nanos, ` +
     `SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS errors, ` +
     `SUM(CASE WHEN tokens_estimated THEN 1 ELSE 0 END) AS estimated_rows ` +
     `FROM ${d.table(LEDGER_TABLE)}${where} GROUP BY ${second === undefined ? group : `${group}, ${second}`}`;
@@ -107,6 +107,7 @@ export function shapeReport(by: ReportDimension, records: ReadonlyArray<Record<s
       savedCacheNanos: exactInteger(record.saved_cache_nanos, 'saved_cache_nanos'),
       savedCompressionNanos: exactInteger(record.saved_compression_nanos, 'saved_compression_nanos'),
       savedPromptCacheNanos: exactInteger(record.saved_prompt_cache_nanos, 'saved_prompt_cache_nanos'),
+      callerChoiceNanos: exactInteger(record.caller_choice_nanos, 'caller_choice_nanos'),
       errors: safeCount(record.errors, 'errors'),
       estimatedRows: safeCount(record.estimated_rows, 'estimated_rows'),
       sortKey: raw === null ? Number.NEGATIVE_INFINITY : Number(raw),

@@ -13,14 +13,14 @@ describe('savings attribution', () => {
     // prompt cache saving = 400 × (270 − 70) = 80 000; compression = 1 600 × 270 = 432 000
     // baseline (gpt-4o, 2 600 prompt + 200 out) = 2 600×2 500 + 200×10 000 = 8 500 000
     const result = attributeSavings({ costNanos: 410_000, promptCacheSavedNanos: 80_000, promptTokens: 1000, completionTokens: 200, compressedAwayTokens: 1600, compressionCostNanos: 0, servedPrice: flash, baselinePrice: gpt4o, cacheHitOriginalCostNanos: undefined });
-    expect(result).toEqual({ baselineNanos: 8_500_000, promptCacheNanos: 80_000, compressionNanos: 432_000, cacheNanos: 0, routingNanos: 8_500_000 - 410_000 - 80_000 - 432_000 });
+    expect(result).toEqual({ baselineNanos: 8_500_000, promptCacheNanos: 80_000, compressionNanos: 432_000, cacheNanos: 0, routingNanos: 8_500_000 - 410_000 - 80_000 - 432_000, callerChoiceNanos: 0 });
     expect(result.routingNanos + result.cacheNanos + result.compressionNanos + result.promptCacheNanos).toBe(result.baselineNanos - 410_000);
   });
 
   it('puts what a cache hit did not pay under cache, and the model choice of the original call under routing', () => {
     const result = attributeSavings({ costNanos: 0, promptCacheSavedNanos: 0, promptTokens: 100, completionTokens: 50, compressedAwayTokens: 0, compressionCostNanos: 0, servedPrice: flash, baselinePrice: gpt4o, cacheHitOriginalCostNanos: 82_000 });
     // baseline = 100×2 500 + 50×10 000 = 750 000
-    expect(result).toEqual({ baselineNanos: 750_000, cacheNanos: 82_000, routingNanos: 668_000, compressionNanos: 0, promptCacheNanos: 0 });
+    expect(result).toEqual({ baselineNanos: 750_000, cacheNanos: 82_000, routingNanos: 668_000, compressionNanos: 0, promptCacheNanos: 0, callerChoiceNanos: 0 });
   });
 
   it('shows a negative routing saving when the served model is dearer than the baseline', () => {

@@ -8,6 +8,8 @@ export interface SavingsBreakdown {
   cacheNanos: number;
   compressionNanos: number;
   promptCacheNanos: number;
+  /** Apart from the saving: configured baseline − the caller's own named model, on the same tokens (0 under a route). */
+  callerChoiceNanos: number;
 }
 
 export interface SavingsInput {
@@ -23,15 +25,22 @@ export interface SavingsInput {
   /** What the compression stage itself spent (summaries by a cheap model): compression's saving is net of it. */
   compressionCostNanos: number;
   servedPrice: Price | undefined;
+  /** What this request is measured against: the route's baseline, or the model the caller named. */
   baselinePrice: Price | undefined;
+  /** The configured baseline model, when the caller named a model directly: their choice is shown apart, never as a saving. */
+  referencePrice?: Price | undefined;
   /** Set when the answer came from the response cache: what the original call cost. */
   cacheHitOriginalCostNanos: number | undefined;
 }
 
-const NONE = { routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0 };
+const NONE = { routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0, callerChoiceNanos: 0 };
 
 /**
- * Counterfactual savings, attributed step by step from the baseline to what was paid:
+ * Counterfactual savings, credited only for what Frugal decided. The baseline is the route's own
+ * (`routes.<name>.baseline_model`, else `savings.baseline_model`) when a route served the request, and the
+ * model the caller named when they named one: a caller who picks a cheap model saved that themselves
+ * (`callerChoiceNanos`, shown apart), and routing is credited only when Frugal served a cheaper model than that.
+ * Attributed step by step from the baseline to what was paid:
  * baseline model → served model (routing) → compressed prompt (compression) → provider prompt cache → cost;
  * a cache hit saves what the original call cost. Each step is a difference of integer amounts, so the parts
  * always add up exactly: baseline − cost = routing + cache + compression + prompt cache. Pure: no I/O.
@@ -39,17 +48,16 @@ const NONE = { routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheN
 export function attributeSavings(input: SavingsInput): SavingsBreakdown {
   const { costNanos, baselinePrice, servedPrice } = input;
   if (baselinePrice === undefined) return { baselineNanos: costNanos, ...NONE };
-  const baselineNanos = priceUsage(
-    { promptTokens: input.promptTokens + input.compressedAwayTokens, completionTokens: input.completionTokens, cachedPromptTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, estimated: false },
-    baselinePrice,
-  );
+  const uncached = { promptTokens: input.promptTokens + input.compressedAwayTokens, completionTokens: input.completionTokens, cachedPromptTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, estimated: false };
+  const baselineNanos = priceUsage(uncached, baselinePrice);
+  const callerChoiceNanos = input.referencePrice === undefined ? 0 : priceUsage(uncached, input.referencePrice) - baselineNanos;
   if (input.cacheHitOriginalCostNanos !== undefined) {
     const cacheNanos = input.cacheHitOriginalCostNanos - costNanos;
-    return { baselineNanos, ...NONE, cacheNanos, routingNanos: baselineNanos - costNanos - cacheNanos };
+    return { baselineNanos, ...NONE, cacheNanos, routingNanos: baselineNanos - costNanos - cacheNanos, callerChoiceNanos };
   }
   const grossCompression = servedPrice === undefined ? 0 : Math.floor((input.compressedAwayTokens * servedPrice.inputPico + 500) / 1000);
   const compressionNanos = grossCompression - input.compressionCostNanos;
   const promptCacheNanos = input.promptCacheSavedNanos;
   const routingNanos = baselineNanos - costNanos - promptCacheNanos - compressionNanos;
-  return { baselineNanos, routingNanos, cacheNanos: 0, compressionNanos, promptCacheNanos };
+  return { baselineNanos, routingNanos, cacheNanos: 0, compressionNanos, promptCacheNanos, callerChoiceNanos };
 }

@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../config/gateway-config.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { compose, type Handler, type Stage } from './stage.js';
 import type { LedgerSink } from '../ledger/ledger-row-builder.js';
+import { savingsBaselines } from './savings-baseline.js';
 import { ledgerStage } from './stages/ledger-stage.js';
 import { createModelCaller } from './stages/provider-call.js';
 import { createRouteHandler } from './stages/route-handler.js';
@@ -50,7 +51,7 @@ export function buildChatPipeline(parts: PipelineParts): { handle: Handler; stop
     intervalMs: parts.config.healthCheckIntervalMs,
   });
   const stages: Stage[] = [
-    ledgerStage(parts.ledger, parts.config.savingsBaseline?.price),
+    ledgerStage(parts.ledger, savingsBaselines(parts.config)),
     validateStage(),
     spendControlStage({ config: parts.config, spendControl: parts.spendControl }),
     promptOrderStage(),

@@ -42,6 +42,8 @@ const common = {
     .union([z.number(), z.string()])
     .refine((value) => (parseUsdNanos(String(value).trim()) ?? 0) > 0, 'a positive amount of USD with at most 9 decimals')
     .optional(),
+  /** What this route's savings are measured against (a catalog or configured model; need not be served). Default: savings.baseline_model. */
+  baseline_model: z.string().min(1).optional(),
 };
 
 const taskRoute = {

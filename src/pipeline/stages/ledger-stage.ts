@@ -1,9 +1,9 @@
-import type { Price } from '../../catalog/pricing.js';
 import { attributeSavings } from '../../ledger/savings.js';
 import type { LedgerStatus } from '../../ledger/ledger-row.js';
 import { recordRequest, type LedgerSink, type RowFacts } from '../../ledger/ledger-row-builder.js';
 import type { ChatChunk } from '../../wire/chat-types.js';
 import type { CallMeta, RequestContext } from '../../request/request-context.js';
+import type { SavingsBaseline } from '../savings-baseline.js';
 import type { Stage } from '../stage.js';
 
 
@@ -11,9 +11,9 @@ import type { Stage } from '../stage.js';
  * Wraps everything after it so that every request leaves exactly one row: answered, failed, or streamed —
  * a stream's row is written when the stream ends, including when the client walks away mid-stream.
  */
-export function ledgerStage(sink: LedgerSink | undefined, baselinePrice?: Price): Stage {
+export function ledgerStage(sink: LedgerSink | undefined, baselineOf: (requested: string) => SavingsBaseline = () => NO_BASELINE): Stage {
   function finish(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown) {
-    recordRequest(sink, rowFacts(context, meta, status, error, baselinePrice));
+    recordRequest(sink, rowFacts(context, meta, status, error, baselineOf));
   }
 
   return async (context, next) => {
@@ -43,8 +43,13 @@ export function ledgerStage(sink: LedgerSink | undefined, baselinePrice?: Price)
   };
 }
 
-function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown, baselinePrice: Price | undefined): RowFacts {
+const NO_BASELINE: SavingsBaseline = { baseline: undefined, reference: undefined };
+
+function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown, baselineOf: (requested: string) => SavingsBaseline): RowFacts {
   const { spend } = context;
+  const requestedModel = typeof context.request.model === 'string' ? context.request.model : '';
+  // A failed request saved nothing: it is measured against itself.
+  const { baseline, reference } = status === 'error' ? NO_BASELINE : baselineOf(requestedModel);
   const hit = context.cacheHit;
   const savings = attributeSavings({
     costNanos: spend.costNanos,
@@ -54,8 +59,8 @@ function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: L
     compressedAwayTokens: context.compressedAwayTokens,
     compressionCostNanos: context.compressionCostNanos,
     servedPrice: meta?.model.price,
-    // A failed request saved nothing: it is measured against itself.
-    baselinePrice: status === 'error' ? undefined : baselinePrice,
+    baselinePrice: baseline,
+    referencePrice: reference,
     cacheHitOriginalCostNanos: hit?.originalCostNanos,
   });
   return {
@@ -66,7 +71,7 @@ function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: L
     user: context.user,
     tags: context.tags,
     // The request may have failed validation: record what was asked, whatever its shape.
-    requestedModel: typeof context.request.model === 'string' ? context.request.model : '',
+    requestedModel,
     servedModel: meta?.model.name ?? context.model?.name ?? null,
     provider: meta?.provider ?? context.model?.provider ?? null,
     stream: context.request.stream === true,

@@ -112,10 +112,14 @@ describe('Anthropic prompt caching', () => {
     const [row] = await gateway.waitForRows(1);
     // 2000 tokens read at $0.10 instead of $1.00 per 1M: 900 nano-dollars each.
     expect(row.savedPromptCacheNanos).toBe(2000 * 900);
-    // Against the gpt-4o baseline ($2.50 / $10 per 1M): 2010 prompt + 2 output tokens.
-    expect(row.baselineNanos).toBe(2010 * 2500 + 2 * 10_000);
+    // The caller named claude-haiku-4-5 ($1 / $5 per 1M): that is the baseline, 2010 prompt + 2 output tokens, so the
+    // whole saving is the prompt cache's and none is routing's.
+    expect(row.baselineNanos).toBe(2010 * 1000 + 2 * 5000);
     expect(row.savedNanos).toBe(row.baselineNanos - row.costNanos);
-    expect(row.savedRoutingNanos + row.savedPromptCacheNanos).toBe(row.savedNanos);
+    expect(row.savedPromptCacheNanos).toBe(row.savedNanos);
+    expect(row.savedRoutingNanos).toBe(0);
+    // Naming haiku instead of the gpt-4o baseline ($2.50 / $10) is the caller's choice, shown apart.
+    expect(row.callerChoiceNanos).toBe(2010 * 2500 + 2 * 10_000 - row.baselineNanos);
     await gateway.close();
     await mock.close();
   });
