@@ -36,7 +36,7 @@ describe('health and metrics', () => {
   it('never shows a model name a client made up, and does not grow with how many it sends', async () => {
     const metricsText = async () => (await fetch(frugal.baseUrl.replace('/v1', '/metrics'))).text();
     // Series of the gateway's own metrics (the process metrics vary with garbage collection).
-    const seriesCount = (text: string) => text.split('\n').filter((line) => line.startsWith('frugal_') && !line.startsWith('frugal_process_')).length;
+    const seriesCount = (text: string) => text.split('\n').filter((line) => line.startsWith('frugal_') && !/^frugal_(process|nodejs)_/.test(line)).length;
     const post = (model: string) =>
       fetch(`${frugal.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
     expect((await post('warm-up-unknown')).status).toBe(404);

@@ -34,7 +34,7 @@ function row(fields: Partial<LedgerRow>): LedgerRow {
 async function labelValues(of: PrometheusMetrics): Promise<string[]> {
   const values: string[] = [];
   for (const metric of await of.registry.getMetricsAsJSON()) {
-    if (metric.name.startsWith('frugal_process_')) continue;
+    if (/^frugal_(process|nodejs)_/.test(metric.name)) continue;
     for (const value of metric.values) values.push(...Object.values(value.labels).map(String));
   }
   return values;
@@ -88,7 +88,7 @@ describe('Prometheus labels', () => {
 
   it('do not grow with the number of distinct model names clients send', async () => {
     metrics = createPrometheusMetrics(config);
-    const seriesCount = async () => (await metrics!.registry.getMetricsAsJSON()).filter((metric) => !metric.name.startsWith('frugal_process_')).reduce((sum, metric) => sum + metric.values.length, 0);
+    const seriesCount = async () => (await metrics!.registry.getMetricsAsJSON()).filter((metric) => !/^frugal_(process|nodejs)_/.test(metric.name)).reduce((sum, metric) => sum + metric.values.length, 0);
     publishRequestFinished({ row: row({ requestedModel: 'unknown-0', status: 'error' }) });
     const after1 = await seriesCount();
     for (let i = 1; i <= 2_000; i += 1) publishRequestFinished({ row: row({ requestedModel: `unknown-${i}`, status: 'error' }) });
@@ -101,5 +101,21 @@ describe('Prometheus labels', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('frugal_requests_total{model="other",provider="other",status="ok"} 1');
     expect(text).not.toContain(PASTED_KEY);
+  });
+});
+
+describe('cache and route metrics', () => {
+  it('count lookups, hits by kind and what hits saved, per route, from finished rows', async () => {
+    metrics = createPrometheusMetrics(config);
+    publishRequestFinished({ row: row({ requestedModel: 'cheap', servedModel: 'cheap', cacheStatus: 'miss' }) });
+    publishRequestFinished({ row: row({ requestedModel: 'cheap', servedModel: 'cheap', cacheStatus: 'hit', costNanos: 0, savedCacheNanos: 2_500_000 }) });
+    publishRequestFinished({ row: row({ requestedModel: 'cheap', servedModel: 'cheap', cacheStatus: 'semantic-hit;sim=0.97', costNanos: 0, savedCacheNanos: 500_000 }) });
+    publishRequestFinished({ row: row({ requestedModel: 'cheap', servedModel: 'cheap', cacheStatus: 'bypass' }) });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('frugal_cache_lookups_total{route="cheap"} 3');
+    expect(text).toContain('frugal_cache_hits_total{route="cheap",kind="exact"} 1');
+    expect(text).toContain('frugal_cache_hits_total{route="cheap",kind="semantic"} 1');
+    expect(text).toContain('frugal_cache_saved_usd_total{route="cheap",kind="exact"} 0.0025');
+    expect(text).toContain('frugal_route_request_duration_seconds_count{route="cheap",status="ok"} 4');
   });
 });

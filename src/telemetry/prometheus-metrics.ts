@@ -17,16 +17,26 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * so the series count is bounded by the config, whatever clients send. Pass the gateway's config; without
  * it every name label is `other`.
  */
+/** A row's cache status → whether the cache was looked up and what it found (bypass and none: not looked up). */
+const CACHE_KINDS: Readonly<Record<string, 'exact' | 'semantic' | 'miss'>> = { hit: 'exact', 'semantic-hit': 'semantic', miss: 'miss' };
+
 export function createPrometheusMetrics(config?: MetricLabelSource): PrometheusMetrics {
   const registry = new Registry();
   const label = createMetricLabels(config);
-  collectDefaultMetrics({ register: registry, prefix: 'frugal_process_' });
+  // prom-client's names already start with process_ / nodejs_: the prefix is just ours.
+  collectDefaultMetrics({ register: registry, prefix: 'frugal_' });
+  // Gauges named *_total (promtool refuses them); each duplicates the gauge of the same name without the suffix.
+  for (const name of ['frugal_nodejs_active_handles_total', 'frugal_nodejs_active_requests_total', 'frugal_nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const labels = ['model', 'provider', 'status'] as const;
   const requests = new Counter({ name: 'frugal_requests_total', help: 'Requests by served model, provider and status.', labelNames: labels, registers: [registry] });
   const tokens = new Counter({ name: 'frugal_tokens_total', help: 'Tokens by served model, provider and kind (prompt, completion, cached).', labelNames: ['model', 'provider', 'kind'], registers: [registry] });
   const cost = new Counter({ name: 'frugal_cost_usd_total', help: 'Spend in USD (display; the ledger holds the exact integer amounts).', labelNames: ['model', 'provider'], registers: [registry] });
   const latency = new Histogram({ name: 'frugal_request_duration_seconds', help: 'Request latency.', labelNames: labels, buckets: LATENCY_BUCKETS, registers: [registry] });
   const ttft = new Histogram({ name: 'frugal_time_to_first_token_seconds', help: 'Time to first streamed token.', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const routeLatency = new Histogram({ name: 'frugal_route_request_duration_seconds', help: 'Request latency by the route or model the caller asked for.', labelNames: ['route', 'status'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const cacheLookups = new Counter({ name: 'frugal_cache_lookups_total', help: 'Requests the response cache looked up, by route or model asked for.', labelNames: ['route'], registers: [registry] });
+  const cacheHits = new Counter({ name: 'frugal_cache_hits_total', help: 'Response-cache hits by route and kind (exact, semantic); hit rate = this / lookups.', labelNames: ['route', 'kind'], registers: [registry] });
+  const cacheSaved = new Counter({ name: 'frugal_cache_saved_usd_total', help: 'USD the response cache saved (display; the ledger holds exact amounts).', labelNames: ['route', 'kind'], registers: [registry] });
   const upstreamErrors = new Counter({ name: 'frugal_upstream_errors_total', help: 'Upstream call failures by provider and code.', labelNames: ['provider', 'model', 'code'], registers: [registry] });
 
   const decisions = new Counter({ name: 'frugal_route_decisions_total', help: 'Routing decisions by route, task and serving model.', labelNames: ['route', 'task', 'model'], registers: [registry] });
@@ -70,6 +80,15 @@ export function createPrometheusMetrics(config?: MetricLabelSource): PrometheusM
     if (row.completionTokens > 0) tokens.inc({ model, provider, kind: 'completion' }, row.completionTokens);
     if (row.cachedTokens > 0) tokens.inc({ model, provider, kind: 'cached' }, row.cachedTokens);
     if (row.costNanos > 0) cost.inc({ model, provider }, row.costNanos / 1e9);
+    const route = label.model(row.requestedModel);
+    routeLatency.observe({ route, status }, row.latencyMs / 1000);
+    // A semantic hit's status carries its similarity ("semantic-hit;sim=0.97").
+    const kind = CACHE_KINDS[row.cacheStatus?.split(';', 1)[0] ?? ''];
+    if (kind === undefined) return;
+    cacheLookups.inc({ route });
+    if (kind === 'miss') return;
+    cacheHits.inc({ route, kind });
+    if (row.savedCacheNanos > 0) cacheSaved.inc({ route, kind }, row.savedCacheNanos / 1e9);
   };
   const onUpstreamError = (message: unknown) => {
     const event = message as UpstreamErrorEvent;
