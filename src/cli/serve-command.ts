@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { loadConfig } from '../config/load-config.js';
+import { createLogger } from './create-logger.js';
+import { loadCliConfig } from './load-cli-config.js';
 import { quarantineFile } from '../ledger/ledger-quarantine.js';
 import { openLedgerSpool } from '../ledger/ledger-spool.js';
 import { createLedgerWriter } from '../ledger/ledger-writer.js';
@@ -12,6 +12,7 @@ import { createGatewayFromConfig } from '../pipeline/create-gateway.js';
 import { createServer } from '../server/create-server.js';
 import { createKeyAuthenticator } from '../keys/key-cache.js';
 import { openKeyStore } from '../keys/open-key-store.js';
+import { openResponseStore } from '../responses/open-response-store.js';
 
 interface ServeOptions {
   config?: string;
@@ -32,13 +33,8 @@ export function registerServeCommand(program: Command) {
 }
 
 export async function serve(options: ServeOptions) {
-  const config = await loadConfig(options.config ?? process.env.FRUGAL_CONFIG);
-  const logger = pino({
-    level: config.logLevel,
-    base: { service: 'frugal' },
-    // Defence in depth: nothing logs these, and if something ever does, they are censored.
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.apiKey', '*.api_key'],
-  });
+  const config = await loadCliConfig(options.config ?? process.env.FRUGAL_CONFIG);
+  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
   const store = config.ledger.enabled ? openLedgerStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (store) await store.migrate();
   const { dataDir } = config.ledger;
@@ -62,6 +58,9 @@ export async function serve(options: ServeOptions) {
   // Keys live in the ledger's database; without a ledger there is nowhere to keep them.
   const keyStore = store ? openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (keyStore) await keyStore.migrate();
+  // Stored responses (/v1/responses) sit beside the ledger; with the ledger off, in a bounded in-memory LRU.
+  const responseStore = openResponseStore({ ledgerEnabled: config.ledger.enabled, databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
+  await responseStore.migrate();
   const authenticator = keyStore ? createKeyAuthenticator(keyStore, { onRefreshError: (error) => logger.error({ err: error }, 'could not count virtual keys') }) : undefined;
   await authenticator?.refresh();
   const app = createServer({
@@ -69,10 +68,12 @@ export async function serve(options: ServeOptions) {
     logger,
     keys: keyStore && authenticator ? { store: keyStore, authenticator, masterKey: config.masterKey } : undefined,
     spend: store ? (query) => store.report(query) : undefined,
+    responses: responseStore,
   });
 
   for (const note of config.notes) logger.warn(note);
   if (!authenticator?.requiredNow()) logger.warn('no virtual keys configured: the gateway is open to anyone who can reach it');
+  if (!store) logger.warn(`ledger disabled: stored responses (/v1/responses) are kept in ${responseStore.description}`);
   if (!config.masterKey) logger.info('admin API disabled: set FRUGAL_MASTER_KEY to manage keys over HTTP (or use `frugal keys`)');
 
   let stopping = false;
@@ -102,6 +103,7 @@ export async function serve(options: ServeOptions) {
     }
     await store?.close().catch(() => undefined);
     await keyStore?.close().catch(() => undefined);
+    await responseStore.close().catch(() => undefined);
     await gateway.close();
     logger.flush();
     process.exit(code);
@@ -117,10 +119,22 @@ export async function serve(options: ServeOptions) {
       address,
       providers: [...config.providers.values()].map((provider) => `${provider.name} (${provider.kind})`),
       models: config.models.size,
-      ledger: !store ? 'off' : config.ledger.databaseUrl ? 'postgres' : `sqlite in ${config.ledger.dataDir}`,
+      routes: Object.keys(config.routes),
+      ledger: !store ? 'off' : config.ledger.databaseUrl ? `postgres at ${databaseWhere(config.ledger.databaseUrl)}` : `sqlite in ${config.ledger.dataDir}`,
+      storedResponses: responseStore.description,
       demoMode: config.demoMode,
     },
     `Frugal listening on ${address}/v1`,
   );
   return { app, address };
+}
+
+/** host:port/database of a PostgreSQL URL, never its user or password. */
+function databaseWhere(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
 }

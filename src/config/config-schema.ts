@@ -238,7 +238,7 @@ export const configSchema = z.strictObject({
       health_check_interval_ms: z.number().int().nonnegative().optional(),
     })
     .optional(),
-  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).optional(),
+  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(), pretty: z.boolean().optional() }).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

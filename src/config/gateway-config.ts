@@ -76,6 +76,8 @@ export interface GatewayConfig {
   /** Token reduction by route or model name ('*' for all); validated at start-up by the stage. */
   tokenReduction: Readonly<Record<string, TokenReductionSettings>>;
   logLevel: string;
+  /** logging.pretty: readable log lines; undefined: only on a terminal. */
+  logPretty: boolean | undefined;
   /** True when no real provider is configured and the simulated provider serves every model. */
   demoMode: boolean;
   /** Start-up notes worth logging (unused providers with missing variables, demo mode). */

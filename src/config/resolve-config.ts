@@ -138,6 +138,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     masterKey: raw.admin?.master_key || env.FRUGAL_MASTER_KEY || undefined,
     tokenReduction: Object.freeze({ ...(raw.token_reduction ?? {}) }),
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
+    logPretty: raw.logging?.pretty,
     demoMode,
     notes,
   });
