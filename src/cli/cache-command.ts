@@ -7,6 +7,8 @@ import { createOfflineEmbedder } from '../cache/semantic/offline-embedder.js';
 import { createOpenAIEmbedder } from '../cache/semantic/openai-embedder.js';
 import { DEFAULT_SEMANTIC_THRESHOLD } from '../cache/semantic/semantic-cache.js';
 import { FrugalError } from '../errors/frugal-error.js';
+import type { OnProgress } from '../lab/progress.js';
+import { commandProgress } from './progress-reporter.js';
 
 export interface CacheEvalOptions {
   pairs: string[];
@@ -40,13 +42,15 @@ function parseThreshold(value: string | undefined, embedder: Embedder): number {
   return threshold;
 }
 
-export async function runCacheEval(options: CacheEvalOptions, embedder = embedderFromOptions(options)): Promise<CacheEvalResult[]> {
+export async function runCacheEval(options: CacheEvalOptions, embedder = embedderFromOptions(options), onProgress?: OnProgress): Promise<CacheEvalResult[]> {
   const threshold = parseThreshold(options.threshold, embedder);
   const results: CacheEvalResult[] = [];
   for (const path of options.pairs) {
     const file = await readEvalFile(path);
-    if (file.kind === 'pairs') results.push({ file: basename(path), kind: 'pairs', labelRule: file.labelRule, evaluation: await evaluatePairs(file.pairs, embedder, threshold) });
-    else results.push({ file: basename(path), kind: 'contextual', evaluation: await evaluateContextual(file.cases, embedder, threshold) });
+    const name = basename(path);
+    const ofFile: OnProgress | undefined = onProgress && ((progress) => onProgress({ ...progress, stage: `${name}, ${progress.stage}` }));
+    if (file.kind === 'pairs') results.push({ file: name, kind: 'pairs', labelRule: file.labelRule, evaluation: await evaluatePairs(file.pairs, embedder, threshold, undefined, ofFile) });
+    else results.push({ file: name, kind: 'contextual', evaluation: await evaluateContextual(file.cases, embedder, threshold, ofFile) });
   }
   return results;
 }
@@ -115,7 +119,13 @@ export function registerCacheCommand(program: Command) {
     .option('--embedding-dimensions <n>', 'vector length of that model')
     .action(async (options: CacheEvalOptions) => {
       const embedder = embedderFromOptions(options);
-      const results = await runCacheEval(options, embedder);
+      const progress = commandProgress('cache eval', options);
+      let results: CacheEvalResult[];
+      try {
+        results = await runCacheEval(options, embedder, progress.onProgress);
+      } finally {
+        progress.finish();
+      }
       if (options.json) process.stdout.write(`${JSON.stringify({ embedder: embedder.id, results }, null, 2)}\n`);
       else process.stdout.write(`${formatCacheEval(results, embedder.id)}\n`);
     });

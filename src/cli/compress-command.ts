@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { DistractorMode } from '../lab/compress-eval/compress-eval-cases.js';
 import { formatEvalTable, loadEvalSet, runCompressEval, type EvalMethod } from '../lab/compress-eval/compress-eval.js';
 import { FrugalError } from '../errors/frugal-error.js';
+import { commandProgress } from './progress-reporter.js';
 
 /** `frugal compress eval`: compression ratio and answer retention of each method on a development file. */
 
@@ -50,7 +51,13 @@ export async function runCompressEvalCommand(options: EvalOptions, write: (text:
     questionsFile: options.questions,
   });
   const methods = options.method === undefined ? METHODS : [options.method];
-  const reports = methods.map((method) => runCompressEval(set.cases, { method, ratio: options.ratio }));
+  const progress = commandProgress('compress eval', options);
+  let reports;
+  try {
+    reports = methods.map((method) => runCompressEval(set.cases, { method, ratio: options.ratio, onProgress: progress.onProgress }));
+  } finally {
+    progress.finish();
+  }
   if (options.json) {
     write(`${JSON.stringify({ data: set.name, cases: set.cases.length, note: set.note ?? null, targetRatio: options.ratio, reports }, null, 2)}\n`);
     return;

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FrugalError } from '../errors/frugal-error.js';
 import { openKeyStore } from '../keys/open-key-store.js';
+import { createSqliteLedgerStore } from '../ledger/sqlite-ledger-store.js';
 import { registerKeysCommand } from './keys-command.js';
 
 let dataDir: string;
@@ -16,6 +18,7 @@ afterAll(async () => {
 beforeEach(() => {
   // The developer's own ledger settings must not leak into the run.
   vi.stubEnv('DATABASE_URL', '');
+  vi.stubEnv('FRUGAL_CONFIG', '');
   vi.stubEnv('FRUGAL_DATA_DIR', join(dataDir, 'not-this-one'));
   return () => vi.unstubAllEnvs();
 });
@@ -133,12 +136,34 @@ describe('frugal keys', () => {
     expect(bytes.includes(Buffer.from(plaintext.slice(-43)))).toBe(false);
   });
 
-  it('says the gateway is open when there are no keys', async () => {
+  it('says the gateway is open when its ledger holds no keys', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'frugal-keys-cli-empty-'));
     try {
+      const ledger = createSqliteLedgerStore({ path: join(empty, 'ledger.sqlite') });
+      await ledger.migrate();
+      await ledger.close();
       expect((await keys('list', '--data-dir', empty)).out).toBe('No virtual keys: the gateway is open to anyone who can reach it.\n');
     } finally {
       await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to list, revoke or rotate where there is no ledger, names where it looked, and creates nothing', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'frugal-keys-cli-none-'));
+    try {
+      for (const args of [['list'], ['revoke', 'vk_aaaaaaaaaaaa'], ['rotate', 'vk_aaaaaaaaaaaa']]) {
+        const refused = await keys(...args, '--data-dir', join(elsewhere, 'data')).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(refused).toBeInstanceOf(FrugalError);
+        expect((refused as FrugalError).code).toBe('not_found');
+        expect((refused as FrugalError).message).toContain(join(elsewhere, 'data', 'ledger.sqlite'));
+        expect((refused as FrugalError).message).toContain('--data-dir');
+      }
+      expect(await readdir(elsewhere)).toEqual([]);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
     }
   });
 });

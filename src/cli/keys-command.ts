@@ -6,10 +6,12 @@ import { toKeyJson } from '../keys/key-json.js';
 import type { IssuedKey, KeyStore } from '../keys/key-store.js';
 import { openKeyStore } from '../keys/open-key-store.js';
 import { keyStatus, type VirtualKey } from '../keys/virtual-key.js';
+import { requireExistingLedger, resolveLedgerLocation, storeOptionsOf } from './ledger-location.js';
 
 interface StoreOptions {
   dataDir?: string;
   databaseUrl?: string;
+  config?: string;
   json?: boolean;
 }
 
@@ -115,18 +117,21 @@ export function formatKeyTable(keys: readonly VirtualKey[], now: number): string
 
 function withStoreOptions(command: Command): Command {
   return command
-    .option('--data-dir <dir>', 'directory of the SQLite ledger that holds the keys (default: $FRUGAL_DATA_DIR or ./.frugal)')
+    .option('--data-dir <dir>', 'directory of the SQLite ledger that holds the keys (default: the config’s ledger.data_dir, $FRUGAL_DATA_DIR or ./.frugal)')
     .option('--database-url <url>', 'PostgreSQL ledger (default: $DATABASE_URL; prefer the variable, arguments are visible to other users)')
+    .option('-c, --config <file>', 'the gateway’s config: use the ledger its ledger: section names (default: $FRUGAL_CONFIG)')
     .option('--json', 'print JSON');
 }
 
-/** One clock reading per command, so a new key's expiry is exactly --expires-in-days after its creation. */
-async function withStore<T>(options: StoreOptions, now: number, work: (store: KeyStore) => Promise<T>): Promise<T> {
-  const store = openKeyStore({
-    now: () => now,
-    databaseUrl: options.databaseUrl ?? (process.env.DATABASE_URL || undefined),
-    dataDir: options.dataDir ?? process.env.FRUGAL_DATA_DIR ?? './.frugal',
-  });
+/**
+ * One clock reading per command, so a new key's expiry is exactly --expires-in-days after its creation. Only
+ * `create` may create the ledger: listing, revoking or rotating in the wrong directory must say so, not succeed
+ * on an empty store made there.
+ */
+async function withStore<T>(options: StoreOptions, now: number, work: (store: KeyStore) => Promise<T>, access: 'read' | 'create' = 'read'): Promise<T> {
+  const location = await resolveLedgerLocation(options);
+  if (access === 'read') requireExistingLedger(location);
+  const store = openKeyStore({ now: () => now, ...storeOptionsOf(location) });
   try {
     await store.migrate();
     return await work(store);
@@ -183,7 +188,7 @@ export function registerKeysCommand(program: Command): void {
     } catch (error) {
       throw inFlagTerms(error);
     }
-    const issued = await withStore(options, now, (store) => store.create(input));
+    const issued = await withStore(options, now, (store) => store.create(input), 'create');
     printIssued(command, options, 'Created', issued);
   });
 

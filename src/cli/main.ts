@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { FrugalError } from '../errors/frugal-error.js';
+import { describeCliError, describeCliErrorForDebugging } from './describe-cli-error.js';
 
 type Register = (program: Command) => void;
 
@@ -24,26 +26,51 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   compress: async () => [(await import('./compress-command.js')).registerCompressCommand],
 };
 
-/** The program with the given commands registered (all of them for help and unknown commands). */
-export async function buildProgram(only?: string): Promise<Command> {
+/** Read once, when the program is built: the one place the version lives is package.json (two levels up from src/cli and dist/cli). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Each command's usage errors end with where its help is, instead of the whole help text. */
+function hintHelp(command: Command, path: string): void {
+  command.showHelpAfterError(`(run '${path} --help' for usage)`);
+  for (const sub of command.commands) hintHelp(sub, `${path} ${sub.name()}`);
+}
+
+/**
+ * The program with the given commands registered: `only` is the command being run; undefined registers all of
+ * them (help, unknown commands with suggestions), null none (`frugal --version`).
+ */
+export async function buildProgram(only?: string | null): Promise<Command> {
   const program = new Command()
     .name('frugal')
     .description('Frugal: an OpenAI-compatible LLM gateway that makes every answer cost as little as it can.')
-    .showHelpAfterError();
-  const names = only !== undefined && COMMANDS[only] ? [only] : Object.keys(COMMANDS);
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .option('--debug', 'on an error, print its stack trace too');
+  const names = only === null ? [] : only !== undefined && COMMANDS[only] ? [only] : Object.keys(COMMANDS);
   for (const name of names) for (const register of await COMMANDS[name]()) register(program);
+  hintHelp(program, 'frugal');
   return program;
 }
 
+const PROGRAM_FLAGS = new Set(['-v', '--version', '-h', '--help', '--debug']);
+
+/**
+ * Runs the CLI. An error that ends a command is one line on stderr with what to do (`--debug`, or
+ * FRUGAL_DEBUG=1, adds the stack); FrugalErrors (the user's to fix) exit 2, anything else 1.
+ */
 export async function main(argv: string[]) {
+  const args = argv.slice(2);
+  const debug = args.includes('--debug') || process.env.FRUGAL_DEBUG === '1';
+  // Program flags take no value, so the first other word is the command.
+  const command = args.find((arg) => !PROGRAM_FLAGS.has(arg));
+  const versionOnly = command === undefined && (args.includes('-v') || args.includes('--version'));
   try {
-    const program = await buildProgram(argv[2]);
+    const program = await buildProgram(versionOnly ? null : command);
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof FrugalError) {
-      process.stderr.write(`frugal: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
+    process.stderr.write(`${describeCliError(error)}\n`);
+    if (debug) process.stderr.write(`${describeCliErrorForDebugging(error)}\n`);
+    process.exit(error instanceof FrugalError ? 2 : 1);
   }
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load-config.js';
+import { loadCliConfig } from './load-cli-config.js';
 import { runModelsDiff } from './models-import-command.js';
 import type { ModelEntry } from '../config/gateway-config.js';
 
@@ -33,7 +33,7 @@ export function registerModelsCommand(program: Command) {
         process.stdout.write(await runModelsDiff({ config: options.config }));
         return;
       }
-      const config = await loadConfig(options.config ?? process.env.FRUGAL_CONFIG);
+      const config = await loadCliConfig(options.config ?? process.env.FRUGAL_CONFIG);
       const models = [...config.models.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
       if (options.json) {
         process.stdout.write(`${JSON.stringify(models.map(({ price: _price, ...rest }) => rest), null, 2)}\n`);

@@ -5,7 +5,7 @@ import { BUILTIN_CATALOG } from '../catalog/builtin-catalog.js';
 import { applyCatalogOverride, diffCatalogOverride, formatCatalogChanges } from '../catalog/catalog-override.js';
 import { catalogOverridePath, readCatalogOverride, writeCatalogOverride } from '../catalog/catalog-override-file.js';
 import { importLiteLlmPrices, parseLiteLlmPrices } from '../catalog/litellm-import.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadCliConfig } from './load-cli-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 
 export interface ModelsImportOptions {
@@ -24,7 +24,7 @@ const list = (value: string | undefined) => (value === undefined ? undefined : v
 /** Where the override lives: --data-dir, else the config's data dir (ledger.data_dir, $FRUGAL_DATA_DIR, ./.frugal). */
 async function dataDirAndConfigured(options: { config?: string; dataDir?: string }, env: NodeJS.ProcessEnv) {
   // The override is left out on purpose: a broken one must not stop the import that replaces it.
-  const config = await loadConfig(options.config ?? (env.FRUGAL_CONFIG || undefined), { env, catalogOverride: [] });
+  const config = await loadCliConfig(options.config ?? (env.FRUGAL_CONFIG || undefined), { env, catalogOverride: [] });
   const builtin = new Set(BUILTIN_CATALOG.map((model) => model.name));
   return { dataDir: options.dataDir ?? config.ledger.dataDir, configured: [...config.models.keys()].filter((name) => !builtin.has(name)) };
 }

@@ -22,6 +22,7 @@ afterAll(async () => {
 beforeEach(() => {
   // The developer's own ledger settings must not leak into the run.
   vi.stubEnv('DATABASE_URL', '');
+  vi.stubEnv('FRUGAL_CONFIG', '');
   vi.stubEnv('FRUGAL_DATA_DIR', join(dataDir, 'not-this-one'));
   return () => vi.unstubAllEnvs();
 });

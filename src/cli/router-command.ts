@@ -25,6 +25,8 @@ import { replayRoute } from '../lab/router-eval/route-replay.js';
 import { evaluateRouter } from '../lab/router-eval/router-eval.js';
 import { pairTable, parseRoutingDataset, selectRows, type PairTable, type RoutingDataset } from '../lab/router-eval/routing-dataset.js';
 import { createSeededRandom } from '../routing/seeded-random.js';
+import { mapWithProgress, type OnProgress } from '../lab/progress.js';
+import { commandProgress } from './progress-reporter.js';
 
 /** `frugal router train` and `frugal router eval`: fit a routing/task classifier, and measure routers offline. */
 
@@ -66,27 +68,42 @@ interface TrainingInput {
   table?: PairTable;
 }
 
-function readTrainingInput(text: string, file: string, options: TrainOptions): TrainingInput {
+function readTrainingInput(text: string, file: string, options: TrainOptions, onProgress?: OnProgress): TrainingInput {
   const first = parseJsonLines(text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')), file)[0]?.value;
   const isRoutingData = typeof first === 'object' && first !== null && ('outcomes' in first || 'models' in first);
   if (!isRoutingData) {
-    return { rows: parseLabeledExamples(text, file).map((example) => ({ features: extractPromptFeatures(example.messages), label: example.label })) };
+    const examples = parseLabeledExamples(text, file);
+    return { rows: mapWithProgress(examples, (example) => ({ features: extractPromptFeatures(example.messages), label: example.label }), onProgress, 'reading the prompts', 'prompts') };
   }
   const dataset = parseRoutingDataset(text, file);
   const table = pairTable(dataset, { strong: options.strong, weak: options.weak });
   const labels = outcomeLabels(table);
-  const features = promptFeatures(dataset.rows.map((row) => row.prompt));
+  const features = promptFeatures(dataset.rows.map((row) => row.prompt), onProgress);
   return { rows: features.map((feature, index) => ({ features: feature, label: labels[index] })), table };
 }
 
 const pct = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`);
 
+/** Runs `work` with the command's progress line, cleared before anything is printed (also when it throws). */
+async function withProgress<T>(label: string, json: boolean | undefined, work: (onProgress: OnProgress) => T | Promise<T>): Promise<T> {
+  const progress = commandProgress(label, { json });
+  try {
+    return await work(progress.onProgress);
+  } finally {
+    progress.finish();
+  }
+}
+
 async function runTrain(file: string, options: TrainOptions): Promise<void> {
   const text = await readFile(file, 'utf8');
-  const input = readTrainingInput(text, file, options);
-  const { model, heldOut } = fitWithHoldOut(input.rows, {
-    random: createSeededRandom(options.seed),
-    training: options.epochs === undefined ? undefined : { epochs: options.epochs },
+  const { input, model, heldOut } = await withProgress('router train', false, (onProgress) => {
+    const input = readTrainingInput(text, file, options, onProgress);
+    const fitted = fitWithHoldOut(input.rows, {
+      random: createSeededRandom(options.seed),
+      training: options.epochs === undefined ? undefined : { epochs: options.epochs },
+      onProgress,
+    });
+    return { input, ...fitted };
   });
   const out = [
     `trained on ${input.rows.length} examples; labels: ${heldOut.labels.join(', ')}`,
@@ -139,10 +156,12 @@ interface EvalOptions {
   multi?: boolean;
 }
 
-function runMultiModelEval(dataset: RoutingDataset, options: EvalOptions): void {
-  const features = promptFeatures(dataset.rows.map((row) => row.prompt));
-  const correctness = crossValidatedCorrectness(features, dataset, { folds: options.folds, random: createSeededRandom(options.seed) });
-  const report = evaluateMultiModel(dataset, correctness, { reference: options.strong, qualityShare: options.quality });
+async function runMultiModelEval(dataset: RoutingDataset, options: EvalOptions): Promise<void> {
+  const report = await withProgress('router eval', options.json, (onProgress) => {
+    const features = promptFeatures(dataset.rows.map((row) => row.prompt), onProgress);
+    const correctness = crossValidatedCorrectness(features, dataset, { folds: options.folds, random: createSeededRandom(options.seed), onProgress });
+    return evaluateMultiModel(dataset, correctness, { reference: options.strong, qualityShare: options.quality });
+  });
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ data: options.data, prompts: dataset.rows.length, folds: options.folds, ...report }, null, 2)}\n`);
     return;
@@ -154,8 +173,10 @@ async function runRouteReplay(dataset: RoutingDataset, route: string, options: E
   const configPath = options.config ?? (process.env.FRUGAL_CONFIG || undefined);
   if (configPath === undefined) throw new FrugalError('invalid_request', '--route needs the config that defines it: --config FILE (or $FRUGAL_CONFIG)', { param: 'config' });
   const routes = await readRouteConfig(configPath);
-  const report = replayRoute(dataset, { routes, route, aliases: parseAliases(options.as), strong: options.strong, qualityShare: options.quality });
-  const baselines = evaluatePairRouters(dataset, { routers: [], strong: options.strong, weak: options.weak, qualityShare: options.quality, seed: options.seed });
+  const { report, baselines } = await withProgress('router eval', options.json, (onProgress) => ({
+    report: replayRoute(dataset, { routes, route, aliases: parseAliases(options.as), strong: options.strong, qualityShare: options.quality }),
+    baselines: evaluatePairRouters(dataset, { routers: [], strong: options.strong, weak: options.weak, qualityShare: options.quality, seed: options.seed, onProgress }),
+  }));
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ data: options.data, ...(routeReplayJson(report, baselines) as object) }, null, 2)}\n`);
     return;
@@ -168,15 +189,18 @@ async function runEval(options: EvalOptions): Promise<void> {
   if (options.route !== undefined) return runRouteReplay(dataset, options.route, options);
   if (options.multi) return runMultiModelEval(dataset, options);
   const model = options.model === undefined ? undefined : linearModelFromJson(await readFile(options.model, 'utf8'));
-  const evaluation = evaluatePairRouters(dataset, {
-    routers: options.router,
-    folds: options.folds,
-    seed: options.seed,
-    strong: options.strong,
-    weak: options.weak,
-    qualityShare: options.quality,
-    model,
-  });
+  const evaluation = await withProgress('router eval', options.json, (onProgress) =>
+    evaluatePairRouters(dataset, {
+      routers: options.router,
+      folds: options.folds,
+      seed: options.seed,
+      strong: options.strong,
+      weak: options.weak,
+      qualityShare: options.quality,
+      model,
+      onProgress,
+    }),
+  );
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ data: options.data, ...(pairEvaluationJson(evaluation) as object) }, null, 2)}\n`);
     return;

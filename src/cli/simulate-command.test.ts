@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,5 +154,14 @@ describe('frugal simulate --ledger', () => {
 
   it('refuses a swap to a model the candidate does not have', async () => {
     await expect(simulate('--ledger', '--data-dir', join(dir, 'ledger'), '--config', join(dir, 'candidate.yaml'), '--swap', 'gpt-4o=nope')).rejects.toMatchObject({ param: 'swap' });
+  });
+
+  it('refuses where there is no ledger, saying where it looked, and creates none', async () => {
+    // $FRUGAL_DATA_DIR points at <dir>/data, which does not exist.
+    await expect(simulate('--ledger', '--config', join(dir, 'candidate.yaml'))).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining(`no ledger at ${join(dir, 'data', 'ledger.sqlite')} (from $FRUGAL_DATA_DIR; ${join(dir, 'candidate.yaml')} sets no ledger.data_dir)`),
+    });
+    expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 });

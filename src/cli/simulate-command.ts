@@ -1,16 +1,17 @@
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { createOfflineEmbedder } from '../cache/semantic/offline-embedder.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadCliConfig } from './load-cli-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { parseSince } from '../ledger/report-format.js';
 import { formatSimulationJson, formatSimulationText } from '../lab/simulate/format-simulation.js';
-import { createProgressBar, type ProgressStream } from '../lab/simulate/progress-bar.js';
 import { readRequestLog } from '../lab/simulate/read-request-log.js';
 import { simulateLedger } from '../lab/simulate/simulate-ledger.js';
 import { simulateLog } from '../lab/simulate/simulate-log.js';
 import type { Simulation } from '../lab/simulate/simulation.js';
+import { commandProgress, type ProgressStream } from './progress-reporter.js';
+import { requireExistingLedger, resolveLedgerLocation, storeOptionsOf } from './ledger-location.js';
 
 export interface SimulateOptions {
   log?: string;
@@ -34,7 +35,7 @@ export interface SimulateOptions {
 export interface SimulateIo {
   env?: NodeJS.ProcessEnv;
   now?: () => number;
-  /** Where the progress bar goes (drawn only when it is a terminal). */
+  /** Where the progress line goes (drawn only when it is a terminal, and not under --json). */
   progress?: ProgressStream;
 }
 
@@ -63,7 +64,7 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo = {})
   if ((options.log === undefined) === (options.ledger !== true)) {
     throw new FrugalError('invalid_request', 'pass --log FILE.jsonl (a request log) or --ledger (the gateway ledger), one of them');
   }
-  const config = await loadConfig(options.config ?? (env.FRUGAL_CONFIG || undefined), { env });
+  const config = await loadCliConfig(options.config ?? (env.FRUGAL_CONFIG || undefined), { env });
   const requestsPerDay = positiveInteger(options.requestsPerDay, 'requests-per-day');
   let simulation: Simulation;
   if (options.log !== undefined) {
@@ -72,9 +73,12 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo = {})
       threshold = Number(options.semanticThreshold);
       if (!(threshold > 0 && threshold <= 1)) throw new FrugalError('invalid_request', `--semantic-threshold must be in (0, 1], got '${options.semanticThreshold}'`);
     }
-    const bar = createProgressBar(io.progress ?? process.stderr, { label: 'simulating' });
+    const progress = commandProgress('simulate', options, io.progress);
+    const mebibytes = (bytes: number) => bytes / 1_048_576;
+    const stage = `replaying ${basename(options.log)}`;
+    const onProgress = (bytesRead: number, totalBytes: number) => progress.onProgress({ stage, done: mebibytes(bytesRead), total: mebibytes(totalBytes), unit: 'MiB' });
     try {
-      simulation = await simulateLog(readRequestLog(options.log, { onProgress: (done, total) => bar.update(done, total) }), {
+      simulation = await simulateLog(readRequestLog(options.log, { onProgress }), {
         config,
         source: `log ${basename(options.log)}`,
         route: options.route,
@@ -84,12 +88,14 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo = {})
         seed: positiveInteger(options.seed, 'seed'),
       });
     } finally {
-      bar.finish();
+      progress.finish();
     }
   } else {
     const since = options.since === undefined ? undefined : parseSince(options.since, now, 'since');
     const until = options.until === undefined ? undefined : parseSince(options.until, now, 'until');
-    const store = openLedgerStore({ databaseUrl: options.databaseUrl ?? (env.DATABASE_URL || undefined), dataDir: options.dataDir ?? env.FRUGAL_DATA_DIR ?? './.frugal' });
+    const location = await resolveLedgerLocation({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, config: options.config }, env);
+    requireExistingLedger(location);
+    const store = openLedgerStore(storeOptionsOf(location));
     try {
       await store.migrate();
       const rows = await store.rows({ since, until });
@@ -122,8 +128,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--swap <from=to...>', 'ledger: price rows served by FROM at model TO (repeatable)')
     .option('--seed <n>', 'seed of load-balancer picks')
     .option('--json', 'print JSON (money as exact decimal strings)')
-    .option('--data-dir <dir>', 'directory of the SQLite ledger (default: $FRUGAL_DATA_DIR or ./.frugal)')
-    .option('--database-url <url>', 'PostgreSQL ledger (default: $DATABASE_URL)')
+    .option('--data-dir <dir>', 'directory of the SQLite ledger (default: the config’s ledger.data_dir, $FRUGAL_DATA_DIR or ./.frugal)')
+    .option('--database-url <url>', 'PostgreSQL ledger (default: the config’s ledger.database_url, $DATABASE_URL)')
     .action(async (options: SimulateOptions, command: Command) => {
       const write = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
       write(await runSimulate(options));

@@ -6,6 +6,7 @@ import { createAdapter } from '../providers/create-adapter.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
+import { createRequestTokenCounter, type RequestTokenCounter } from './count-request-tokens.js';
 import { openSpendControl, type SpendControl } from '../budget/open-spend-control.js';
 import { createRouteRateMonitor } from '../budget/route-rate-alerts.js';
 import type { CacheStore } from '../cache/cache-store.js';
@@ -32,6 +33,8 @@ export interface Gateway {
   /** Runs a chat-completions request through the whole pipeline. Throws FrugalError. */
   chat(body: unknown, caller?: CallerContext): Promise<GatewayReply>;
   embeddings(body: unknown, caller?: CallerContext): Promise<EmbeddingOutcome>;
+  /** Input tokens of a chat request for the model its name resolves to (POST /v1/messages/count_tokens). */
+  countTokens: RequestTokenCounter;
   models(): ModelEntry[];
   /** Budget counters and rate limits (for the admin API and tests). */
   readonly spendControl: SpendControl;
@@ -118,6 +121,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
     models() {
       return [...config.models.values()];
     },
+    countTokens: createRequestTokenCounter(config, adapters),
     spendControl,
     async close() {
       stop();

@@ -46,6 +46,8 @@ export interface ProviderAdapter {
   /** Resolves once the upstream accepted the call (before any chunk), so failures before the first byte can fail over. */
   streamChat(request: ChatRequest, options: CallOptions): Promise<ChatStreamResult>;
   embed(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
+  /** The request's input tokens as the provider's own tokenizer counts them (no tokens spent). Optional. */
+  countTokens?(request: ChatRequest, options: CallOptions): Promise<number>;
   /** A cheap liveness probe (no tokens spent); throws FrugalError when the upstream is down. Optional. */
   checkHealth?(options: CallOptions): Promise<void>;
   close(): Promise<void>;

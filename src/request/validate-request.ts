@@ -1,6 +1,7 @@
 import { FrugalError } from '../errors/frugal-error.js';
 import type { ChatRequest, EmbeddingRequest } from '../wire/chat-types.js';
-import { checkChatRequest, checkEmbeddingRequest, type WireCheck } from '../wire/chat-request-schema.js';
+import { checkChatRequest, checkEmbeddingRequest } from '../wire/chat-request-schema.js';
+import type { WireCheck } from '../wire/wire-check.js';
 
 function orThrow<T>(checked: WireCheck<T>): T {
   if (!checked.ok) throw new FrugalError('invalid_request', checked.issue.message, { param: checked.issue.param });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { FrugalError } from '../errors/frugal-error.js';
@@ -43,6 +44,8 @@ export function replyToClientError(error: ParserError, socket: Socket): void {
     [
       `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status] ?? 'Error'}`,
       'Content-Type: application/json; charset=utf-8',
+      // No request exists yet (and its headers cannot be trusted): a fresh id, for the caller's support ticket.
+      `X-Request-Id: frg-${randomUUID()}`,
       `Content-Length: ${Buffer.byteLength(body)}`,
       'Connection: close',
       '',

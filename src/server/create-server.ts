@@ -4,8 +4,13 @@ import { createPrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import { registerLimitedJsonParser } from './json-limits.js';
 import { serveMetrics } from './metrics-endpoint.js';
 import { edgeServerOptions, installEdge } from './openai-edge.js';
+import { registerCors } from './register-cors.js';
 import { requireVirtualKeys } from './route-access.js';
+import { aliasUnprefixedRoutes } from './unprefixed-aliases.js';
 import { registerChatRoute } from './routes/chat-route.js';
+import { registerResponsesRoute } from './routes/responses-route.js';
+import type { ResponseStore } from '../responses/response-store.js';
+import { registerMessagesRoute } from './routes/messages-route.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { KeyAuthenticator } from '../keys/key-cache.js';
@@ -20,16 +25,18 @@ export interface ServerOptions {
   keys?: { store: KeyStore; authenticator: KeyAuthenticator; masterKey: string | undefined };
   /** Ledger reports for GET /admin/spend. */
   spend?: (query: ReportQuery) => Promise<unknown>;
+  /** Stored responses for /v1/responses; default: a bounded in-memory store. */
+  responses?: ResponseStore;
 }
 
 /** The HTTP edge: a thin layer over the gateway. Every error leaves through the one renderer. */
-export function createServer({ gateway, logger, keys, spend }: ServerOptions): FastifyInstance {
+export function createServer({ gateway, logger, keys, spend, responses }: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
-    // Per-request log lines cost more than the rest of the edge; the ledger and metrics record requests.
+    // Fastify's two lines per request (with the raw URL) are replaced by one of ours: request-log.ts.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: gateway.config.server.bodyLimitBytes,
-    // Never let an internal id generator diverge from ours; ids come from requestIdOf.
+    // Ids come from genReqId (edgeServerOptions): request.id is x-request-id and the ledger row id.
     requestIdHeader: false,
     forceCloseConnections: 'idle',
     ...edgeServerOptions(gateway.config.server),
@@ -37,6 +44,10 @@ export function createServer({ gateway, logger, keys, spend }: ServerOptions): F
   const metrics = createPrometheusMetrics(gateway.config);
 
   installEdge(app);
+  // Before the key check, so a refused browser request still carries its CORS headers.
+  if (gateway.config.server.cors) registerCors(app, gateway.config.server.cors);
+  // Before any route: every /v1 route registered from here on is also served without the prefix.
+  aliasUnprefixedRoutes(app);
   registerLimitedJsonParser(app, { maxDepth: gateway.config.server.maxJsonDepth });
 
   if (keys) {
@@ -44,6 +55,8 @@ export function createServer({ gateway, logger, keys, spend }: ServerOptions): F
     registerAdminRoutes(app, { store: keys.store, authenticator: keys.authenticator, masterKey: keys.masterKey, spend });
   }
   registerChatRoute(app, gateway);
+  registerResponsesRoute(app, gateway, { store: responses });
+  registerMessagesRoute(app, gateway);
   registerEmbeddingsRoute(app, gateway);
   registerModelsRoute(app, gateway);
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok', demo_mode: gateway.config.demoMode, models: gateway.config.models.size }));

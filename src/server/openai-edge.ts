@@ -4,7 +4,10 @@ import { FrugalError } from '../errors/frugal-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import { nonCanonicalPathReason } from './canonical-path.js';
 import { replyToClientError } from './client-error-reply.js';
+import { errorShapeOf, renderError } from './error-shape.js';
 import { fromFastifyError } from './fastify-error.js';
+import { installRequestLog, watchRequest } from './request-log.js';
+import { newRequestId } from './request-scope.js';
 
 export interface EdgeLimits {
   /** server.max_header_bytes: the request line and headers together; Node answers beyond it before Fastify runs. */
@@ -12,7 +15,9 @@ export interface EdgeLimits {
 }
 
 function send(reply: FastifyReply, error: unknown): void {
-  const rendered = toOpenAIError(fromFastifyError(error));
+  // Framework errors (a bad %-escape) are answered before any hook: log them and give them their id here.
+  watchRequest(reply.request, reply);
+  const rendered = renderError(errorShapeOf(reply.request), fromFastifyError(error));
   void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
 }
 
@@ -30,6 +35,8 @@ export function edgeServerOptions({ maxHeaderBytes }: EdgeLimits): FastifyHttpOp
     // Fastify's own 503 while closing has its own body; the onRequest hook below answers instead.
     return503OnClosing: false,
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+    // request.id is our request id (x-request-id, x-frugal-request-id, the ledger row, the log line).
+    genReqId: newRequestId,
   };
 }
 
@@ -38,9 +45,10 @@ export function edgeServerOptions({ maxHeaderBytes }: EdgeLimits): FastifyHttpOp
  * Registered before any route, so these hooks run before every route's own.
  */
 export function installEdge(app: FastifyInstance): void {
+  installRequestLog(app);
   app.setErrorHandler((error, request, reply) => {
     const mapped = fromFastifyError(error);
-    const rendered = toOpenAIError(mapped);
+    const rendered = renderError(errorShapeOf(request), mapped);
     if (rendered.status >= 500 && !(mapped instanceof FrugalError && mapped.code.startsWith('upstream_'))) {
       // The route pattern, not the URL: a URL may carry a pasted key (/admin/keys/<plaintext>/revoke).
       request.log.error({ err: error, route: request.routeOptions?.url ?? 'unknown', method: request.method }, 'request failed');
@@ -54,7 +62,7 @@ export function installEdge(app: FastifyInstance): void {
   // Without a listener Node answers an unknown Expect with a bare 417 and no body.
   app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const rendered = toOpenAIError(new FrugalError('expectation_failed', `Expect: ${String(request.headers.expect).slice(0, 64)} is not supported; only 100-continue is.`));
-    response.writeHead(rendered.status, { ...rendered.headers, 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    response.writeHead(rendered.status, { ...rendered.headers, 'x-request-id': newRequestId(request), 'content-type': 'application/json; charset=utf-8', connection: 'close' });
     response.end(JSON.stringify(rendered.body));
   });
 

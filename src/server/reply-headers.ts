@@ -1,6 +1,6 @@
 import { formatNanosUsd } from '../catalog/pricing.js';
 import type { RequestContext } from '../request/request-context.js';
-import type { ModelEntry } from '../config/gateway-config.js';
+import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
 
 /** The x-frugal-* headers every reply carries; the cost only when it is known before the body is sent. */
 export function frugalHeaders(
@@ -22,4 +22,9 @@ export function frugalHeaders(
     if (context.tokenReduction) headers['x-frugal-compressed'] = `${context.tokenReduction.before}>${context.tokenReduction.after}`;
   }
   return headers;
+}
+
+/** Demo answers say so on every door (chat, embeddings, Responses, Messages), whatever their body can carry. */
+export function simulatedMark(config: Pick<GatewayConfig, 'providers'>, provider: string | undefined): Record<string, string> {
+  return provider !== undefined && config.providers.get(provider)?.kind === 'simulated' ? { 'x-frugal-simulated': 'true' } : {};
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { VirtualKey } from '../keys/virtual-key.js';
 import { parseTagHeader } from '../pipeline/parse-tags.js';
@@ -12,11 +12,21 @@ declare module 'fastify' {
   }
 }
 
-/** A request id for logs, headers and the ledger; a caller-supplied x-request-id is kept if it is sane. */
-export function requestIdOf(request: FastifyRequest): string {
-  const given = request.headers['x-request-id'];
-  if (typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given)) return given;
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Fastify's `genReqId`: one id per request for the log line, x-request-id, x-frugal-request-id and the ledger
+ * row. A caller-supplied x-request-id is kept if it is sane.
+ */
+export function newRequestId(raw: IncomingMessage): string {
+  const given = raw.headers['x-request-id'];
+  if (typeof given === 'string' && SANE_REQUEST_ID.test(given)) return given;
   return `frg-${randomUUID()}`;
+}
+
+/** The request's id (Fastify's request.id, made by newRequestId): the same every time it is asked for. */
+export function requestIdOf(request: FastifyRequest): string {
+  return request.id;
 }
 
 /** Aborts when the client hangs up before the reply is complete, so the upstream call stops too. */

@@ -34,7 +34,7 @@ export function requireVirtualKeys(app: FastifyInstance, authenticator: KeyAuthe
     const presented = extractPresentedKey(request.headers);
     const key = presented === undefined ? undefined : await authenticator.authenticate(presented);
     if (!key) {
-      throw new FrugalError('invalid_api_key', presented === undefined ? 'This gateway needs an API key: send Authorization: Bearer <virtual key>.' : 'The API key is unknown, revoked or expired.');
+      throw new FrugalError('invalid_api_key', presented === undefined ? 'This gateway needs an API key: send Authorization: Bearer <virtual key> (or x-api-key: <virtual key>).' : 'The API key is unknown, revoked or expired.');
     }
     request.frugalKey = key;
   });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { formatSseData } from '../wire/sse/write-sse.js';
 
 /**
- * A local stand-in for Anthropic's Messages API (POST /v1/messages, anthropic-version 2023-06-01) that speaks
+ * A local stand-in for Anthropic's Messages API (POST /v1/messages and /v1/messages/count_tokens,
+ * anthropic-version 2023-06-01) that speaks
  * the real wire format byte for byte: JSON responses and SSE streams with Anthropic's event order and field order
  * (message_start with cache usage, content_block_start, ping, content_block_delta…, content_block_stop,
  * message_delta with stop_reason and cumulative usage, message_stop), tool_use, thinking, Anthropic error bodies
@@ -68,6 +69,8 @@ type Json = Record<string, unknown>;
 type Block = { type: 'text'; text: string } | { type: 'thinking'; thinking: string; signature: string } | { type: 'tool_use'; id: string; name: string; input: Json };
 
 const MARKER = /\[\[mock:(.*?)\]\]/s;
+const COUNT_PATH = '/v1/messages/count_tokens';
+const COUNT_FIELDS = new Set(['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers', 'context_management']);
 const TOP_LEVEL = new Set(['model', 'messages', 'max_tokens', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'tools', 'tool_choice', 'metadata', 'thinking', 'service_tier']);
 const DEFAULT_MESSAGES: Record<string, string> = {
   overloaded_error: 'Overloaded',
@@ -81,6 +84,8 @@ const isJson = (value: unknown): value is Json => typeof value === 'object' && v
 const blocksOf = (content: unknown): Json[] => (Array.isArray(content) ? content.filter(isJson) : typeof content === 'string' ? [{ type: 'text', text: content }] : []);
 const textOf = (content: unknown) => blocksOf(content).map((block) => (block.type === 'text' ? String(block.text) : '')).join('');
 const approximateTokens = (value: unknown) => (value === undefined ? 0 : Math.max(1, Math.ceil(JSON.stringify(value).length / 4)));
+/** The mock's tokenizer: what a message reports as input_tokens and count_tokens answers for the same prompt. */
+const inputTokensOf = (body: Json) => approximateTokens(body.system) + approximateTokens(body.messages) + approximateTokens(body.tools);
 
 /** The first check the real API would fail, as its error message, or undefined. */
 function invalidRequest(body: Json): string | undefined {
@@ -141,9 +146,18 @@ export async function startMockAnthropicServer(options: MockAnthropicOptions = {
     return scenario ? { key: marker, scenario } : `mock: no scenario named '${marker}' (call setScenario first)`;
   }
 
+  /** POST /v1/messages/count_tokens: the prompt only (no max_tokens or sampling fields), the same count a message reports. */
+  function countTokens(res: ServerResponse, body: Json) {
+    for (const key of Object.keys(body)) if (!COUNT_FIELDS.has(key)) return sendError(res, 400, 'invalid_request_error', `${key}: Extra inputs are not permitted`);
+    const invalid = invalidRequest({ ...body, max_tokens: 1 });
+    if (invalid !== undefined) return sendError(res, 400, 'invalid_request_error', invalid);
+    res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_011Mock${String(++counter).padStart(15, '0')}` });
+    res.end(JSON.stringify({ input_tokens: inputTokensOf(body) }));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, record: RecordedAnthropicRequest) {
     const path = record.path;
-    if (req.method !== 'POST' || path !== '/v1/messages') return sendError(res, 404, 'not_found_error', 'Not found');
+    if (req.method !== 'POST' || (path !== '/v1/messages' && path !== COUNT_PATH)) return sendError(res, 404, 'not_found_error', 'Not found');
     // The API takes the key as x-api-key, or (what @anthropic-ai/sdk 1.x sends) as a bearer token.
     const bearer = req.headers.authorization?.replace(/^Bearer /, '');
     const key = req.headers['x-api-key'] ?? bearer;
@@ -152,6 +166,7 @@ export async function startMockAnthropicServer(options: MockAnthropicOptions = {
     if (typeof req.headers['anthropic-version'] !== 'string') return sendError(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
     const body = record.body;
     if (body === undefined) return sendError(res, 400, 'invalid_request_error', 'There was an error parsing the body of your request: it is not valid JSON.');
+    if (path === COUNT_PATH) return countTokens(res, body);
     const invalid = invalidRequest(body);
     if (invalid !== undefined) return sendError(res, 400, 'invalid_request_error', invalid);
     const chosen = scenarioOf(req, body);
@@ -269,7 +284,7 @@ function buildReply(body: Json, scenario: MockAnthropicScenario, counter: number
     blocks.push({ type: 'tool_use', id: `toolu_01Mock${String(counter).padStart(14, '0')}`, name: toolName, input: toolUse.input });
   }
   const toolTokens = blocks.reduce((sum, block) => sum + (block.type === 'tool_use' ? approximateTokens(block.input) : 0), 0);
-  const input = scenario.usage?.input_tokens ?? approximateTokens(body.system) + approximateTokens(body.messages) + approximateTokens(body.tools);
+  const input = scenario.usage?.input_tokens ?? inputTokensOf(body);
   const cacheWrite = scenario.usage?.cache_creation_input_tokens ?? 0;
   const cacheRead = scenario.usage?.cache_read_input_tokens ?? 0;
   return {

@@ -10,6 +10,7 @@ import { openKeyStore } from '../keys/open-key-store.js';
 import type { LedgerRow } from '../ledger/ledger-row.js';
 import { createGatewayFromConfig } from '../pipeline/create-gateway.js';
 import { createServer } from '../server/create-server.js';
+import { openResponseStore } from '../responses/open-response-store.js';
 
 export const TEST_MASTER_KEY = 'master-key-for-tests-0123456789';
 
@@ -37,7 +38,10 @@ export async function startKeyedGateway(config: Record<string, unknown>, env: Re
   await authenticator.refresh();
   const rows: LedgerRow[] = [];
   const gateway = createGatewayFromConfig(validateConfig(config, { env }), { record: (row) => rows.push(row) });
-  const app = createServer({ gateway, logger: pino({ level: 'silent' }), keys: { store, authenticator, masterKey: TEST_MASTER_KEY } });
+  // Stored responses in the same SQLite file as the keys, as `frugal serve` opens them.
+  const responses = openResponseStore({ ledgerEnabled: true, dataDir });
+  await responses.migrate();
+  const app = createServer({ gateway, logger: pino({ level: 'silent' }), keys: { store, authenticator, masterKey: TEST_MASTER_KEY }, responses });
   beforeListen?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -53,6 +57,7 @@ export async function startKeyedGateway(config: Record<string, unknown>, env: Re
       await closing;
       await gateway.close();
       await store.close();
+      await responses.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

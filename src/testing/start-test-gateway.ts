@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { LedgerRow } from '../ledger/ledger-row.js';
 import { createGateway, type Gateway } from '../pipeline/create-gateway.js';
 import { createServer } from '../server/create-server.js';
+import type { ResponseStore } from '../responses/response-store.js';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -16,7 +17,12 @@ export interface TestGateway {
 }
 
 /** A real Frugal server on a random loopback port, its ledger rows collected in memory. */
-export async function startTestGateway(config: Record<string, unknown>, env: Record<string, string | undefined> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  config: Record<string, unknown>,
+  env: Record<string, string | undefined> = {},
+  /** Stored responses for /v1/responses (default: the route's in-memory store); closed by the caller. */
+  options: { responses?: ResponseStore } = {},
+): Promise<TestGateway> {
   const rows: LedgerRow[] = [];
   const waiters: Array<() => void> = [];
   const gateway = await createGateway({
@@ -29,7 +35,7 @@ export async function startTestGateway(config: Record<string, unknown>, env: Rec
       },
     },
   });
-  const app = createServer({ gateway, logger: pino({ level: 'silent' }) });
+  const app = createServer({ gateway, logger: pino({ level: 'silent' }), responses: options.responses });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkBody, type WireCheck } from './wire-check.js';
 import type { ChatRequest, EmbeddingRequest } from './chat-types.js';
 import { ledgerText, TAG_LIMITS } from './storable-text.js';
 
@@ -61,29 +62,6 @@ const embeddingRequestSchema = z.looseObject({
   user,
 });
 
-/** Why a body is not a valid request: the first problem, with the field path in OpenAI's `param` notation. */
-export interface WireIssue {
-  message: string;
-  param: string | null;
-}
 
-export type WireCheck<T> = { ok: true; value: T } | { ok: false; issue: WireIssue };
-
-function toIssue(error: z.ZodError): WireIssue {
-  const issue = error.issues[0];
-  const param = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
-  const message = param === '' ? issue.message : `Invalid '${param}': ${issue.message}`;
-  return { message, param: param || null };
-}
-
-const NOT_AN_OBJECT: WireIssue = { message: 'The request body must be a JSON object.', param: null };
-
-function check<T>(schema: z.ZodType, body: unknown): WireCheck<T> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, issue: NOT_AN_OBJECT };
-  const result = schema.safeParse(body);
-  // Validated without copying: the caller's object goes on unchanged, unknown fields included.
-  return result.success ? { ok: true, value: body as T } : { ok: false, issue: toIssue(result.error) };
-}
-
-export const checkChatRequest = (body: unknown): WireCheck<ChatRequest> => check<ChatRequest>(chatRequestSchema, body);
-export const checkEmbeddingRequest = (body: unknown): WireCheck<EmbeddingRequest> => check<EmbeddingRequest>(embeddingRequestSchema, body);
+export const checkChatRequest = (body: unknown): WireCheck<ChatRequest> => checkBody<ChatRequest>(chatRequestSchema, body);
+export const checkEmbeddingRequest = (body: unknown): WireCheck<EmbeddingRequest> => checkBody<EmbeddingRequest>(embeddingRequestSchema, body);

@@ -1,4 +1,5 @@
 import type { ChatRequest } from '../../wire/chat-types.js';
+import type { OnProgress } from '../progress.js';
 import { createMemoryCacheStore } from '../../cache/memory-cache-store.js';
 import { dot, type Embedder } from '../../cache/semantic/embedder.js';
 import { createSemanticCache } from '../../cache/semantic/semantic-cache.js';
@@ -28,13 +29,15 @@ export interface PairEvaluation extends PairMetrics {
 }
 
 /** Cosine similarity of each pair, embedding each distinct text once. */
-export async function scorePairs(pairs: readonly LabelledPair[], embedder: Embedder, batchSize = 1_024): Promise<Float64Array> {
+export async function scorePairs(pairs: readonly LabelledPair[], embedder: Embedder, batchSize = 1_024, onProgress?: OnProgress): Promise<Float64Array> {
   const texts = [...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))];
   const vectors = new Map<string, Float32Array>();
   for (let start = 0; start < texts.length; start += batchSize) {
+    onProgress?.({ stage: 'embedding', done: start, total: texts.length, unit: 'texts' });
     const batch = texts.slice(start, start + batchSize);
     (await embedder.embed(batch)).forEach((vector, i) => vectors.set(batch[i], vector));
   }
+  onProgress?.({ stage: 'embedding', done: texts.length, total: texts.length, unit: 'texts' });
   return Float64Array.from(pairs, (pair) => dot(vectors.get(pair.a)!, vectors.get(pair.b)!));
 }
 
@@ -74,8 +77,8 @@ export function thresholdsForPrecision(similarities: ArrayLike<number>, labels: 
   return found;
 }
 
-export async function evaluatePairs(pairs: readonly LabelledPair[], embedder: Embedder, threshold: number, targets = [0.95, 0.99]): Promise<PairEvaluation> {
-  const similarities = await scorePairs(pairs, embedder);
+export async function evaluatePairs(pairs: readonly LabelledPair[], embedder: Embedder, threshold: number, targets = [0.95, 0.99], onProgress?: OnProgress): Promise<PairEvaluation> {
+  const similarities = await scorePairs(pairs, embedder, undefined, onProgress);
   const labels = pairs.map((pair) => pair.positive);
   return { threshold, ...pairMetrics(similarities, labels, threshold), targets: thresholdsForPrecision(similarities, labels, targets) };
 }
@@ -107,9 +110,10 @@ function requestOf(context: ContextualCase['lookup']['context'], query: string):
  * Runs every contextual case through a real semantic cache (context fingerprints, vector index, store):
  * store the cached turn with its answer, look the new request up, count what is served.
  */
-export async function evaluateContextual(cases: readonly ContextualCase[], embedder: Embedder, threshold: number): Promise<ContextualEvaluation> {
+export async function evaluateContextual(cases: readonly ContextualCase[], embedder: Embedder, threshold: number, onProgress?: OnProgress): Promise<ContextualEvaluation> {
   const byKind = new Map<string, ContextualKindResult>();
-  for (const item of cases) {
+  for (const [done, item] of cases.entries()) {
+    onProgress?.({ stage: 'storing and looking up each case', done, total: cases.length, unit: 'cases' });
     const cache = createSemanticCache({ embedder, store: createMemoryCacheStore({ maxBytes: 1_000_000 }), threshold });
     const answer = item.cached.response ?? '(no answer in the source)';
     const entry = {
@@ -128,6 +132,7 @@ export async function evaluateContextual(cases: readonly ContextualCase[], embed
     result.rate = result.hits / result.cases;
     byKind.set(item.kind, result);
   }
+  onProgress?.({ stage: 'storing and looking up each case', done: cases.length, total: cases.length, unit: 'cases' });
   const kinds = [...byKind.values()];
   const share = (wanted: boolean) => {
     const group = kinds.filter((kind) => kind.shouldHit === wanted);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { OnProgress } from '../progress.js';
 import { basename } from 'node:path';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatMessage } from '../../wire/chat-types.js';
@@ -15,6 +16,7 @@ export interface EvalRunOptions {
   ratio: number;
   /** Clock for the latency column, in milliseconds. */
   now?: () => number;
+  onProgress?: OnProgress;
 }
 
 export interface CompressEvalReport {
@@ -98,7 +100,8 @@ export function runCompressEval(cases: readonly CompressEvalCase[], options: Eva
   let exemplars = 0;
   let hasExemplars = false;
   let milliseconds = 0;
-  for (const item of cases) {
+  for (const [done, item] of cases.entries()) {
+    options.onProgress?.({ stage: options.method, done, total: cases.length, unit: 'cases' });
     const started = now();
     const result = compress(item.messages, options);
     milliseconds += now() - started;
@@ -113,6 +116,7 @@ export function runCompressEval(cases: readonly CompressEvalCase[], options: Eva
     }
   }
   const count = cases.length;
+  options.onProgress?.({ stage: options.method, done: count, total: count, unit: 'cases' });
   return {
     method: options.method,
     cases: count,

@@ -7,6 +7,7 @@ import { linearRouterScores, outcomeLabels } from './pair-routers.js';
 import { parseRoutes } from './read-route-config.js';
 import { replayRoute, type ReplayPoint, type RouteReplayOptions, type RouteReplayReport } from './route-replay.js';
 import { costLookup, pairTable, type RoutingDataset } from './routing-dataset.js';
+import type { OnProgress } from '../progress.js';
 
 /**
  * Cascades evaluated next to the prompt routers whenever a file records the models' answers: the answer is
@@ -38,6 +39,7 @@ export interface CascadeEvaluationOptions {
   features: readonly PromptFeatures[];
   /** The linear router's held-out scores when the caller has them already (same folds and seed). */
   linearScores?: ArrayLike<number>;
+  onProgress?: OnProgress;
 }
 
 const hasAnswers = (dataset: RoutingDataset, model: string) => dataset.rows.every((row) => row.responses?.[model] !== undefined);
@@ -54,7 +56,15 @@ function result(router: string, report: RouteReplayReport, point: ReplayPoint, n
 export function evaluateCascades(dataset: RoutingDataset, options: CascadeEvaluationOptions): CascadeResult[] {
   const results: CascadeResult[] = [];
   const { strong, weak, qualityShare } = options;
-  if (hasAnswers(dataset, weak)) {
+  const withAnswers = hasAnswers(dataset, weak);
+  // A file where one model always wins has nothing for a router to learn.
+  const learnable = withAnswers && new Set(outcomeLabels(pairTable(dataset, { strong, weak }))).size >= 2;
+  const voters = dataset.models.filter((model) => model !== strong && hasAnswers(dataset, model));
+  const agreement = dataset.format === 'models' && voters.length >= 2;
+  const planned = (withAnswers ? 1 : 0) + (learnable ? 1 : 0) + (agreement ? 1 : 0);
+  const progress = () => options.onProgress?.({ stage: 'replaying the cascades', done: results.length, total: planned, unit: 'cascades' });
+  if (withAnswers) {
+    progress();
     const routes = parseRoutes(
       {
         checked: { strategy: 'cascade', tiers: [weak, strong], checks: ANSWER_CHECKS },
@@ -64,11 +74,16 @@ export function evaluateCascades(dataset: RoutingDataset, options: CascadeEvalua
     );
     const checked = replayRoute(dataset, { routes, route: 'checked', strong, qualityShare });
     results.push(result(`cascade ${weak} → ${strong}`, checked, checked.configured, `checks: ${ANSWER_CHECKS.join(', ')}`));
-    // A file where one model always wins has nothing for a router to learn.
-    if (new Set(outcomeLabels(pairTable(dataset, { strong, weak }))).size >= 2) results.push(linearThenCascade(dataset, routes, options));
+    progress();
+    if (learnable) {
+      results.push(linearThenCascade(dataset, routes, options));
+      progress();
+    }
   }
-  const voters = dataset.models.filter((model) => model !== strong && hasAnswers(dataset, model));
-  if (dataset.format === 'models' && voters.length >= 2) results.push(agreementRouteHeldOut(dataset, options));
+  if (agreement) {
+    results.push(agreementRouteHeldOut(dataset, options));
+    progress();
+  }
   return results;
 }
 

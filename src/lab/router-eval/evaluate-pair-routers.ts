@@ -16,6 +16,7 @@ import {
 } from './pair-routers.js';
 import { evaluateRouter, summarizePair, type RouterReport } from './router-eval.js';
 import { pairTable, type RoutingDataset } from './routing-dataset.js';
+import type { OnProgress } from '../progress.js';
 
 /** One call that evaluates the routers under test next to the baselines every report must show. */
 
@@ -34,6 +35,7 @@ export interface PairEvaluationOptions {
   training?: Omit<TrainLinearModelOptions, 'random'>;
   /** Also replay the built-in cascades when the file records answers (default true). */
   cascades?: boolean;
+  onProgress?: OnProgress;
 }
 
 export interface PairEvaluation {
@@ -64,7 +66,7 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
   const folds = options.folds ?? DEFAULT_FOLDS;
   const seed = options.seed ?? DEFAULT_SEED;
   const qualityShare = options.qualityShare ?? 0.95;
-  const features = promptFeatures(dataset.rows.map((row) => row.prompt));
+  const features = promptFeatures(dataset.rows.map((row) => row.prompt), options.onProgress);
   const assumptions = [...table.assumptions];
   const scored: Array<[string, ArrayLike<number>]> = [];
   // Computed once: the cascade evaluation puts the same held-out router in front of its cascade.
@@ -79,7 +81,13 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
       scored.push(['linear (model file)', Float64Array.from(features, (feature) => routingScore(model.labels, predictVector(model, vectorizePrompt(feature, model.hashing))))]);
     }
     if (router === 'linear' && options.model === undefined) {
-      linearScores = linearRouterScores(features, table, { folds, random: createSeededRandom(seed), training: options.training });
+      linearScores = linearRouterScores(features, table, {
+        folds,
+        random: createSeededRandom(seed),
+        training: options.training,
+        onProgress: options.onProgress,
+        stage: `linear router, ${folds}-fold CV`,
+      });
       scored.push([`linear (${folds}-fold CV)`, linearScores]);
       assumptions.push(`linear: trained on the other ${folds - 1} folds for each prompt (stratified, seed ${seed}); numbers are held-out`);
     }
@@ -97,7 +105,7 @@ export function evaluatePairRouters(dataset: RoutingDataset, options: PairEvalua
     assumptions,
     qualityShare,
     reports: scored.map(([name, scores]) => evaluateRouter(table, scores, name, { qualityShare })),
-    cascades: options.cascades === false ? [] : evaluateCascades(dataset, { strong: table.strong, weak: table.weak, folds, seed, qualityShare, features, linearScores }),
+    cascades: options.cascades === false ? [] : evaluateCascades(dataset, { strong: table.strong, weak: table.weak, folds, seed, qualityShare, features, linearScores, onProgress: options.onProgress }),
   };
 }
 

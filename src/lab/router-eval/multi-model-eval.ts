@@ -55,13 +55,13 @@ export function crossValidatedCorrectness(
   const hashing = options.training?.hashing ?? DEFAULT_HASHING;
   const vectors = features.map((feature) => vectorizePrompt(feature, hashing));
   const result = new Map<string, Float64Array>();
-  for (const model of dataset.models) {
+  for (const [index, model] of dataset.models.entries()) {
     const labels = dataset.rows.map((row) => (row.quality[model] >= 0.5 ? 'correct' : 'wrong'));
     const distinct = new Set(labels);
     // A model that is always right (or always wrong) needs no classifier.
     result.set(
       model,
-      distinct.size < 2 ? new Float64Array(labels.length).fill(distinct.has('correct') ? 1 : 0) : crossValidatedScores(vectors, labels, probabilityOfLabel('correct'), options),
+      distinct.size < 2 ? new Float64Array(labels.length).fill(distinct.has('correct') ? 1 : 0) : crossValidatedScores(vectors, labels, probabilityOfLabel('correct'), { ...options, stage: `${model} (model ${index + 1}/${dataset.models.length}), ${options.folds}-fold CV` }),
     );
   }
   return result;

@@ -4,9 +4,10 @@ import { predictVector } from '../../routing/classifier/linear-model.js';
 import { extractPromptFeatures, userPrompt, type PromptFeatures } from '../../routing/classifier/prompt-features.js';
 import { classifyPrompt } from '../../routing/classifier/rule-classifier.js';
 import { stratifiedFolds } from '../router-training/stratified-folds.js';
-import { trainLinearModel, type TrainLinearModelOptions } from '../router-training/train-linear-model.js';
+import { DEFAULT_TRAINING, trainLinearModel, type TrainLinearModelOptions } from '../router-training/train-linear-model.js';
 import { STRONG_LABEL, TIE_LABEL, WEAK_LABEL, routingScore } from '../../routing/classify-request.js';
 import type { PairTable } from './routing-dataset.js';
+import { mapWithProgress, stageOfJobs, type OnProgress } from '../progress.js';
 
 /**
  * Routers as score vectors over a file's prompts (higher = send to the strong model), plus the baselines that
@@ -15,8 +16,8 @@ import type { PairTable } from './routing-dataset.js';
 
 export { STRONG_LABEL, TIE_LABEL, WEAK_LABEL };
 
-export function promptFeatures(prompts: readonly string[]): PromptFeatures[] {
-  return prompts.map((prompt) => extractPromptFeatures(userPrompt(prompt)));
+export function promptFeatures(prompts: readonly string[], onProgress?: OnProgress): PromptFeatures[] {
+  return mapWithProgress(prompts, (prompt) => extractPromptFeatures(userPrompt(prompt)), onProgress, 'reading the prompts', 'prompts');
 }
 
 /** The rule classifier's complexity: no training, nothing learned from the file. */
@@ -60,7 +61,10 @@ export function outcomeLabels(table: PairTable): string[] {
 export interface CrossValidationOptions {
   folds: number;
   random: () => number;
-  training?: Omit<TrainLinearModelOptions, 'random'>;
+  training?: Omit<TrainLinearModelOptions, 'random' | 'onStep'>;
+  onProgress?: OnProgress;
+  /** The progress stage's name (default: "cross-validating, K folds"). */
+  stage?: string;
 }
 
 /** A prompt's score from a trained model's labels and its class probabilities for that prompt. */
@@ -78,12 +82,15 @@ export const probabilityOfLabel =
 export function crossValidatedScores(vectors: readonly PromptVector[], labels: readonly string[], scoreOf: ScoreOf, options: CrossValidationOptions): Float64Array {
   const fold = stratifiedFolds(labels, options.folds, options.random);
   const scores = new Float64Array(vectors.length);
+  const epochs = options.training?.epochs ?? DEFAULT_TRAINING.epochs;
+  const foldSizes = Array.from({ length: options.folds }, (_unused, held) => epochs * fold.filter((at) => at !== held).length);
+  const stepOf = stageOfJobs(options.onProgress, options.stage ?? `cross-validating, ${options.folds} folds`, foldSizes);
   for (let held = 0; held < options.folds; held += 1) {
     const training = [];
     for (let index = 0; index < vectors.length; index += 1) {
       if (fold[index] !== held) training.push({ vector: vectors[index], label: labels[index] });
     }
-    const model = trainLinearModel(training, { ...options.training, random: options.random });
+    const model = trainLinearModel(training, { ...options.training, random: options.random, onStep: stepOf(held) });
     for (let index = 0; index < vectors.length; index += 1) {
       if (fold[index] === held) scores[index] = scoreOf(model.labels, predictVector(model, vectors[index]));
     }

@@ -2,7 +2,8 @@ import { DEFAULT_HASHING, vectorizePrompt } from '../../routing/classifier/hashe
 import { predictVector, type LinearModel } from '../../routing/classifier/linear-model.js';
 import type { PromptFeatures } from '../../routing/classifier/prompt-features.js';
 import { stratifiedFolds } from './stratified-folds.js';
-import { trainLinearModel, type TrainLinearModelOptions, type TrainingExample } from './train-linear-model.js';
+import { DEFAULT_TRAINING, trainLinearModel, type TrainLinearModelOptions, type TrainingExample } from './train-linear-model.js';
+import { stageOfJobs, type OnProgress } from '../progress.js';
 
 /**
  * What `frugal router train` does: hold out a stratified fifth, report accuracy and a confusion matrix on it,
@@ -27,7 +28,8 @@ export interface HoldOutOptions {
   random: () => number;
   /** 5 → a fifth held out. */
   folds?: number;
-  training?: Omit<TrainLinearModelOptions, 'random'>;
+  training?: Omit<TrainLinearModelOptions, 'random' | 'onStep'>;
+  onProgress?: OnProgress;
 }
 
 function argmax(values: Float64Array): number {
@@ -49,7 +51,9 @@ export function fitWithHoldOut(
   );
   const train = examples.filter((_example, index) => fold[index] !== 0);
   const testIndices = examples.flatMap((_example, index) => (fold[index] === 0 ? [index] : []));
-  const heldOutModel = trainLinearModel(train, { ...options.training, random: options.random });
+  const epochs = options.training?.epochs ?? DEFAULT_TRAINING.epochs;
+  const stepOf = stageOfJobs(options.onProgress, 'training (the held-out fit, then the full fit)', [epochs * train.length, epochs * examples.length]);
+  const heldOutModel = trainLinearModel(train, { ...options.training, random: options.random, onStep: stepOf(0) });
   const labels = [...new Set(examples.map((example) => example.label))].sort();
   const confusion = labels.map(() => labels.map(() => 0));
   const testProbabilities: Float64Array[] = [];
@@ -70,7 +74,7 @@ export function fitWithHoldOut(
   const trainCounts = labels.map((label) => train.filter((example) => example.label === label).length);
   const majority = labels[trainCounts.indexOf(Math.max(...trainCounts))];
   const majorityCorrect = testIndices.filter((index) => examples[index].label === majority).length;
-  const model = trainLinearModel(examples, { ...options.training, random: options.random });
+  const model = trainLinearModel(examples, { ...options.training, random: options.random, onStep: stepOf(1) });
   return {
     model,
     heldOut: {

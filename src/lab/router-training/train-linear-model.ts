@@ -2,6 +2,7 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import { DEFAULT_HASHING, NUMERIC_FEATURE_NAMES, vectorizePrompt, type HashingConfig, type PromptVector } from '../../routing/classifier/hashed-features.js';
 import { modelDimension, probabilitiesOf, type LinearModel } from '../../routing/classifier/linear-model.js';
 import type { PromptFeatures } from '../../routing/classifier/prompt-features.js';
+import type { OnStep } from '../progress.js';
 
 /**
  * Fits a LinearModel with mini-batch Adam and L2. Only the slots a batch touches are updated ("lazy" Adam, as
@@ -25,6 +26,8 @@ export interface TrainLinearModelOptions {
   l2?: number;
   /** Weight classes by 1/frequency so a rare label ("strong needed") is not ignored. */
   balanceClasses?: boolean;
+  /** Called after each batch with examples seen so far (over all epochs) of epochs × examples. */
+  onStep?: OnStep;
 }
 
 export const DEFAULT_TRAINING = { epochs: 4, batchSize: 32, learningRate: 0.005, l2: 1e-3, balanceClasses: false } as const;
@@ -110,6 +113,7 @@ export function trainLinearModel(examples: readonly TrainingExample[], options: 
   const touched: number[] = [];
   const order = examples.map((_example, index) => index);
   let step = 0;
+  const totalSteps = epochs * examples.length;
 
   const adam = (value: number, grad: number, first: Float64Array, second: Float64Array, at: number, rate: number): number => {
     first[at] = ADAM_BETA1 * first[at] + (1 - ADAM_BETA1) * grad;
@@ -156,6 +160,7 @@ export function trainLinearModel(examples: readonly TrainingExample[], options: 
         bias[label] = adam(bias[label], biasGradient[label], biasMoment1, biasMoment2, label, rate);
         biasGradient[label] = 0;
       }
+      options.onStep?.(epoch * examples.length + start + batch.length, totalSteps);
     }
   }
   return { labels, hashing, numericMean: mean, numericScale: scale, weights, bias };

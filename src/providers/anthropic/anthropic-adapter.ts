@@ -8,11 +8,30 @@ import { serializeRequest } from '../serialize-request.js';
 import { parseSse } from '../../wire/sse/parse-sse.js';
 import { anthropicUpstreamError } from './anthropic-error.js';
 import { convertAnthropicStream, createAnthropicStreamConverter } from './anthropic-stream.js';
-import type { AnthropicResponse } from './anthropic-types.js';
+import { ANTHROPIC_MESSAGE_FIELD, anthropicNativeOf } from '../../wire/anthropic/anthropic-native.js';
+import type { AnthropicMessagesRequest, AnthropicResponse } from '../../wire/anthropic/anthropic-types.js';
 import { convertAnthropicResponse } from './convert-anthropic-response.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages.js';
 import { insertCacheBreakpoints } from './insert-cache-breakpoints.js';
+
+interface PreparedRequest {
+  body: AnthropicMessagesRequest;
+  warnings: string[];
+  /** anthropic-beta values the client sent (native requests only). */
+  betas: readonly string[];
+  /** True when the body is the client's own Messages request. */
+  native: boolean;
+}
+
+const NOT_COUNTED = ['max_tokens', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata', 'service_tier'];
+
+/** The configured headers plus a client's betas (a configured anthropic-beta is kept, the client's appended). */
+function withBetas(headers: Record<string, string>, betas: readonly string[]): Record<string, string> {
+  if (betas.length === 0) return headers;
+  const configured = headers['anthropic-beta'];
+  return { ...headers, 'anthropic-beta': [...(configured ? [configured] : []), ...betas].join(',') };
+}
 
 /** The API version whose wire format the converters speak (and which still takes temperature and top_p). */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -63,12 +82,12 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     return callDeadline(signal, timeoutMs, () => new FrugalError('upstream_timeout', `Provider '${name}' took longer than ${timeoutMs} ms.`, { retryable: true, upstreamFailure: true }));
   }
 
-  async function post(body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  async function post(body: unknown, signal: AbortSignal, betas: readonly string[] = [], url = endpoint): Promise<Dispatcher.ResponseData> {
     // Serialised before the try: a request we cannot serialise is our side's problem, not an unreachable upstream.
     const text = serializeRequest(body);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(endpoint, { method: 'POST', headers, body: text, dispatcher, signal });
+      response = await request(url, { method: 'POST', headers: withBetas(headers, betas), body: text, dispatcher, signal });
     } catch (error) {
       throw transportError(name, error, signal);
     }
@@ -79,7 +98,25 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     return response;
   }
 
-  function prepare(chatRequest: ChatRequest) {
+  /**
+   * The client's own Messages body when it came in on /v1/messages and the conversation is still as sent: only the
+   * model (the upstream id) and max_tokens (which spend control may set) are taken from the chat request.
+   */
+  function prepare(chatRequest: ChatRequest): PreparedRequest {
+    const native = anthropicNativeOf(chatRequest);
+    if (native?.matches(chatRequest.messages)) {
+      const body: AnthropicMessagesRequest = { ...native.body, model: chatRequest.model, max_tokens: chatRequest.max_tokens ?? native.body.max_tokens };
+      delete body.stream;
+      return { body, warnings: [], betas: native.betas, native: true };
+    }
+    const translated = translate(chatRequest);
+    // The thinking switch lives only in the native body (see messagesToChatRequest); the translation keeps it.
+    if (native?.body.thinking !== undefined) translated.body.thinking = native.body.thinking;
+    if (native) translated.warnings.push('sent a translation of the Messages request: the conversation was rewritten (token reduction), so cache_control and thinking blocks were not kept');
+    return { ...translated, betas: native?.betas ?? [], native: false };
+  }
+
+  function translate(chatRequest: ChatRequest) {
     let converted: ReturnType<typeof convertToAnthropicMessages>;
     try {
       converted = convertToAnthropicMessages(chatRequest, { defaultMaxTokens: options.defaultMaxTokens });
@@ -100,11 +137,11 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     kind: 'anthropic',
 
     async chat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatResult> {
-      const { body, warnings } = prepare(chatRequest);
+      const { body, warnings, betas, native } = prepare(chatRequest);
       const call = deadline(signal);
       let text: string;
       try {
-        const response = await post(body, call.signal);
+        const response = await post(body, call.signal, betas);
         text = await readCappedText(name, response, limits.maxResponseBytes);
       } catch (error) {
         throw transportError(name, error, call.signal);
@@ -121,22 +158,24 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
         throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not a message.`, { retryable: true, upstreamFailure: true });
       }
       const converted = convertAnthropicResponse(message, Math.floor(now() / 1000));
+      // A native request is answered with Anthropic's own message (signatures, redacted thinking, citations).
+      if (native) converted.choices[0].message[ANTHROPIC_MESSAGE_FIELD] = message;
       // No usage reported stays unknown (the pipeline estimates), never zero.
       return { response: converted, usage: message.usage ? convertAnthropicUsage(message.usage) : undefined, warnings };
     },
 
     async streamChat(chatRequest: ChatRequest, { signal }: CallOptions): Promise<ChatStreamResult> {
-      const { body, warnings } = prepare(chatRequest);
+      const { body, warnings, betas, native } = prepare(chatRequest);
       const call = deadline(signal);
       const combined = call.signal;
       let response: Dispatcher.ResponseData;
       try {
-        response = await post({ ...body, stream: true }, combined);
+        response = await post({ ...body, stream: true }, combined, betas);
       } catch (error) {
         call.done();
         throw error;
       }
-      const converter = createAnthropicStreamConverter({ provider: name, createdSeconds: Math.floor(now() / 1000), secrets });
+      const converter = createAnthropicStreamConverter({ provider: name, createdSeconds: Math.floor(now() / 1000), secrets, keepEvents: native });
 
       async function* convert(): AsyncGenerator<ChatChunk> {
         let complete = false;
@@ -162,6 +201,33 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
         yield* chunks;
       }
       return { chunks: replay(), usage: () => converter.usage(), warnings };
+    },
+
+    async countTokens(chatRequest: ChatRequest, { signal }: CallOptions): Promise<number> {
+      const { body, betas } = prepare(chatRequest);
+      const countBody: Record<string, unknown> = { ...body };
+      // count_tokens takes the prompt only; sampling and output fields are refused there.
+      for (const field of NOT_COUNTED) delete countBody[field];
+      const call = deadline(signal);
+      let text: string;
+      try {
+        const response = await post(countBody, call.signal, betas, `${endpoint}/count_tokens`);
+        text = await readCappedText(name, response, limits.maxResponseBytes);
+      } catch (error) {
+        throw transportError(name, error, call.signal);
+      } finally {
+        call.done();
+      }
+      let counted: { input_tokens?: unknown };
+      try {
+        counted = JSON.parse(text) as { input_tokens?: unknown };
+      } catch {
+        counted = {};
+      }
+      if (typeof counted?.input_tokens !== 'number') {
+        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a token count without input_tokens.`, { retryable: true, upstreamFailure: true });
+      }
+      return counted.input_tokens;
     },
 
     async embed(): Promise<EmbeddingResult> {

@@ -2,8 +2,11 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChunkDelta, FinishReason } from '../../wire/chat-types.js';
 import type { SseEvent } from '../../wire/sse/parse-sse.js';
 import { usageToOpenAI, type TokenUsage } from '../../wire/token-usage.js';
+import { countTextTokens } from '../../tokens/count-tokens.js';
+import { ANTHROPIC_EVENTS, ANTHROPIC_MESSAGE_FIELD, type ChunkWithAnthropicEvents } from '../../wire/anthropic/anthropic-native.js';
+import { AnthropicMessageAssembler } from '../../wire/anthropic/anthropic-message-events.js';
 import { anthropicStreamError } from './anthropic-error.js';
-import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js';
+import type { AnthropicStreamEvent, AnthropicUsage } from '../../wire/anthropic/anthropic-types.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
 
@@ -12,6 +15,11 @@ export interface AnthropicStreamOptions {
   createdSeconds: number;
   /** Redacted from error messages. */
   secrets?: readonly (string | undefined)[];
+  /**
+   * Attach each Anthropic event to the chunk it produced (an empty-choices chunk when it produced none), for a
+   * /v1/messages client to receive the upstream's events verbatim. Only for requests that came in natively.
+   */
+  keepEvents?: boolean;
 }
 
 export interface AnthropicStreamConverter {
@@ -38,6 +46,10 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
   let finished = false;
   let finishSent = false;
   let usage: AnthropicUsage | undefined;
+  let outputCounted = false;
+  const assembler = options.keepEvents ? new AnthropicMessageAssembler() : undefined;
+  // What was generated so far: a stream cut before message_delta reports only message_start's output_tokens (1).
+  const generated: string[] = [];
   let toolCount = 0;
   const blocks = new Map<number, BlockState>();
 
@@ -57,7 +69,26 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
     usage = merged;
   }
 
+  function carry(event: AnthropicStreamEvent, chunks: ChatChunk[]): ChatChunk[] {
+    const result = chunks.length > 0 ? chunks : [{ id, object: 'chat.completion.chunk' as const, created: options.createdSeconds, model, system_fingerprint: null, choices: [] }];
+    (result[0] as ChunkWithAnthropicEvents)[ANTHROPIC_EVENTS] = [event];
+    return result;
+  }
+
   function push(event: AnthropicStreamEvent): ChatChunk[] {
+    const chunks = convert(event);
+    if (!options.keepEvents || event.type === 'error') return chunks;
+    assembler?.add(event);
+    const whole = event.type === 'message_stop' ? assembler?.toMessage() : undefined;
+    // The whole message rides on a delta of its own, so that the response cache keeps it (see ANTHROPIC_MESSAGE_FIELD).
+    return carry(event, whole ? [chunk({ [ANTHROPIC_MESSAGE_FIELD]: whole }), ...chunks] : chunks);
+  }
+
+  function convert(event: AnthropicStreamEvent): ChatChunk[] {
+    if (event.type === 'content_block_delta' && !outputCounted) {
+      const text = event.delta.text ?? event.delta.thinking ?? event.delta.partial_json;
+      if (typeof text === 'string') generated.push(text);
+    }
     switch (event.type) {
       case 'ping':
         return [];
@@ -119,6 +150,7 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
       case 'message_delta': {
         if (!started) throw notStarted(event.type);
         mergeUsage(event.usage);
+        if (typeof event.usage?.output_tokens === 'number') outputCounted = true;
         const finishReason = mapAnthropicStopReason(event.delta?.stop_reason);
         if (finishReason === null || finishSent) return [];
         finishSent = true;
@@ -140,9 +172,17 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
     }
   }
 
+  function currentUsage(): TokenUsage | undefined {
+    if (!usage) return undefined;
+    const converted = convertAnthropicUsage(usage);
+    if (outputCounted) return converted;
+    // Cut short (client gone, upstream broke): the output so far, counted by us, so the row is priced on what was generated.
+    return { ...converted, completionTokens: Math.max(converted.completionTokens, countTextTokens(generated.join(''))), estimated: true };
+  }
+
   return {
     push,
-    usage: () => (usage ? convertAnthropicUsage(usage) : undefined),
+    usage: currentUsage,
     get finished() {
       return finished;
     },

@@ -1,6 +1,6 @@
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ContentPart } from '../../wire/chat-types.js';
-import type { AnthropicDocumentBlock, AnthropicImageBlock, AnthropicTextBlock } from './anthropic-types.js';
+import type { AnthropicDocumentBlock, AnthropicImageBlock, AnthropicTextBlock } from '../../wire/anthropic/anthropic-types.js';
 
 export type AnthropicUserContentBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnthropicResponse } from './anthropic-types.js';
+import type { AnthropicResponse } from '../../wire/anthropic/anthropic-types.js';
 import { convertAnthropicResponse } from './convert-anthropic-response.js';
 
 // Shape and field order as the Messages API sends them (recorded traffic, see the mock server).

@@ -1,6 +1,6 @@
 import type { ChatResponse, ToolCall } from '../../wire/chat-types.js';
 import { usageToOpenAI } from '../../wire/token-usage.js';
-import type { AnthropicResponse } from './anthropic-types.js';
+import type { AnthropicResponse } from '../../wire/anthropic/anthropic-types.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
 

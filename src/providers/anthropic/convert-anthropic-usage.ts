@@ -1,5 +1,5 @@
 import type { TokenUsage } from '../../wire/token-usage.js';
-import type { AnthropicUsage } from './anthropic-types.js';
+import type { AnthropicUsage } from '../../wire/anthropic/anthropic-types.js';
 
 /**
  * Anthropic usage → TokenUsage. Anthropic's `input_tokens` counts only the uncached part of the prompt, while

@@ -9,7 +9,7 @@ import type {
   AnthropicToolChoice,
   AnthropicToolResultBlock,
   AnthropicToolUseBlock,
-} from './anthropic-types.js';
+} from '../../wire/anthropic/anthropic-types.js';
 import { convertContentParts } from './convert-anthropic-content.js';
 
 /** Anthropic requires max_tokens; this is sent when the client set none (and said so in a warning). */
@@ -31,6 +31,8 @@ const HANDLED = new Set([
   'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'n',
   'stop', 'seed', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'logprobs', 'top_logprobs', 'user',
   'metadata', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'top_k', 'thinking',
+  // The original body of a /v1/messages request: read by the adapter, never sent as a field.
+  'anthropic_native',
 ]);
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnthropicMessagesRequest } from './anthropic-types.js';
+import type { AnthropicMessagesRequest } from '../../wire/anthropic/anthropic-types.js';
 import { insertCacheBreakpoints } from './insert-cache-breakpoints.js';
 
 const base = (extra: Partial<AnthropicMessagesRequest>): AnthropicMessagesRequest => ({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'q' }], ...extra });

@@ -1,4 +1,4 @@
-import type { AnthropicMessagesRequest } from './anthropic-types.js';
+import type { AnthropicMessagesRequest } from '../../wire/anthropic/anthropic-types.js';
 
 // Anthropic caches nothing shorter than 1,024 tokens (2,048 on Haiku models); about 4 characters a token.
 const CHARS_PER_TOKEN = 4;

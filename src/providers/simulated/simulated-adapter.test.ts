@@ -46,13 +46,69 @@ describe('simulated provider', () => {
     await expect(pending).rejects.toMatchObject({ code: 'upstream_timeout' });
   });
 
-  it('calls a forced tool and returns JSON when asked for JSON', async () => {
+  it('calls a forced tool with arguments from its schema and returns JSON when asked for JSON', async () => {
     const adapter = createSimulatedAdapter({ name: 'sim' });
     const tools = [{ type: 'function' as const, function: { name: 'lookup' } }];
     const withTool = await adapter.chat({ ...request, tools, tool_choice: 'required' }, { signal });
-    expect(withTool.response.choices[0].message.tool_calls?.[0].function.name).toBe('lookup');
+    expect(withTool.response.choices[0].message.tool_calls?.[0].function).toEqual({ name: 'lookup', arguments: '{}' });
     expect(withTool.response.choices[0].finish_reason).toBe('tool_calls');
     const json = await adapter.chat({ ...request, response_format: { type: 'json_object' } }, { signal });
     expect(JSON.parse(json.response.choices[0].message.content!)).toMatchObject({ simulated: true });
+  });
+
+  it('answers n distinct choices, choice 0 being the n = 1 answer', async () => {
+    const adapter = createSimulatedAdapter({ name: 'sim' });
+    const single = await adapter.chat(request, { signal });
+    const three = await adapter.chat({ ...request, n: 3 }, { signal });
+    const texts = three.response.choices.map((choice) => choice.message.content);
+    expect(three.response.choices.map((choice) => choice.index)).toEqual([0, 1, 2]);
+    expect(texts[0]).toBe(single.response.choices[0].message.content);
+    expect(new Set(texts).size).toBe(3);
+    const counted = texts.reduce((sum, text) => sum + countTextTokens(text!), 0);
+    expect(three.usage?.completionTokens).toBe(counted);
+  });
+
+  it('returns logprobs with top_logprobs for every piece, whole and streamed', async () => {
+    const adapter = createSimulatedAdapter({ name: 'sim', outputTokens: 6 });
+    const asked = { ...request, logprobs: true, top_logprobs: 3 };
+    const whole = await adapter.chat(asked, { signal });
+    const { content } = whole.response.choices[0].logprobs as { content: Array<{ token: string; logprob: number; top_logprobs: Array<{ token: string; logprob: number }> }> };
+    expect(content.map((entry) => entry.token).join('')).toBe(whole.response.choices[0].message.content);
+    for (const entry of content) {
+      expect(entry.logprob).toBeLessThan(0);
+      expect(entry.top_logprobs).toHaveLength(3);
+      expect(entry.top_logprobs[0]).toMatchObject({ token: entry.token, logprob: entry.logprob });
+      expect(entry.top_logprobs[1].logprob).toBeLessThan(entry.top_logprobs[0].logprob);
+    }
+    const stream = await adapter.streamChat(asked, { signal });
+    const streamed: unknown[] = [];
+    for await (const chunk of stream.chunks) for (const choice of chunk.choices) streamed.push(...((choice.logprobs as { content?: unknown[] } | null)?.content ?? []));
+    expect(streamed).toEqual(content);
+    const plain = await adapter.chat(request, { signal });
+    expect(plain.response.choices[0].logprobs).toBeNull();
+  });
+
+  it('ends the text before the first stop sequence', async () => {
+    const adapter = createSimulatedAdapter({ name: 'sim' });
+    const whole = (await adapter.chat(request, { signal })).response.choices[0].message.content!;
+    const stopWord = ` ${whole.split(' ')[3]} `;
+    const stopped = await adapter.chat({ ...request, stop: ['NEVER', stopWord] }, { signal });
+    expect(stopped.response.choices[0].message.content).toBe(whole.slice(0, whole.indexOf(stopWord)));
+    expect(stopped.response.choices[0].finish_reason).toBe('stop');
+  });
+
+  it('cuts a JSON answer at max_tokens and says so with finish_reason length', async () => {
+    const adapter = createSimulatedAdapter({ name: 'sim' });
+    const schema = { type: 'object', properties: { items: { type: 'array', minItems: 5, items: { type: 'string', minLength: 10 } } }, required: ['items'] };
+    const result = await adapter.chat({ ...request, max_tokens: 4, response_format: { type: 'json_schema', json_schema: { name: 'list', schema } } }, { signal });
+    expect(result.response.choices[0].finish_reason).toBe('length');
+    expect(() => JSON.parse(result.response.choices[0].message.content!)).toThrow();
+  });
+
+  it('refuses embeddings larger than it sizes, and a schema that would demand a huge value', async () => {
+    const adapter = createSimulatedAdapter({ name: 'sim' });
+    await expect(adapter.embed({ model: 'e', input: 'x', dimensions: 100_000 }, { signal })).rejects.toMatchObject({ code: 'invalid_request', param: 'dimensions' });
+    const huge = { type: 'array', minItems: 1000, items: { type: 'array', minItems: 1000, items: { type: 'string' } } };
+    await expect(adapter.chat({ ...request, response_format: { type: 'json_schema', json_schema: { name: 'h', schema: huge } } }, { signal })).rejects.toMatchObject({ code: 'invalid_request', param: 'response_format' });
   });
 });

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Gateway } from '../../pipeline/create-gateway.js';
 import { assertMessageCount } from '../json-limits.js';
-import { frugalHeaders } from '../reply-headers.js';
+import { frugalHeaders, simulatedMark } from '../reply-headers.js';
+import { servedByGateway } from '../request-log.js';
 import { callerOf } from '../request-scope.js';
 import { writeSseStream } from '../write-sse-stream.js';
 
@@ -14,16 +15,15 @@ export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
     const { requestId } = caller;
     const reply_ = await gateway.chat(request.body, caller);
     const { context } = reply_;
-    const simulated = reply_.meta.model && gateway.config.providers.get(reply_.meta.provider)?.kind === 'simulated';
+    request.frugalServed = servedByGateway(reply_);
+    const mark = simulatedMark(gateway.config, reply_.meta.provider);
     if (reply_.kind === 'stream') {
-      const headers = frugalHeaders(requestId, reply_.meta.model, reply_.meta.provider, undefined, context);
-      if (simulated) headers['x-frugal-simulated'] = 'true';
+      const headers = { ...frugalHeaders(requestId, reply_.meta.model, reply_.meta.provider, undefined, context), ...mark };
       reply.hijack();
       await writeSseStream(reply.raw, 200, headers, reply_.chunks);
       return;
     }
-    const headers = frugalHeaders(requestId, reply_.meta.model, reply_.meta.provider, reply_.meta.costNanos, context);
-    if (simulated) headers['x-frugal-simulated'] = 'true';
+    const headers = { ...frugalHeaders(requestId, reply_.meta.model, reply_.meta.provider, reply_.meta.costNanos, context), ...mark };
     return reply.headers(headers).send(reply_.response);
   });
 }

@@ -38,6 +38,19 @@ export interface AnthropicToolResultBlock {
   tool_use_id: string;
   /** Left out when the tool returned nothing. */
   content?: string | Array<AnthropicTextBlock | AnthropicImageBlock>;
+  is_error?: boolean;
+}
+
+/** A thinking block sent back in an assistant turn: its signature proves Anthropic wrote it. */
+export interface AnthropicThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+export interface AnthropicRedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
 }
 
 export type AnthropicRequestBlock =
@@ -45,7 +58,9 @@ export type AnthropicRequestBlock =
   | AnthropicImageBlock
   | AnthropicDocumentBlock
   | AnthropicToolUseBlock
-  | AnthropicToolResultBlock;
+  | AnthropicToolResultBlock
+  | AnthropicThinkingBlock
+  | AnthropicRedactedThinkingBlock;
 
 export interface AnthropicMessage {
   role: 'user' | 'assistant';
@@ -80,6 +95,8 @@ export interface AnthropicMessagesRequest {
   metadata?: { user_id: string };
   /** Anthropic's extended-thinking switch, passed through when a client sends it. */
   thinking?: Record<string, unknown>;
+  /** Fields a client sends that Frugal does not read (service_tier, container, …): kept for a native pass-through. */
+  [field: string]: unknown;
 }
 
 /** Usage as Anthropic reports it; the cache fields are null or absent on some models and endpoints. */
@@ -128,6 +145,7 @@ export interface AnthropicStreamDelta {
   text?: string;
   partial_json?: string;
   thinking?: string;
+  signature?: string;
   [field: string]: unknown;
 }
 

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { nanosToUsdNumber } from '../catalog/pricing.js';
+import type { GatewayReply } from '../pipeline/create-gateway.js';
+import { redactSecrets } from '../providers/redact-secrets.js';
+
+/** What served a request, as far as the route knows it; read when the reply ends (a stream's cost grows until then). */
+export interface ServedSummary {
+  /** The model or route name the caller asked for. */
+  requested: string | undefined;
+  /** The model that answered. */
+  model: string | undefined;
+  provider: string | undefined;
+  /** The route's decisions (x-frugal-route), e.g. `tier(0)>gpt-4o-mini`. */
+  trace: string | undefined;
+  /** Everything the request spent upstream, over every attempt, in nano-dollars. */
+  costNanos: () => number | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by a route once the gateway answered; the request log line reads it. */
+    frugalServed?: ServedSummary;
+  }
+}
+
+const WATCHED = Symbol('frugal.requestLogged');
+
+/** The summary of a chat-shaped gateway reply; the cost is read from the request's spend when the line is written. */
+export function servedByGateway({ context, meta }: Pick<GatewayReply, 'context' | 'meta'>): ServedSummary {
+  return {
+    requested: context.request.model,
+    model: meta.model?.name,
+    provider: meta.provider,
+    trace: context.routeTrace.length > 0 ? context.routeTrace.join('>') : undefined,
+    costNanos: () => context.spend.costNanos,
+  };
+}
+
+// A 404's path is the caller's text: keep it short and without anything key-shaped.
+function unmatchedPath(url: string): string {
+  const path = url.split('?')[0];
+  return redactSecrets(path.length > 200 ? `${path.slice(0, 200)}…` : path);
+}
+
+/**
+ * Puts x-request-id on the response and writes one `info` line when the response closes — for replies Fastify
+ * sends, errors, 404s, refusals in hooks and hijacked streams alike. The header goes on the raw response so that
+ * a hijacked reply's own writeHead carries it too. Safe to call twice for one request.
+ */
+export function watchRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = reply.raw;
+  const marked = request as FastifyRequest & { [WATCHED]?: true };
+  if (marked[WATCHED]) return;
+  marked[WATCHED] = true;
+  if (!raw.headersSent) raw.setHeader('x-request-id', request.id);
+  const started = performance.now();
+  raw.once('close', () => {
+    const served = request.frugalServed;
+    const costNanos = served?.costNanos();
+    // No body, no header, no raw URL: a matched route is logged by its pattern, since a URL may carry a key.
+    request.log.info(
+      {
+        method: request.method,
+        path: request.is404 ? unmatchedPath(request.url) : (request.routeOptions.url ?? null),
+        status: raw.statusCode,
+        ...(raw.writableFinished ? {} : { aborted: true }),
+        route: served?.requested ?? null,
+        model: served?.model ?? null,
+        provider: served?.provider ?? null,
+        ...(served?.trace ? { trace: served.trace } : {}),
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        cost_usd: costNanos === undefined ? null : nanosToUsdNumber(costNanos),
+      },
+      'request',
+    );
+  });
+}
+
+/**
+ * Fastify's own per-request lines are off (create-server.ts); this one line per request replaces them. Install
+ * before any other onRequest hook, so that requests refused by a hook are logged and carry their id too.
+ *
+ * @example
+ * installRequestLog(app); // first thing after creating the instance
+ */
+export function installRequestLog(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => watchRequest(request, reply));
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import { FrugalError } from '../../errors/frugal-error.js';
+import { toOpenAIError } from '../../errors/to-openai-error.js';
+import type { Gateway } from '../../pipeline/create-gateway.js';
+import { createMemoryResponseStore } from '../../responses/memory-response-store.js';
+import { resolveConversation } from '../../responses/response-conversation.js';
+import type { ResponseStore, StoredResponse } from '../../responses/response-store.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
+import { chatToResponse, responseEnvelope } from '../../wire/responses/chat-to-response.js';
+import { ResponseEventConverter } from '../../wire/responses/chunks-to-response-events.js';
+import { responseIdOf } from '../../wire/responses/response-ids.js';
+import { checkResponsesRequest } from '../../wire/responses/responses-request-schema.js';
+import { responsesToChat, UnsupportedInputError } from '../../wire/responses/responses-to-chat.js';
+import type { ResponseObject, ResponsesRequest, ResponseStreamEvent, StoredInputItem } from '../../wire/responses/responses-types.js';
+import { frugalHeaders, simulatedMark } from '../reply-headers.js';
+import { servedByGateway } from '../request-log.js';
+import { callerOf } from '../request-scope.js';
+import { listInputItems } from './responses-input-items.js';
+import { writeSseEvents } from './write-sse-events.js';
+
+export interface ResponsesRouteOptions {
+  /** Where stored responses live; default: a bounded in-memory store owned by the route. */
+  store?: ResponseStore;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function validated(body: unknown): ResponsesRequest {
+  const checked = checkResponsesRequest(body);
+  if (!checked.ok) throw new FrugalError('invalid_request', checked.issue.message, { param: checked.issue.param });
+  return checked.value;
+}
+
+function responseNotFound(id: string): FrugalError {
+  return new FrugalError('not_found', `Response with id '${id}' not found.`, { param: 'response_id' });
+}
+
+/** How a mid-stream failure reads in `response.failed`: the Responses API's own small set of codes. */
+function failureOf(error: unknown): { code: string; message: string } {
+  const { status, body } = toOpenAIError(error);
+  return { code: status === 429 ? 'rate_limit_exceeded' : 'server_error', message: body.error.message };
+}
+
+/**
+ * The Responses API (`POST /v1/responses` and the stored-response routes) as a door onto the chat pipeline:
+ * the request becomes a chat completion that `gateway.chat` runs like any other — routes, cascades, caches,
+ * budgets, keys, ledger — and the answer is turned back into a Response, or a stream of Responses events.
+ */
+export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, options: ResponsesRouteOptions = {}) {
+  const store = options.store ?? createMemoryResponseStore();
+  // A store passed in belongs to whoever opened it; only the route's own default is closed with the app.
+  if (!options.store) app.addHook('onClose', async () => store.close());
+  const { maxMessages } = gateway.config.server;
+  const ownerOf = (request: FastifyRequest) => request.frugalKey?.id ?? null;
+
+  async function save(stored: StoredResponse, log: FastifyBaseLogger) {
+    try {
+      await store.save(stored);
+    } catch (error) {
+      // The answer is paid for and on its way; a lost copy only breaks a later previous_response_id (a 404 then).
+      log.error({ err: error, responseId: stored.id }, 'could not store the response');
+    }
+  }
+
+  app.post('/v1/responses', async (request, reply) => {
+    const body = validated(request.body);
+    const owner = ownerOf(request);
+    const id = responseIdOf(randomUUID().replaceAll('-', ''));
+    const createdAtMs = Date.now();
+    const { history, inputItems } = await resolveConversation(store, owner, body, id);
+    const conversation = [...history, ...inputItems];
+    if (conversation.length === 0) throw new FrugalError('invalid_request', "'input' must hold at least one item.", { param: 'input' });
+    if (conversation.length > maxMessages) {
+      throw new FrugalError('limit_exceeded', `The conversation holds ${conversation.length} items; the gateway accepts at most ${maxMessages} (server.max_messages).`, { param: 'input' });
+    }
+    let chat;
+    try {
+      chat = responsesToChat(body, conversation);
+    } catch (error) {
+      if (error instanceof UnsupportedInputError) throw new FrugalError('invalid_request', error.message, { param: error.param });
+      throw error;
+    }
+    const envelope = responseEnvelope(body, id, Math.floor(createdAtMs / 1000));
+    const keep = body.store !== false;
+    const record = (response: ResponseObject): StoredResponse => ({ id, owner, createdAt: createdAtMs, previousResponseId: body.previous_response_id ?? null, inputItems, response });
+
+    const caller = callerOf(request, reply.raw);
+    const answer = await gateway.chat(chat, caller);
+    request.frugalServed = servedByGateway(answer);
+    const mark = simulatedMark(gateway.config, answer.meta.provider);
+    if (answer.kind === 'stream') {
+      const headers = { ...frugalHeaders(caller.requestId, answer.meta.model, answer.meta.provider, undefined, answer.context), ...mark };
+      reply.hijack();
+      const finish = keep ? (response: ResponseObject) => save(record(response), request.log) : async () => {};
+      await writeSseEvents(reply.raw, headers, responseEvents(new ResponseEventConverter(envelope), answer.chunks, finish, caller.signal));
+      return;
+    }
+    const response = chatToResponse(answer.response, envelope, nowSeconds());
+    if (keep) await save(record(response), request.log);
+    const headers = { ...frugalHeaders(caller.requestId, answer.meta.model, answer.meta.provider, answer.meta.costNanos, answer.context), ...mark };
+    return reply.headers(headers).send(response);
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/v1/responses/:id', async (request) => {
+    // Replaying a stored response as events belongs to background mode, which Frugal does not offer.
+    if (request.query.stream === 'true') throw new FrugalError('invalid_request', 'Streaming a stored response is not supported; retrieve it without stream.', { param: 'stream' });
+    const stored = await store.get(request.params.id, ownerOf(request));
+    if (!stored) throw responseNotFound(request.params.id);
+    return stored.response;
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/responses/:id', async (request) => {
+    if (!(await store.delete(request.params.id, ownerOf(request)))) throw responseNotFound(request.params.id);
+    return { id: request.params.id, object: 'response.deleted', deleted: true };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/v1/responses/:id/input_items', async (request) => {
+    const stored = await store.get(request.params.id, ownerOf(request));
+    if (!stored) throw responseNotFound(request.params.id);
+    return listInputItems(stored.inputItems as StoredInputItem[], request.query);
+  });
+}
+
+/**
+ * The events of one streamed response. The finished response is stored before its last event is sent, so a
+ * client that continues with `previous_response_id` the moment it sees `response.completed` finds it.
+ * When the client goes away the writer stops pulling: the chat stream is closed (its ledger row says
+ * client_aborted) and nothing is stored.
+ */
+async function* responseEvents(
+  converter: ResponseEventConverter,
+  chunks: AsyncIterable<ChatChunk>,
+  finish: (response: ResponseObject) => Promise<void>,
+  clientGone: AbortSignal,
+): AsyncGenerator<ResponseStreamEvent> {
+  yield* converter.start();
+  let last: ResponseStreamEvent[];
+  try {
+    for await (const chunk of chunks) yield* converter.push(chunk);
+    last = converter.end(nowSeconds());
+  } catch (error) {
+    // The client hung up while we waited on upstream: nobody reads on, and nothing is stored.
+    if (clientGone.aborted) return;
+    last = converter.fail(failureOf(error));
+  }
+  await finish(converter.current);
+  yield* last;
+}

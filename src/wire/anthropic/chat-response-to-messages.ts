@@ -1,0 +1,89 @@
+import type { ChatResponse, FinishReason, ToolCall } from '../chat-types.js';
+import type { TokenUsage } from '../token-usage.js';
+import { anthropicMessageOf } from './anthropic-native.js';
+import type { AnthropicResponse, AnthropicResponseBlock, AnthropicUsage } from './anthropic-types.js';
+
+export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
+
+/**
+ * OpenAI `finish_reason` → Anthropic `stop_reason`. OpenAI says 'stop' both for the end of a turn and for a stop
+ * sequence; `stopSequence` (the one that matched, when the upstream said) tells them apart.
+ */
+export function toAnthropicStopReason(finishReason: FinishReason | undefined, stopSequence: string | null = null): AnthropicStopReason {
+  switch (finishReason) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    default:
+      return stopSequence === null ? 'end_turn' : 'stop_sequence';
+  }
+}
+
+/**
+ * Usage in Anthropic's terms: `input_tokens` is only the part of the prompt neither read from nor written to the
+ * prompt cache (TokenUsage counts the prompt whole, as OpenAI does).
+ */
+export function toAnthropicUsage(usage: TokenUsage | undefined): Required<Pick<AnthropicUsage, 'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens'>> {
+  if (!usage) return { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
+  return {
+    input_tokens: Math.max(0, usage.promptTokens - usage.cachedPromptTokens - usage.cacheCreationTokens),
+    cache_creation_input_tokens: usage.cacheCreationTokens,
+    cache_read_input_tokens: usage.cachedPromptTokens,
+    output_tokens: usage.completionTokens,
+  };
+}
+
+/**
+ * Tool arguments as the object Anthropic's `input` is. Models behind OpenAI-compatible APIs sometimes send
+ * arguments that are not a JSON object; they are kept under `_raw` rather than lost or passed off as `{}`.
+ */
+export function parseToolInput(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Falls through to _raw.
+  }
+  return { _raw: text };
+}
+
+export function anthropicMessageId(id: string): string {
+  return id.startsWith('msg_') ? id : `msg_${id}`;
+}
+
+/**
+ * A chat completion → the Messages API response. When an Anthropic upstream answered a native request, its own
+ * message is returned (thinking signatures, redacted thinking and citations intact); otherwise it is rebuilt:
+ * `reasoning_content` → a thinking block first, text → a text block, tool_calls → tool_use blocks with parsed input.
+ * `usage` is the pipeline's count for the call (with cache writes, which OpenAI's usage shape cannot carry).
+ */
+export function chatResponseToMessages(response: ChatResponse, usage: TokenUsage | undefined): AnthropicResponse {
+  const choice = response.choices[0];
+  const message = choice?.message;
+  const native = anthropicMessageOf(message);
+  if (native) return native;
+  const content: AnthropicResponseBlock[] = [];
+  if (typeof message?.reasoning_content === 'string' && message.reasoning_content !== '') {
+    content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
+  }
+  const text = typeof message?.content === 'string' ? message.content : '';
+  if (text !== '') content.push({ type: 'text', text });
+  for (const call of (message?.tool_calls ?? []) as ToolCall[]) {
+    content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolInput(call.function.arguments) });
+  }
+  return {
+    id: anthropicMessageId(response.id),
+    type: 'message',
+    role: 'assistant',
+    model: response.model,
+    content,
+    stop_reason: toAnthropicStopReason(choice?.finish_reason),
+    stop_sequence: null,
+    usage: toAnthropicUsage(usage),
+  };
+}

@@ -1,0 +1,104 @@
+import type { ChatResponse, FinishReason, OpenAIUsage } from '../chat-types.js';
+import { outputItemId } from './response-ids.js';
+import type { OutputItem, ResponseObject, ResponsesRequest, ResponsesUsage } from './responses-types.js';
+
+/** Chat usage in the Responses shape; `cost` (Frugal's addition) is kept when the chat usage carries it. */
+export function usageToResponses(usage: OpenAIUsage): ResponsesUsage {
+  const converted: ResponsesUsage = {
+    input_tokens: usage.prompt_tokens ?? 0,
+    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+    output_tokens: usage.completion_tokens ?? 0,
+    output_tokens_details: { reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0 },
+    total_tokens: usage.total_tokens ?? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0),
+  };
+  if (typeof usage.cost === 'number') converted.cost = usage.cost;
+  return converted;
+}
+
+/**
+ * The response object before any output: what `response.created` carries, and the frame of the final one.
+ * It echoes the request's settings as OpenAI does. `createdAt` is in seconds.
+ */
+export function responseEnvelope(request: ResponsesRequest, id: string, createdAt: number): ResponseObject {
+  return {
+    id,
+    object: 'response',
+    created_at: createdAt,
+    status: 'in_progress',
+    completed_at: null,
+    error: null,
+    incomplete_details: null,
+    instructions: request.instructions ?? null,
+    max_output_tokens: request.max_output_tokens ?? null,
+    model: request.model,
+    output: [],
+    parallel_tool_calls: request.parallel_tool_calls ?? true,
+    previous_response_id: request.previous_response_id ?? null,
+    reasoning: { effort: request.reasoning?.effort ?? null, summary: null },
+    store: request.store ?? true,
+    temperature: request.temperature ?? null,
+    text: { format: request.text?.format ?? { type: 'text' } },
+    tool_choice: request.tool_choice ?? 'auto',
+    tools: (request.tools ?? []).map((tool) => ({
+      type: 'function',
+      name: tool.name,
+      description: tool.description ?? null,
+      parameters: tool.parameters ?? null,
+      strict: tool.strict ?? null,
+    })),
+    top_p: request.top_p ?? null,
+    truncation: 'disabled',
+    usage: null,
+    user: request.user ?? null,
+    metadata: request.metadata ?? {},
+  };
+}
+
+/** How a finish reason ends a response: `length` and `content_filter` leave it incomplete. */
+export function finishOf(reason: FinishReason): Pick<ResponseObject, 'status' | 'incomplete_details'> {
+  if (reason === 'length') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
+  if (reason === 'content_filter') return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } };
+  return { status: 'completed', incomplete_details: null };
+}
+
+/**
+ * A chat completion as the finished Response: the first choice's reasoning (when the provider shows it) as a
+ * `reasoning` item, its text (and refusal) as one assistant message, then its tool calls as `function_call`
+ * items. `completedAt` is in seconds.
+ */
+export function chatToResponse(chat: ChatResponse, envelope: ResponseObject, completedAt: number): ResponseObject {
+  const choice = chat.choices[0];
+  const finish = finishOf(choice?.finish_reason ?? 'stop');
+  const itemStatus = finish.status === 'completed' ? 'completed' : 'incomplete';
+  const output: OutputItem[] = [];
+  const message = choice?.message;
+  const reasoning = message?.reasoning_content;
+  if (typeof reasoning === 'string' && reasoning !== '') {
+    output.push({ type: 'reasoning', id: outputItemId(envelope.id, 'rs', 0), status: 'completed', summary: [], content: [{ type: 'reasoning_text', text: reasoning }] });
+  }
+  const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;
+  if ((typeof message?.content === 'string' && message.content !== '') || refusal !== undefined) {
+    const content: Extract<OutputItem, { type: 'message' }>['content'] = [];
+    if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'output_text', text: message.content, annotations: [], logprobs: [] });
+    if (refusal !== undefined) content.push({ type: 'refusal', refusal });
+    output.push({ type: 'message', id: outputItemId(envelope.id, 'msg', output.length), status: itemStatus, role: 'assistant', content });
+  }
+  for (const call of message?.tool_calls ?? []) {
+    output.push({
+      type: 'function_call',
+      id: outputItemId(envelope.id, 'fc', output.length),
+      status: 'completed',
+      call_id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+    });
+  }
+  return {
+    ...envelope,
+    ...finish,
+    completed_at: finish.status === 'completed' ? completedAt : null,
+    model: chat.model || envelope.model,
+    output,
+    usage: chat.usage ? usageToResponses(chat.usage) : null,
+  };
+}
