@@ -93,17 +93,18 @@ describe('frugal simulate --log', () => {
     //   6 000 000 + 7 000 000 + 9 750 000 = 22 750 000 = $0.02275; / 5 = $0.00455; × 30 = $0.6825.
     // Combined: hits free, the rest routed: 600 000 + 7 000 000 + 975 000 = 8 575 000 = $0.008575; / 5 = $0.001715; × 30 = $0.25725.
     expect(rows(report, 'cost')).toEqual([
-      ['current', '$0.00765', '$0.03825', '$1.1475'],
-      ['routing (auto)', '$0.002025', '$0.010125', '$0.30375'],
-      ['exact cache', '$0.00455', '$0.02275', '$0.6825'],
-      ['all combined', '$0.001715', '$0.008575', '$0.25725'],
+      // As finance reads it: hundredths of a cent per request, cents per day and month, half away from zero.
+      ['current', '$0.0077', '$0.04', '$1.15'],
+      ['routing (auto)', '$0.0020', '$0.01', '$0.30'],
+      ['exact cache', '$0.0046', '$0.02', '$0.68'],
+      ['all combined', '$0.0017', '$0.01', '$0.26'],
     ]);
     // Saved: routing 28 125 000 (73.5 %: 28.125 / 38.25 = 0.73529…), cache 15 500 000 (40.5 %: 0.40522…),
     // combined 29 675 000 (77.6 %: 0.77581…); per request / 5, per month × 30.
     expect(rows(report, 'saved vs current')).toEqual([
-      ['routing (auto)', '$0.005625', '$0.028125', '$0.84375', '73.5%'],
-      ['exact cache', '$0.0031', '$0.0155', '$0.465', '40.5%'],
-      ['all combined', '$0.005935', '$0.029675', '$0.89025', '77.6%'],
+      ['routing (auto)', '$0.0056', '$0.03', '$0.84', '73.5%'],
+      ['exact cache', '$0.0031', '$0.02', '$0.47', '40.5%'],
+      ['all combined', '$0.0059', '$0.03', '$0.89', '77.6%'],
     ]);
     expect(report).toContain('  current: big ×5\n  routing (auto): small ×4, big ×1\n  exact cache: 2 of 5 requests hit, 1 not cacheable\n');
     expect(report).toContain('  - scale: the log covers 1 d (first to last timestamp); per day = total × 1 day / that span; month = 30 days\n');

@@ -59,3 +59,27 @@ export function formatSpan(ms: number): string {
   if (left > 0 || parts.length === 0) parts.push(`${left} ms`);
   return parts.join(' ');
 }
+
+/** Below this a sample says nothing about a month: the run refuses to project from it. */
+export const MIN_PROJECTION_SPAN_MS = 3_600_000;
+/** Below this (a week) the sample misses weekly patterns: the projection comes with a warning. */
+const WEEK_MS = 7 * DAY_MS;
+
+/**
+ * Whether a sample can be projected to a month: refuses one that covers less than an hour (unless the caller
+ * states the real rate with --requests-per-day), and warns for one shorter than a week.
+ */
+export function projectionWarnings(scaling: Scaling, flag: string): string[] {
+  if (scaling.kind === 'rate') return [];
+  if (scaling.spanMs < MIN_PROJECTION_SPAN_MS) {
+    throw new FrugalError(
+      'invalid_request',
+      `the sample covers only ${formatSpan(scaling.spanMs)}: too short to project a day or a month from. Pass your real rate with --requests-per-day N, or a range of at least 1 h`,
+      { param: flag },
+    );
+  }
+  if (scaling.spanMs < WEEK_MS) {
+    return [`the sample covers ${formatSpan(scaling.spanMs)}, less than a week: the projection assumes every day is like it (weekends, peaks and quiet hours alike)`];
+  }
+  return [];
+}

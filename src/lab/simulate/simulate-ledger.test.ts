@@ -64,7 +64,14 @@ describe('simulateLedger', () => {
       [2_300_000n, 9_200_000n, 276_000_000n, '-48.4'],
     ]);
     const text = formatSimulationText(simulation);
-    expect(text).toMatch(/\nwithout response cache +-\$0\.00075 +-\$0\.003 +-\$0\.09 +-48\.4%\n/);
+    // The cache in use saved 3 000 000 of the 9 200 000 the sample would cost without it: a saving, never a negative row.
+    expect(text).toMatch(/\nresponse cache +\$0\.0008 +<\$0\.01 +\$0\.09 +32\.6%\n/);
+    expect(text).not.toMatch(/-\$/);
+    // Money as finance reads it: no figure with more than four decimals.
+    expect(text).not.toMatch(/\$\d+\.\d{5,}/);
+    expect(text).toContain('warning: the sample covers 1 d, less than a week');
+    // Every row read is counted once: 2 served, 1 by a model the candidate lacks, 1 cache hit.
+    expect(text).toContain('  current (as recorded): 4 rows: served by big ×1, small ×1; served by models the candidate config lacks (kept as recorded): retired-model ×1; cache hits ×1\n');
     expect(text).toContain('  candidate prices: same models and tokens at the candidate config\'s prices; kept as recorded: retired-model ×1\n');
     expect(text).toContain('  model swap: big→small ×1\n');
     expect(text).toContain('observed hit rate 25.0%');
@@ -82,5 +89,16 @@ describe('simulateLedger', () => {
     const compression = simulateLedger(COMPRESSED_ROWS, { config, now: 0 }).strategies.find((strategy) => strategy.id === 'compression_off');
     // 6 200 000 recorded + 400 000 saved by compression.
     expect(compression).toMatchObject({ label: 'without compression', totalNanos: 6_600_000n, detail: '1 of 4 rows had their prompt reduced, paid again at what that saved' });
+  });
+});
+
+describe('simulateLedger refuses what it cannot project', () => {
+  it('refuses two minutes of traffic unless the real rate is given, and counts rows no model answered', () => {
+    const short = [ledgerRow({ id: 'a', ts: 0, costNanos: 1_000 }), ledgerRow({ id: 'b', ts: 120_000, costNanos: 1_000 })];
+    expect(() => simulateLedger(short, { config, now: 0 })).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'requests-per-day', message: expect.stringContaining('covers only 2 min') }));
+    const failed = ledgerRow({ id: 'c', ts: 60_000, servedModel: null, provider: null, status: 'error', httpStatus: 404, errorCode: 'model_not_found' });
+    const simulation = simulateLedger([...short, failed], { config, now: 0, requestsPerDay: 1000 });
+    expect(simulation.warnings).toEqual([]);
+    expect(simulation.strategies[0].detail).toBe('3 rows: served by big ×2; answered by no model (refused or failed before routing) ×1');
   });
 });

@@ -3,7 +3,7 @@ import type { GatewayConfig, ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { LedgerRow } from '../../ledger/ledger-row.js';
 import { formatPercent } from '../../ledger/report-format.js';
-import { formatSpan, MONTH_DAYS, type Scaling } from './project-cost.js';
+import { formatSpan, MONTH_DAYS, projectionWarnings, type Scaling } from './project-cost.js';
 import { describeCounts, describePrices, type Simulation } from './simulation.js';
 
 export interface LedgerSimulationOptions {
@@ -54,6 +54,8 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
   const priced: ModelEntry[] = [];
   let hits = 0;
   let estimated = 0;
+  // Rows no model answered (refused, failed before routing): recorded at their cost (usually 0), never repriced.
+  let unserved = 0;
   for (const row of rows) {
     const recorded = BigInt(row.costNanos);
     totals.current += recorded;
@@ -74,6 +76,7 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
     if (model === undefined) {
       // A model the candidate no longer has keeps its recorded cost, unless it is swapped for one it has.
       if (row.servedModel !== null) count(unknown, row.servedModel);
+      else unserved += 1;
       totals.repriced += recorded;
     } else {
       count(served, model.name);
@@ -105,8 +108,16 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
     scaleNote = `scale: the rows cover ${formatSpan(spanMs)} (${options.since !== undefined ? 'the --since/--until range' : 'first to last row'}); per day = total × 1 day / that span`;
   }
 
+  const warnings = projectionWarnings(scaling, 'requests-per-day');
+  // Every row read is in exactly one of these groups, so the counts add up to the rows.
+  const groups = [
+    served.size > 0 ? `served by ${describeCounts(served)}` : undefined,
+    unknown.size > 0 ? `served by models the candidate config lacks (kept as recorded): ${describeCounts(unknown)}` : undefined,
+    hits > 0 ? `cache hits ×${hits}` : undefined,
+    unserved > 0 ? `answered by no model (refused or failed before routing) ×${unserved}` : undefined,
+  ].filter((group) => group !== undefined);
   const strategies: Simulation['strategies'] = [
-    { id: 'current', label: 'current (as recorded)', totalNanos: totals.current, detail: `${n} rows; ${describeCounts(served)}` },
+    { id: 'current', label: 'current (as recorded)', totalNanos: totals.current, detail: `${n} rows: ${groups.join('; ')}` },
     { id: 'repriced', label: 'candidate prices', totalNanos: totals.repriced, detail: `same models and tokens at the candidate config's prices${unknown.size > 0 ? `; kept as recorded: ${describeCounts(unknown)}` : ''}` },
   ];
   if (swaps.size > 0) strategies.push({ id: 'swapped', label: 'model swap', totalNanos: totals.swapped, detail: describeCounts(swapped) || 'no row was served by a swapped model' });
@@ -122,6 +133,7 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
     firstTs: first,
     lastTs: last,
     strategies,
+    warnings,
     assumptions: [
       `${scaleNote}; month = ${MONTH_DAYS} days`,
       'the ledger keeps no prompt text: routing and cache replays are not possible from it (use --log with a request log); these figures reprice what was served',

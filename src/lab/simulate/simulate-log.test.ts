@@ -70,7 +70,9 @@ describe('simulateLog', () => {
     const line = (extra: object) => ({ request: { model: 'big', messages: hi }, usage: { prompt_tokens: 1, completion_tokens: 1 }, ...extra });
     await expect(simulateLog(log(line({ ts: 0 }), line({})), { config, source: 'x' })).rejects.toThrow(/log line 2: ts must be on every line or on none/);
     await expect(simulateLog(log(line({ ts: 5 }), line({ ts: 5 })), { config, source: 'x' })).rejects.toMatchObject({ param: 'requests-per-day' });
-    await expect(simulateLog(log({ ts: 0, request: { model: 'big', messages: hi } }, { ts: 1, request: { model: 'big', messages: hi } }), { config, source: 'x' })).rejects.toMatchObject({
+    // Two minutes of traffic project nothing: refused, naming the way out.
+    await expect(simulateLog(log(line({ ts: 0 }), line({ ts: 120_000 })), { config, source: 'x' })).rejects.toMatchObject({ param: 'requests-per-day', message: expect.stringContaining('covers only 2 min') });
+    await expect(simulateLog(log({ ts: 0, request: { model: 'big', messages: hi } }, { ts: 7_200_000, request: { model: 'big', messages: hi } }), { config, source: 'x' })).rejects.toMatchObject({
       param: 'assume-output-tokens',
     });
     await expect(simulateLog(log(line({ ts: 0, request: { model: 'nope', messages: hi } })), { config, source: 'log x' })).rejects.toThrow(/no request of log x could be priced \(unknown models: nope ×1\)/);

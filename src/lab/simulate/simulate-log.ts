@@ -6,7 +6,7 @@ import { countPromptTokens } from '../../tokens/count-tokens.js';
 import { createCacheReplay, type ReplayOutcome } from './cache-replay.js';
 import type { LoggedRequest } from './logged-request.js';
 import { createOfflineRouter } from './offline-router.js';
-import { DAY_MS, formatSpan, MONTH_DAYS, type Scaling } from './project-cost.js';
+import { DAY_MS, formatSpan, MONTH_DAYS, type Scaling, projectionWarnings } from './project-cost.js';
 import { describeCounts, describePrices, type Simulation } from './simulation.js';
 
 export interface LogSimulationOptions {
@@ -104,6 +104,7 @@ export async function simulateLog(requests: AsyncIterable<LoggedRequest>, option
   if (options.requestsPerDay !== undefined) scaling = { kind: 'rate', requestsPerDay: options.requestsPerDay };
   else if (lastTs > firstTs) scaling = { kind: 'span', spanMs: lastTs - firstTs };
   else throw new FrugalError('invalid_request', 'the log covers no time (all timestamps are equal): pass --requests-per-day N', { param: 'requests-per-day' });
+  const warnings = projectionWarnings(scaling, 'requests-per-day');
 
   const known = records.filter((record) => record.completionTokens !== undefined);
   const knownSum = known.reduce((sum, record) => sum + record.completionTokens!, 0);
@@ -182,5 +183,6 @@ export async function simulateLog(requests: AsyncIterable<LoggedRequest>, option
     lastTs: timed ? lastTs : undefined,
     strategies,
     assumptions,
+    warnings,
   };
 }

@@ -3,6 +3,9 @@ import type { ModelEntry } from '../../config/gateway-config.js';
 import { picoToUsdPerMillion } from '../../catalog/pricing.js';
 import type { Scaling } from './project-cost.js';
 
+/** What the report compares: alternatives one could switch to, and the cost without a mechanism already in use. */
+export const MECHANISM_OFF: ReadonlySet<string> = new Set(['cache_off', 'compression_off']);
+
 export type StrategyId = 'current' | 'routing' | 'exact_cache' | 'semantic_cache' | 'combined' | 'repriced' | 'swapped' | 'cache_off' | 'compression_off';
 
 export interface StrategyResult {
@@ -27,6 +30,8 @@ export interface Simulation {
   /** The first strategy is the baseline the others are compared with. */
   strategies: StrategyResult[];
   assumptions: string[];
+  /** What the reader must know before trusting the figures (a short sample); printed first. */
+  warnings: string[];
 }
 
 /** "gpt-4o 2.5/10/1.25": USD per 1M input/output/cached-input tokens, for the assumptions. */
