@@ -133,11 +133,12 @@ async function* responseEvents(
   chunks: AsyncIterable<ChatChunk>,
   finish: (response: ResponseObject) => Promise<void>,
   clientGone: AbortSignal,
-): AsyncGenerator<ResponseStreamEvent> {
-  yield* converter.start();
+): AsyncGenerator<ResponseStreamEvent[]> {
+  // The events of one step leave together, in one socket write.
+  yield converter.start();
   let last: ResponseStreamEvent[];
   try {
-    for await (const chunk of chunks) yield* converter.push(chunk);
+    for await (const chunk of chunks) yield converter.push(chunk);
     last = converter.end(nowSeconds());
   } catch (error) {
     // The client hung up while we waited on upstream: nobody reads on, and nothing is stored.
@@ -145,5 +146,5 @@ async function* responseEvents(
     last = converter.fail(failureOf(error));
   }
   await finish(converter.current);
-  yield* last;
+  yield last;
 }

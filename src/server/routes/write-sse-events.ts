@@ -1,37 +1,35 @@
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { toOpenAIError } from '../../errors/to-openai-error.js';
 import { formatSseData } from '../../wire/sse/write-sse.js';
+import { writeSseFrames, type SseFrame } from '../write-sse-frames.js';
 
 /**
- * Writes named server-sent events (`event: <type>` then `data: <json>`), as the Responses API streams,
- * honouring back-pressure. Stops pulling as soon as the client is gone, which closes the source (and the
- * upstream call behind it). The source ends itself with its terminal event; an error escaping it is a bug
- * on our side and leaves as an `error` event, never as a clean end.
+ * Writes named server-sent events (`event: <type>` then `data: <json>`), as the Responses API streams. The source
+ * ends itself with its terminal event; an error escaping it is a bug on our side and leaves as an `error` event
+ * numbered after the last one sent, never as a clean end.
  */
-export async function writeSseEvents(raw: ServerResponse, headers: Record<string, string>, events: AsyncIterable<{ type: string; sequence_number?: number }>) {
-  raw.writeHead(200, {
-    ...headers,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  raw.flushHeaders();
-  let sequence = 0;
-  try {
-    for await (const event of events) {
-      if (raw.destroyed) break;
-      sequence = (event.sequence_number ?? sequence) + 1;
-      if (!raw.write(formatSseData(JSON.stringify(event), event.type))) {
-        await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
-      }
-    }
-  } catch (error) {
-    if (!raw.destroyed) {
+export async function writeSseEvents(raw: ServerResponse, headers: Record<string, string>, events: AsyncIterable<readonly SseEvent[]>) {
+  const sent = { sequence: 0 };
+  await writeSseFrames(raw, headers, eventFrames(events, sent), {
+    errorFrame: (error) => {
       const { error: body } = toOpenAIError(error).body;
-      raw.write(formatSseData(JSON.stringify({ type: 'error', code: body.code, message: body.message, param: body.param, sequence_number: sequence }), 'error'));
+      return formatSseData(JSON.stringify({ type: 'error', code: body.code, message: body.message, param: body.param, sequence_number: sent.sequence }), 'error');
+    },
+  });
+}
+
+type SseEvent = { type: string; sequence_number?: number };
+
+/** Each step's events (one upstream chunk's worth) as one frame. */
+async function* eventFrames(steps: AsyncIterable<readonly SseEvent[]>, sent: { sequence: number }): AsyncGenerator<SseFrame> {
+  for await (const events of steps) {
+    let text = '';
+    let output = false;
+    for (const event of events) {
+      sent.sequence = (event.sequence_number ?? sent.sequence) + 1;
+      text += formatSseData(JSON.stringify(event), event.type);
+      if (event.type.endsWith('.delta')) output = true;
     }
+    yield { text, output };
   }
-  if (!raw.destroyed) raw.end();
 }
