@@ -41,16 +41,14 @@ describe.runIf(redisUp || process.env.CI === 'true')('budgets across two gateway
       });
     const instances: Gateway[] = [await open(), await open()];
 
-    const outcomes = await Promise.all(
-      Array.from({ length: 300 }, async (_, i) => {
+    const kindOf = (i: number) => ['plain', 'plain', 'plain', 'plain', 'plain', 'error', 'timeout', 'abort', 'stream', 'plain'][i % 10];
+    const call = async (i: number) => {
         const gateway = instances[i % 2];
-        const kind = ['plain', 'plain', 'plain', 'plain', 'plain', 'error', 'timeout', 'abort', 'stream', 'plain'][i % 10];
+        const kind = kindOf(i);
         const directive = kind === 'error' ? '[[mock:status=500]]' : kind === 'timeout' ? '[[mock:hang]]' : kind === 'abort' || kind === 'stream' ? '[[mock:words=30,chunk_gap_ms=2]]' : '';
         const controller = new AbortController();
         // Staggered arrivals, so both instances compete over time and settled calls free room for later ones.
-        // Disconnects arrive in the first 100 ms, while the budget still has room: on a loaded machine a later
-        // arrival may find it spent, and then no disconnect would be tested at all.
-        await new Promise((resolve) => setTimeout(resolve, (i * 37) % (kind === 'abort' ? 100 : 400)));
+        await new Promise((resolve) => setTimeout(resolve, (i * 37) % 400));
         try {
           const reply = await gateway.chat(
             { model: 'm', max_tokens: 20, stream: kind === 'abort' || kind === 'stream', messages: [{ role: 'user', content: `call ${i} ${directive}` }] },
@@ -70,8 +68,14 @@ describe.runIf(redisUp || process.env.CI === 'true')('budgets across two gateway
         } catch (error) {
           return `${kind}:${(error as { code?: string }).code ?? 'error'}`;
         }
-      }),
-    );
+    };
+    // Every kind of ending must happen while the budget still has room, whatever the machine's load: the first
+    // failures, timeouts and disconnects run (concurrently, on both instances) before the contended crowd. Left to
+    // arrival timing, a loaded machine once spent the budget first and no upstream error was ever tested.
+    const early = Array.from({ length: 30 }, (_, i) => i).filter((i) => ['error', 'timeout', 'abort'].includes(kindOf(i)));
+    const crowd = Array.from({ length: 300 }, (_, i) => i).filter((i) => !early.includes(i));
+    const outcomes = await Promise.all(early.map(call));
+    outcomes.push(...(await Promise.all(crowd.map(call))));
 
     const spent = rows.reduce((sum, row) => sum + row.costNanos, 0);
     const usage = await instances[0].spendControl.store.usage({ id: 'global', limitNanos: LIMIT_NANOS, period: 'day', hard: true });

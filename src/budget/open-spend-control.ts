@@ -22,13 +22,36 @@ export interface SpendControl {
   close(): Promise<void>;
 }
 
+/** Where the counters live: what a config reload shares instead of rebuilding, so spend and rate state survive it. */
+export interface SpendBackend {
+  store: BudgetStore;
+  limiter: RateLimiter;
+  close(): Promise<void>;
+}
+
 /** Budget counters and rate-limit state: in memory (embedded default) or in Redis, shared by every instance. */
-export function openSpendControl(config: GatewayConfig): SpendControl {
+export function openSpendBackend(config: GatewayConfig): SpendBackend {
+  const { backend, redisUrl, keyPrefix } = config.spendControl;
+  const redis = backend === 'redis';
+  const store: BudgetStore = redis ? createRedisBudgetStore({ url: redisUrl, keyPrefix: `${keyPrefix}{budget}:` }) : createMemoryBudgetStore();
+  const limiter = redis ? createRedisRateLimiter({ url: redisUrl, keyPrefix: `${keyPrefix}rate:` }) : createMemoryRateLimiter();
+  return {
+    store,
+    limiter,
+    async close() {
+      await Promise.all([store.close(), limiter.close()]);
+    },
+  };
+}
+
+/**
+ * The configured budgets and limits over a backend: a given `backend` is shared (and left open by `close`),
+ * without one the spend control opens and owns its own.
+ */
+export function openSpendControl(config: GatewayConfig, backend?: SpendBackend): SpendControl {
   const settings = config.spendControl;
-  const { keyPrefix } = settings;
-  const redis = settings.backend === 'redis';
-  const store: BudgetStore = redis ? createRedisBudgetStore({ url: settings.redisUrl, keyPrefix: `${keyPrefix}{budget}:` }) : createMemoryBudgetStore();
-  const limiter = redis ? createRedisRateLimiter({ url: settings.redisUrl, keyPrefix: `${keyPrefix}rate:` }) : createMemoryRateLimiter();
+  const owned = backend ?? openSpendBackend(config);
+  const { store, limiter } = owned;
   const alerts = settings.webhook ? createWebhookAlerter({ url: settings.webhook.url, headers: settings.webhook.headers, dedupe: store }) : undefined;
   const rules: BudgetRule[] = settings.budgets.map((budget) => ({
     scope: budget.scope,
@@ -59,7 +82,7 @@ export function openSpendControl(config: GatewayConfig): SpendControl {
       return keyGuard;
     },
     async close() {
-      await Promise.all([store.close(), limiter.close()]);
+      if (!backend) await owned.close();
     },
   };
 }

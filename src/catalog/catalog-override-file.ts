@@ -8,11 +8,20 @@ export const CATALOG_OVERRIDE_FILE = 'catalog-override.json';
 
 const usdPerMillion = z.string().regex(/^\d+(\.\d{1,6})?$/, 'USD per 1M tokens as a decimal string with at most 6 decimals');
 
+const tierRates = z.strictObject({ input: usdPerMillion, output: usdPerMillion, cached_input: usdPerMillion.optional() });
+
 const entrySchema = z.strictObject({
   name: z.string().min(1),
   provider: z.string().min(1),
   type: z.enum(['chat', 'embedding']),
-  price: z.strictObject({ input: usdPerMillion, output: usdPerMillion, cached_input: usdPerMillion.optional(), cache_write: usdPerMillion.optional() }),
+  price: z.strictObject({
+    input: usdPerMillion,
+    output: usdPerMillion,
+    cached_input: usdPerMillion.optional(),
+    cache_write: usdPerMillion.optional(),
+    batch: tierRates.optional(),
+    flex: tierRates.optional(),
+  }),
   context: z.number().int().positive(),
   max_output: z.number().int().positive().optional(),
   capabilities: z.strictObject({ tools: z.boolean().optional(), vision: z.boolean().optional(), json_schema: z.boolean().optional() }).optional(),

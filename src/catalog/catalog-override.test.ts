@@ -60,7 +60,8 @@ describe('catalog override file', () => {
     const configPath = join(dataDir, 'frugal.yaml');
     await writeFile(configPath, 'ledger:\n  data_dir: ${OVERRIDE_DIR}\nmodels:\n  - name: gpt-4o-mini\n    price: { input: 0.1, output: 0.4 }\n');
     const config = await loadConfig(configPath, { env: { OPENAI_API_KEY: 'sk-x', OVERRIDE_DIR: dataDir } });
-    expect(config.models.get('gpt-4o')?.priceUsdPerMillion).toEqual({ input: '2.75', output: '11', cachedInput: '1.25', cacheWrite: '2.75' });
+    // The built-in batch price stays unless the imported entry brings its own (LiteLLM's *_batches columns).
+    expect(config.models.get('gpt-4o')?.priceUsdPerMillion).toEqual({ input: '2.75', output: '11', cachedInput: '1.25', cacheWrite: '2.75', batch: { input: '1.25', output: '5', cachedInput: '1.25' } });
     expect(config.models.get('gpt-4o')?.source).toBe(source);
     // The config's own price wins over the override.
     expect(config.models.get('gpt-4o-mini')?.priceUsdPerMillion.input).toBe('0.1');

@@ -1,5 +1,6 @@
 import type { CatalogModel } from './builtin-catalog.js';
 import { picoToUsdPerMillion, usdPerMillionToPico } from './pricing.js';
+import type { PriceSpec, RatesSpec } from './price-spec.js';
 
 /**
  * One model of the imported catalog override (`frugal models import`). Prices are USD per 1M tokens as exact
@@ -9,7 +10,7 @@ export interface CatalogOverrideEntry {
   name: string;
   provider: string;
   type: 'chat' | 'embedding';
-  price: { input: string; output: string; cached_input?: string; cache_write?: string };
+  price: { input: string; output: string; cached_input?: string; cache_write?: string; batch?: RatesSpec; flex?: RatesSpec };
   context: number;
   max_output?: number;
   capabilities?: { tools?: boolean; vision?: boolean; json_schema?: boolean };
@@ -44,13 +45,20 @@ function mergeEntry(base: CatalogModel | undefined, entry: CatalogOverrideEntry)
     name: entry.name,
     provider: base?.provider ?? entry.provider,
     type: base?.type ?? entry.type,
-    price: { ...base?.price, ...entry.price },
+    price: mergePrice(base?.price, entry.price),
     context: entry.context,
     max_output: entry.max_output ?? base?.max_output,
     capabilities: { ...base?.capabilities, ...entry.capabilities },
     source: entry.source,
     as_of: entry.as_of,
   };
+}
+
+function mergePrice(base: PriceSpec | undefined, imported: CatalogOverrideEntry['price']): PriceSpec {
+  const price: PriceSpec = { ...base, ...imported };
+  // An imported batch price replaces a built-in discount: start-up refuses a price with both.
+  if (imported.batch !== undefined) delete price.batch_discount;
+  return price;
 }
 
 export type CatalogField = 'input' | 'output' | 'cached_input' | 'cache_write' | 'context' | 'max_output';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_CATALOG } from './builtin-catalog.js';
 import { importLiteLlmPrices, parseLiteLlmPrices } from './litellm-import.js';
+import { applyCatalogOverride } from './catalog-override.js';
+import { resolvePriceSpec } from './price-spec.js';
 
 // A LiteLLM-shaped file: the sample_spec header, known models (plain and provider-prefixed), a reseller's copy
 // of a known model, an unknown chat model, an image model and a model without prices.
@@ -80,5 +82,28 @@ describe('importLiteLlmPrices', () => {
   it('counts a model of the config as known', () => {
     const imported = importLiteLlmPrices(parseLiteLlmPrices(FILE), { ...base, configured: ['mystery-model'], only: ['together_ai'] });
     expect(imported.entries).toMatchObject([{ name: 'mystery-model', provider: 'together_ai', price: { input: '0.1', output: '0.2' }, context: 32_768 }]);
+  });
+});
+
+describe('importLiteLlmPrices: batch and flex columns', () => {
+  it('imports LiteLLM’s *_batches and *_flex prices as the batch and flex tiers, and the override replaces a built-in discount', () => {
+    const file = `{
+      "claude-haiku-4-5": { "input_cost_per_token": 1e-06, "output_cost_per_token": 5e-06, "input_cost_per_token_batches": 4e-07,
+                            "output_cost_per_token_batches": 2e-06, "litellm_provider": "anthropic", "mode": "chat" },
+      "gpt-4o": { "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05, "input_cost_per_token_flex": 1.25e-06,
+                  "output_cost_per_token_flex": 5e-06, "cache_read_input_token_cost_flex": 6.25e-07, "input_cost_per_token_batches": 1.25e-06,
+                  "litellm_provider": "openai", "mode": "chat" }
+    }`;
+    const imported = importLiteLlmPrices(parseLiteLlmPrices(file), base);
+    const haiku = imported.entries.find((entry) => entry.name === 'claude-haiku-4-5')!;
+    expect(haiku.price.batch).toEqual({ input: '0.4', output: '2' });
+    const gpt4o = imported.entries.find((entry) => entry.name === 'gpt-4o')!;
+    expect(gpt4o.price.flex).toEqual({ input: '1.25', output: '5', cached_input: '0.625' });
+    // A batch input price without a batch output price is no batch price.
+    expect(gpt4o.price.batch).toBeUndefined();
+    const merged = applyCatalogOverride(BUILTIN_CATALOG, imported.entries);
+    const mergedHaiku = merged.find((model) => model.name === 'claude-haiku-4-5')!;
+    expect(mergedHaiku.price.batch_discount).toBeUndefined();
+    expect(resolvePriceSpec(mergedHaiku.price).batch).toMatchObject({ inputPico: 400_000, outputPico: 2_000_000 });
   });
 });

@@ -51,7 +51,7 @@ export interface LiteLlmImportOptions {
 
 export interface RoundedPrice {
   name: string;
-  field: 'input' | 'output' | 'cached_input' | 'cache_write';
+  field: 'input' | 'output' | 'cached_input' | 'cache_write' | `${'batch' | 'flex'}.${'input' | 'output' | 'cached_input'}`;
   exact: string;
   kept: string;
 }
@@ -135,6 +135,13 @@ function convertEntry(name: string, entry: Record<string, unknown>, provider: st
     if (converted.rounded) rounded.push({ name, field, exact: converted.exact, kept: converted.usdPerMillion });
     return converted.usdPerMillion;
   };
+  const tierPrice = (tier: 'batch' | 'flex', input: unknown, output: unknown, cached: unknown) => {
+    const tierInput = price(`${tier}.input`, input);
+    const tierOutput = price(`${tier}.output`, output);
+    if (tierInput === undefined || tierOutput === undefined) return undefined;
+    const tierCached = price(`${tier}.cached_input`, cached);
+    return tierCached === undefined ? { input: tierInput, output: tierOutput } : { input: tierInput, output: tierOutput, cached_input: tierCached };
+  };
   let prices: CatalogOverrideEntry['price'];
   try {
     const input = price('input', entry.input_cost_per_token);
@@ -145,6 +152,11 @@ function convertEntry(name: string, entry: Record<string, unknown>, provider: st
     const cacheWrite = price('cache_write', entry.cache_creation_input_token_cost);
     if (cachedInput !== undefined) prices.cached_input = cachedInput;
     if (cacheWrite !== undefined) prices.cache_write = cacheWrite;
+    // LiteLLM's batch and flex columns; a tier without both an input and an output price is left out.
+    const batch = tierPrice('batch', entry.input_cost_per_token_batches, entry.output_cost_per_token_batches, entry.cache_read_input_token_cost_batches);
+    if (batch !== undefined) prices.batch = batch;
+    const flex = tierPrice('flex', entry.input_cost_per_token_flex, entry.output_cost_per_token_flex, entry.cache_read_input_token_cost_flex);
+    if (flex !== undefined) prices.flex = flex;
   } catch (error) {
     return `bad price: ${(error as Error).message}`;
   }

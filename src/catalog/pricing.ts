@@ -1,16 +1,45 @@
 import type { TokenUsage } from '../wire/token-usage.js';
 
 /**
- * A model's price as exact integers: pico-dollars (1e-12 USD) per token. A price of $X per 1M tokens is
+ * Token rates as exact integers: pico-dollars (1e-12 USD) per token. A price of $X per 1M tokens is
  * X * 1e6 pico-dollars per token, which is an integer for any price quoted with up to six decimals.
  */
-export interface Price {
+export interface TokenRates {
   inputPico: number;
   outputPico: number;
   /** Price of prompt tokens read from the provider's prompt cache. */
   cachedInputPico: number;
   /** Price of prompt tokens written to the provider's prompt cache (Anthropic: 1.25× input). */
   cacheWritePico: number;
+}
+
+/**
+ * A model's price: the standard (real-time) rates, plus the rates some providers charge the patient —
+ * their batch API, OpenAI's `service_tier: "flex"`, off-peak hours. `priceAt` (price-at.ts) picks the
+ * rates in force for one call.
+ */
+export interface Price extends TokenRates {
+  batch?: TokenRates;
+  flex?: TokenRates;
+  offPeak?: OffPeakPrice;
+}
+
+/** Rates in force during recurring windows of the week. */
+export interface OffPeakPrice extends TokenRates {
+  windows: readonly PriceWindow[];
+}
+
+/**
+ * A recurring window, parsed from "Mon-Fri 16:30-00:30 UTC+8" (see price-window.ts). Minutes count from
+ * local midnight; `endMinute <= startMinute` crosses midnight. `days` (bit 0 = Sunday, in local time) says
+ * on which days the window may start.
+ */
+export interface PriceWindow {
+  text: string;
+  days: number;
+  startMinute: number;
+  endMinute: number;
+  offsetMinutes: number;
 }
 
 /** USD-per-1M-tokens as written in config (number or decimal string) → integer pico-dollars per token. */
@@ -48,7 +77,7 @@ export function picoToUsdPerMillion(pico: number): string {
  * Cost of one call in integer nano-dollars. Exact in pico-dollars, then rounded half-up once to the nano:
  * the error is at most half a nano-dollar per request, so a million requests drift by less than a cent.
  */
-export function priceUsage(usage: TokenUsage, price: Price): number {
+export function priceUsage(usage: TokenUsage, price: TokenRates): number {
   const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
   const written = Math.min(usage.cacheCreationTokens, usage.promptTokens - cached);
   const uncached = usage.promptTokens - cached - written;
@@ -64,7 +93,7 @@ export function priceUsage(usage: TokenUsage, price: Price): number {
  * Net saving of the provider's prompt cache on one call: cache reads below the input price, minus the premium
  * paid for cache writes (negative on the call that writes the cache).
  */
-export function promptCacheSavingNanos(usage: TokenUsage, price: Price): number {
+export function promptCacheSavingNanos(usage: TokenUsage, price: TokenRates): number {
   const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
   const written = Math.min(usage.cacheCreationTokens, usage.promptTokens - cached);
   const pico = cached * (price.inputPico - price.cachedInputPico) - written * (price.cacheWritePico - price.inputPico);

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   keys: async () => [(await import('./keys-command.js')).registerKeysCommand],
   cache: async () => [(await import('./cache-command.js')).registerCacheCommand],
   compress: async () => [(await import('./compress-command.js')).registerCompressCommand],
+  reload: async () => [(await import('./reload-command.js')).registerReloadCommand],
 };
 
 /** Read once, when the program is built: the one place the version lives is package.json (two levels up from src/cli and dist/cli). */

@@ -67,7 +67,7 @@ describe('frugal models import', () => {
     expect(written.models.map((entry: { name: string }) => entry.name)).toEqual(['gpt-4o', 'gpt-4o-mini', 'qwen3-32b']);
 
     const table = await frugal();
-    expect(table.split('\n').find((line) => line.startsWith('gpt-4o '))?.split(/\s+/)).toEqual(['gpt-4o', 'openai', '2.75', '11', '1.375', '128000']);
+    expect(table.split('\n').find((line) => line.startsWith('gpt-4o '))?.split(/\s+/)).toEqual(['gpt-4o', 'openai', '2.75', '11', '1.375', '1.25/5', '-', '-', '128000']);
   });
 
   it('merges a later import into the override and diff shows old → new against the built-in catalog', async () => {

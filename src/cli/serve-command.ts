@@ -8,11 +8,14 @@ import { createLedgerWriter } from '../ledger/ledger-writer.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { replaySpool } from '../ledger/replay-spool.js';
 import { createDrainableGateway } from './drainable-gateway.js';
-import { createGatewayFromConfig } from '../pipeline/create-gateway.js';
+import { openLiveGateway } from './open-live-gateway.js';
+import { createConfigReloader, listenForReloads } from './config-reloader.js';
 import { createServer } from '../server/create-server.js';
 import { createKeyAuthenticator } from '../keys/key-cache.js';
 import { openKeyStore } from '../keys/open-key-store.js';
 import { openResponseStore } from '../responses/open-response-store.js';
+import { openFeedbackStore } from '../feedback/open-feedback-store.js';
+import { createRecentRequests } from '../feedback/recent-requests.js';
 
 interface ServeOptions {
   config?: string;
@@ -33,7 +36,8 @@ export function registerServeCommand(program: Command) {
 }
 
 export async function serve(options: ServeOptions) {
-  const config = await loadCliConfig(options.config ?? process.env.FRUGAL_CONFIG);
+  const configPath = options.config ?? process.env.FRUGAL_CONFIG;
+  const config = await loadCliConfig(configPath);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
   const store = config.ledger.enabled ? openLedgerStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (store) await store.migrate();
@@ -54,13 +58,24 @@ export async function serve(options: ServeOptions) {
     if (opened.leftover.files.length > 0) logger.info(replay, 'ledger spool replayed');
   }
   const drainable = createDrainableGateway({ durable: opened ? () => writer!.durable() : undefined });
-  const gateway = drainable.wrap(createGatewayFromConfig(config, writer && drainable.sink(writer)));
+  // Requests whose rows may still wait in the writer's batch: feedback on a reply that just arrived finds them here.
+  const recent = writer ? createRecentRequests() : undefined;
+  // Routes hold `gateway`; a reload (SIGHUP, server.watch_config, POST /admin/reload) swaps what is behind it.
+  const live = openLiveGateway(config, {
+    ledger: writer && drainable.sink(recent ? recent.sink(writer) : writer),
+    wrap: (inner) => drainable.wrap(inner),
+    onCloseError: (error) => logger.warn({ err: error }, 'a replaced gateway did not close cleanly'),
+  });
+  const gateway = live.gateway;
+  const reloader = createConfigReloader({ load: () => loadCliConfig(configPath), live: gateway, build: live.build, logger });
   // Keys live in the ledger's database; without a ledger there is nowhere to keep them.
   const keyStore = store ? openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (keyStore) await keyStore.migrate();
   // Stored responses (/v1/responses) sit beside the ledger; with the ledger off, in a bounded in-memory LRU.
   const responseStore = openResponseStore({ ledgerEnabled: config.ledger.enabled, databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
   await responseStore.migrate();
+  // Scores sit beside the ledger rows they score; the ledger's migrate() above created their table.
+  const feedbackStore = store ? openFeedbackStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   const authenticator = keyStore ? createKeyAuthenticator(keyStore, { onRefreshError: (error) => logger.error({ err: error }, 'could not count virtual keys') }) : undefined;
   await authenticator?.refresh();
   const app = createServer({
@@ -69,6 +84,9 @@ export async function serve(options: ServeOptions) {
     keys: keyStore && authenticator ? { store: keyStore, authenticator, masterKey: config.masterKey } : undefined,
     spend: store ? (query) => store.report(query) : undefined,
     responses: responseStore,
+    reloader,
+    // Another instance sharing the ledger may hold a row until its next flush: look again for two flush intervals.
+    feedback: feedbackStore && { store: feedbackStore, recent, graceMs: 2 * config.ledger.flushIntervalMs },
   });
 
   for (const note of config.notes) logger.warn(note);
@@ -80,7 +98,8 @@ export async function serve(options: ServeOptions) {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    const drainTimeoutMs = config.server.drainTimeoutMs;
+    stopReloads();
+    const drainTimeoutMs = gateway.config.server.drainTimeoutMs;
     logger.info({ signal, drainTimeoutMs, inFlight: drainable.inFlight() }, 'shutting down: no new requests; in-flight requests may finish until the drain deadline');
     let code = 0;
     // Stops listening at once; Fastify answers 503 on kept-alive connections and closes idle ones.
@@ -104,12 +123,14 @@ export async function serve(options: ServeOptions) {
     await store?.close().catch(() => undefined);
     await keyStore?.close().catch(() => undefined);
     await responseStore.close().catch(() => undefined);
-    await gateway.close();
+    await feedbackStore?.close().catch(() => undefined);
+    await live.close();
     logger.flush();
     process.exit(code);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  const stopReloads = listenForReloads(reloader, { watch: config.server.watchConfig ? configPath : undefined });
 
   const port = options.port !== undefined ? Number(options.port) : config.server.port;
   const host = options.host ?? config.server.host;

@@ -3,11 +3,21 @@ import { z } from 'zod';
 /** USD per 1M tokens: a number or a decimal string (strings keep every digit exactly). */
 const usd = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,6})?$/, 'a decimal with at most 6 decimals')]);
 
-const priceSchema = z.strictObject({
+const ratesShape = {
   input: usd,
   output: usd,
   cached_input: usd.optional(),
   cache_write: usd.optional(),
+};
+
+/** Real-time rates plus, optionally, the batch, flex and off-peak ones (windows are checked at start-up, naming the path). */
+const priceSchema = z.strictObject({
+  ...ratesShape,
+  batch: z.strictObject(ratesShape).optional(),
+  /** A fraction off every real-time rate for batch lines (0.5 = −50 %); instead of `batch`. */
+  batch_discount: z.union([z.number().gt(0).lt(1), z.string()]).optional(),
+  flex: z.strictObject(ratesShape).optional(),
+  off_peak: z.strictObject({ ...ratesShape, windows: z.array(z.string()).min(1) }).optional(),
 });
 
 const providerSchema = z.strictObject({
@@ -60,6 +70,8 @@ export const configSchema = z.strictObject({
       cost_in_body: z.boolean().optional(),
       /** On SIGTERM/SIGINT, how long in-flight requests may finish before they are ended with a `shutdown` error. */
       drain_timeout_ms: z.number().int().min(0).optional(),
+      /** Re-read the config file when it changes (as on SIGHUP); settings that need a restart are reported, the rest applied. */
+      watch_config: z.boolean().optional(),
       /** Deepest nesting of arrays/objects a request body may have; deeper bodies get a 400 before anything walks them. */
       max_json_depth: z.number().int().min(2).max(10_000).optional(),
       /** Most messages one chat request may carry. */
@@ -236,6 +248,20 @@ export const configSchema = z.strictObject({
         .optional(),
       /** Background liveness probes per provider; 0 turns them off. */
       health_check_interval_ms: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  /** OpenTelemetry traces over OTLP (HTTP/protobuf): on when an endpoint is set here or in OTEL_EXPORTER_OTLP_ENDPOINT. */
+  telemetry: z
+    .strictObject({
+      service_name: z.string().min(1).optional(),
+      otlp: z
+        .strictObject({
+          /** The collector's base URL, like OTEL_EXPORTER_OTLP_ENDPOINT: spans go to <endpoint>/v1/traces. */
+          endpoint: z.url().optional(),
+          /** Sent with every export (e.g. an authorization header); never logged. */
+          headers: z.record(z.string(), z.string()).optional(),
+        })
+        .optional(),
     })
     .optional(),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(), pretty: z.boolean().optional() }).optional(),

@@ -1,5 +1,7 @@
 import type { Price } from '../catalog/pricing.js';
+import type { ExtraPricesDisplay } from '../catalog/price-spec.js';
 import type { ProviderKind } from '../providers/provider-adapter.js';
+import type { TelemetrySettings } from './telemetry-settings.js';
 
 export interface ProviderSettings {
   name: string;
@@ -28,7 +30,7 @@ export interface ModelEntry {
   type: 'chat' | 'embedding';
   price: Price;
   /** The price as configured, USD per 1M tokens, for display. */
-  priceUsdPerMillion: { input: string; output: string; cachedInput: string; cacheWrite: string };
+  priceUsdPerMillion: { input: string; output: string; cachedInput: string; cacheWrite: string } & ExtraPricesDisplay;
   context: number | undefined;
   maxOutput: number | undefined;
   capabilities: { tools: boolean; vision: boolean; jsonSchema: boolean };
@@ -51,6 +53,8 @@ export interface GatewayConfig {
     bodyLimitBytes: number;
     costInBody: boolean;
     drainTimeoutMs: number;
+    /** server.watch_config: reload when the config file changes. */
+    watchConfig: boolean;
     maxJsonDepth: number;
     maxMessages: number;
     maxHeaderBytes: number;
@@ -75,6 +79,8 @@ export interface GatewayConfig {
   masterKey: string | undefined;
   /** Token reduction by route or model name ('*' for all); validated at start-up by the stage. */
   tokenReduction: Readonly<Record<string, TokenReductionSettings>>;
+  /** OpenTelemetry export (config/telemetry-settings.ts); otlp undefined = tracing off. */
+  telemetry: TelemetrySettings;
   logLevel: string;
   /** logging.pretty: readable log lines; undefined: only on a terminal. */
   logPretty: boolean | undefined;

@@ -1,10 +1,12 @@
 import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
 import { applyCatalogOverride, type CatalogOverrideEntry } from '../catalog/catalog-override.js';
-import { parseUsdNanos, picoToUsdPerMillion, usdPerMillionToPico, type Price } from '../catalog/pricing.js';
+import { parseUsdNanos, picoToUsdPerMillion, type Price } from '../catalog/pricing.js';
+import { describeExtraPrices, PriceSpecError, resolvePriceSpec } from '../catalog/price-spec.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { CachePolicySettings, CacheSettings, GatewayConfig, ModelEntry, ProviderSettings } from './gateway-config.js';
 import type { RawConfig, RawModel, RawProvider } from './config-schema.js';
 import type { MissingVariable } from './interpolate-env.js';
+import { telemetrySettings } from './telemetry-settings.js';
 
 export interface ResolveOptions {
   env: Record<string, string | undefined>;
@@ -81,6 +83,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       costInBody: raw.server?.cost_in_body ?? true,
       // Kubernetes kills a pod 30 s after SIGTERM by default: 20 s of drain leaves time to end the rest and flush.
       drainTimeoutMs: raw.server?.drain_timeout_ms ?? 20_000,
+      watchConfig: raw.server?.watch_config ?? false,
       // 64 levels hold any real JSON schema or tool arguments, and stay far below what overflows a recursive walk.
       maxJsonDepth: raw.server?.max_json_depth ?? 64,
       maxMessages: raw.server?.max_messages ?? 4096,
@@ -137,6 +140,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     },
     masterKey: raw.admin?.master_key || env.FRUGAL_MASTER_KEY || undefined,
     tokenReduction: Object.freeze({ ...(raw.token_reduction ?? {}) }),
+    telemetry: telemetrySettings(raw.telemetry, env),
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     logPretty: raw.logging?.pretty,
     demoMode,
@@ -237,30 +241,25 @@ function providerSettings(name: string, raw: RawProvider): ProviderSettings {
 type ModelSource = Partial<CatalogModel> & Partial<RawModel> & { name: string; provider: string; price: NonNullable<RawModel['price']> };
 
 function modelEntry(source: ModelSource, path: string): ModelEntry {
-  const pico = (value: number | string | undefined, fallback: number, field: string) => {
-    if (value === undefined) return fallback;
-    try {
-      return usdPerMillionToPico(value);
-    } catch (error) {
-      throw configError(`${path}.price.${field}: ${(error as Error).message}`);
-    }
-  };
-  const inputPico = pico(source.price.input, 0, 'input');
-  const outputPico = pico(source.price.output, 0, 'output');
-  // Without a cached price the provider bills cached tokens like any other input token.
-  const cachedInputPico = pico(source.price.cached_input, inputPico, 'cached_input');
-  const cacheWritePico = pico(source.price.cache_write, inputPico, 'cache_write');
+  let price: Price;
+  try {
+    price = resolvePriceSpec(source.price);
+  } catch (error) {
+    if (error instanceof PriceSpecError) throw configError(`${path}.price.${error.field}: ${error.message}`);
+    throw error;
+  }
   return {
     name: source.name,
     provider: source.provider,
     upstream: source.upstream ?? source.name,
     type: source.type ?? 'chat',
-    price: { inputPico, outputPico, cachedInputPico, cacheWritePico },
+    price,
     priceUsdPerMillion: {
-      input: picoToUsdPerMillion(inputPico),
-      output: picoToUsdPerMillion(outputPico),
-      cachedInput: picoToUsdPerMillion(cachedInputPico),
-      cacheWrite: picoToUsdPerMillion(cacheWritePico),
+      input: picoToUsdPerMillion(price.inputPico),
+      output: picoToUsdPerMillion(price.outputPico),
+      cachedInput: picoToUsdPerMillion(price.cachedInputPico),
+      cacheWrite: picoToUsdPerMillion(price.cacheWritePico),
+      ...describeExtraPrices(price),
     },
     context: source.context,
     maxOutput: source.max_output,

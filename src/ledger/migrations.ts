@@ -131,6 +131,34 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'what the caller saved by naming a cheaper model than the baseline (shown apart from savings)',
     statements: (d) => [`ALTER TABLE ${d.table(LEDGER_TABLE)} ADD COLUMN caller_choice_nanos ${d.types.bigint} NOT NULL DEFAULT 0`],
   },
+  {
+    version: 7,
+    name: 'create frugal_feedback (scores of requests, append-only history)',
+    // In the ledger's list, not a list of its own: quality reports join it to the ledger, so wherever a ledger
+    // exists the table must too. Rows are never updated: the current score of (request, name) is its latest seq.
+    statements: (d) => {
+      const t = d.types;
+      const table = d.table('frugal_feedback');
+      return [
+        `CREATE TABLE ${table} (
+          seq ${t.serialKey},
+          id ${t.text} NOT NULL,
+          request_id ${t.text} NOT NULL,
+          request_ts ${t.bigint} NOT NULL,
+          name ${t.text} NOT NULL,
+          score ${t.double} NOT NULL,
+          comment ${t.text},
+          source ${t.text} NOT NULL,
+          scored_by ${t.text},
+          metadata ${t.text},
+          created_at ${t.bigint} NOT NULL
+        )${d.tableOptions}`,
+        `CREATE INDEX frugal_feedback_request ON ${table} (request_id, request_ts, name, seq)`,
+        // Feedback names a request by its id; without this every score would scan the whole ledger.
+        `CREATE INDEX frugal_ledger_id ON ${d.table(LEDGER_TABLE)} (id)`,
+      ];
+    },
+  },
 ];
 
 /** The migrations not yet applied, in order. */

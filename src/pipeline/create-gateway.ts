@@ -7,7 +7,7 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
 import { createRequestTokenCounter, type RequestTokenCounter } from './count-request-tokens.js';
-import { openSpendControl, type SpendControl } from '../budget/open-spend-control.js';
+import { openSpendControl, type SpendBackend, type SpendControl } from '../budget/open-spend-control.js';
 import { createRouteRateMonitor } from '../budget/route-rate-alerts.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { cacheWanted, openCacheStore, openSemanticCache } from '../cache/open-cache-store.js';
@@ -69,11 +69,12 @@ function withRouteAlerts(config: GatewayConfig, spendControl: SpendControl, ledg
   };
 }
 
-export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined, cacheStore?: CacheStore): Gateway {
+/** `cacheStore` and `spendBackend`, when given, are shared (a config reload keeps them) and left open by `close`. */
+export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined, cacheStore?: CacheStore, spendBackend?: SpendBackend): Gateway {
   const adapters = new Map<string, ProviderAdapter>();
   for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
   const ownedCache = cacheStore === undefined && cacheWanted(config) ? openCacheStore(config) : undefined;
-  const spendControl = openSpendControl(config);
+  const spendControl = openSpendControl(config, spendBackend);
   ledger = withRouteAlerts(config, spendControl, ledger);
   const responses = cacheStore ?? ownedCache;
   const semanticCache = responses ? openSemanticCache(config, responses) : undefined;

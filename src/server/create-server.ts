@@ -5,6 +5,7 @@ import { registerLimitedJsonParser } from './json-limits.js';
 import { serveMetrics } from './metrics-endpoint.js';
 import { edgeServerOptions, installEdge } from './openai-edge.js';
 import { registerCors } from './register-cors.js';
+import { traceRequests } from './trace-requests.js';
 import { requireVirtualKeys } from './route-access.js';
 import { aliasUnprefixedRoutes } from './unprefixed-aliases.js';
 import { registerChatRoute } from './routes/chat-route.js';
@@ -17,6 +18,8 @@ import type { KeyAuthenticator } from '../keys/key-cache.js';
 import type { ReportQuery } from '../ledger/ledger-store.js';
 import { registerEmbeddingsRoute } from './routes/embeddings-route.js';
 import { registerModelsRoute } from './routes/models-route.js';
+import { registerReloadRoute, type ConfigReloader } from './routes/reload-route.js';
+import { registerFeedbackRoute, type FeedbackService } from './routes/feedback-route.js';
 
 export interface ServerOptions {
   gateway: Gateway;
@@ -27,10 +30,14 @@ export interface ServerOptions {
   spend?: (query: ReportQuery) => Promise<unknown>;
   /** Stored responses for /v1/responses; default: a bounded in-memory store. */
   responses?: ResponseStore;
+  /** Live config (SIGHUP, server.watch_config, POST /admin/reload); `gateway` then follows each applied config. */
+  reloader?: ConfigReloader;
+  /** Scores for replies (POST /v1/feedback), in the ledger's database; without it the feedback routes answer not_supported. */
+  feedback?: FeedbackService;
 }
 
 /** The HTTP edge: a thin layer over the gateway. Every error leaves through the one renderer. */
-export function createServer({ gateway, logger, keys, spend, responses }: ServerOptions): FastifyInstance {
+export function createServer({ gateway, logger, keys, spend, responses, feedback, reloader }: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's two lines per request (with the raw URL) are replaced by one of ours: request-log.ts.
@@ -42,8 +49,11 @@ export function createServer({ gateway, logger, keys, spend, responses }: Server
     ...edgeServerOptions(gateway.config.server),
   });
   const metrics = createPrometheusMetrics(gateway.config);
+  reloader?.onApplied((config) => metrics.relabel(config));
 
   installEdge(app);
+  // Before the routes (it wraps their handlers) and the key check (a refused call gets its span too).
+  if (gateway.config.telemetry.otlp) traceRequests(app, gateway.config.telemetry.otlp);
   // Before the key check, so a refused browser request still carries its CORS headers.
   if (gateway.config.server.cors) registerCors(app, gateway.config.server.cors);
   // Before any route: every /v1 route registered from here on is also served without the prefix.
@@ -59,6 +69,8 @@ export function createServer({ gateway, logger, keys, spend, responses }: Server
   registerMessagesRoute(app, gateway);
   registerEmbeddingsRoute(app, gateway);
   registerModelsRoute(app, gateway);
+  if (reloader) registerReloadRoute(app, { reloader, masterKey: gateway.config.masterKey });
+  registerFeedbackRoute(app, { feedback, keys });
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok', demo_mode: gateway.config.demoMode, models: gateway.config.models.size }));
   serveMetrics(app, {
     registry: metrics.registry,

@@ -24,6 +24,13 @@ export const channels = {
   ledgerRowQuarantined: diagnosticsChannel.channel('frugal:ledger:quarantined'),
   /** A provider billed a call more than its worst case (the budget hold): it ignored max_tokens or counts differently. */
   budgetOvershoot: diagnosticsChannel.channel('frugal:budget:overshoot'),
+  /**
+   * One upstream call (cascade tier, retry, hedge, fallback, judge) begins: the call runs inside
+   * `runStores` of this channel, so a tracer can bind its context to it (see runUpstreamAttempt).
+   */
+  upstreamAttemptStart: diagnosticsChannel.channel('frugal:upstream:attempt:start'),
+  /** The same call ended (answered, failed, or its stream finished): the event of its start, filled in. */
+  upstreamAttemptEnd: diagnosticsChannel.channel('frugal:upstream:attempt:end'),
 } as const;
 
 export interface RouteDecisionEvent {

@@ -7,6 +7,8 @@ export interface PrometheusMetrics {
   registry: Registry;
   /** Stops listening to gateway events. */
   close(): void;
+  /** After a config reload: the label vocabulary follows the new models, routes and providers. */
+  relabel(config: MetricLabelSource): void;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -22,7 +24,7 @@ const CACHE_KINDS: Readonly<Record<string, 'exact' | 'semantic' | 'miss'>> = { h
 
 export function createPrometheusMetrics(config?: MetricLabelSource): PrometheusMetrics {
   const registry = new Registry();
-  const label = createMetricLabels(config);
+  let label = createMetricLabels(config);
   // prom-client's names already start with process_ / nodejs_: the prefix is just ours.
   collectDefaultMetrics({ register: registry, prefix: 'frugal_' });
   // Gauges named *_total (promtool refuses them); each duplicates the gauge of the same name without the suffix.
@@ -117,6 +119,9 @@ export function createPrometheusMetrics(config?: MetricLabelSource): PrometheusM
     registry,
     close() {
       for (const [channel, listener] of subscriptions) channel.unsubscribe(listener);
+    },
+    relabel(next) {
+      label = createMetricLabels(next);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { priceAt } from '../../catalog/price-at.js';
 import { priceUsage } from '../../catalog/pricing.js';
 import type { GatewayConfig, ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
@@ -42,7 +43,8 @@ export function simulateLedger(rows: readonly LedgerRow[], options: LedgerSimula
           reasoningTokens: 0,
           estimated: row.tokensEstimated,
         },
-        model.price,
+        // The rates in force when the row was recorded: an off-peak row is not repriced at peak.
+        priceAt(model.price, { tier: 'standard', at: row.ts }),
       ),
     );
 

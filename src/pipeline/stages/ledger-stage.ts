@@ -1,3 +1,5 @@
+import type { Price } from '../../catalog/pricing.js';
+import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import { attributeSavings } from '../../ledger/savings.js';
 import type { LedgerStatus } from '../../ledger/ledger-row.js';
 import { recordRequest, type LedgerSink, type RowFacts } from '../../ledger/ledger-row-builder.js';
@@ -50,6 +52,10 @@ function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: L
   const requestedModel = typeof context.request.model === 'string' ? context.request.model : '';
   // A failed request saved nothing: it is measured against itself.
   const { baseline, reference } = status === 'error' ? NO_BASELINE : baselineOf(requestedModel);
+  // The tier and the hour are the caller's and the clock's doing, not Frugal's: the baseline is priced at the same
+  // ones (an off-peak or flex discount is never booked as a routing saving).
+  const tier = requestedTier(context.request);
+  const inForce = (price: Price | undefined) => (price === undefined ? undefined : priceAt(price, { tier, at: context.startedAt }));
   const hit = context.cacheHit;
   const savings = attributeSavings({
     costNanos: spend.costNanos,
@@ -58,9 +64,9 @@ function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: L
     completionTokens: hit?.completionTokens ?? meta?.usage?.completionTokens ?? 0,
     compressedAwayTokens: context.compressedAwayTokens,
     compressionCostNanos: context.compressionCostNanos,
-    servedPrice: meta?.model.price,
-    baselinePrice: baseline,
-    referencePrice: reference,
+    servedPrice: inForce(meta?.model.price),
+    baselinePrice: inForce(baseline),
+    referencePrice: inForce(reference),
     cacheHitOriginalCostNanos: hit?.originalCostNanos,
   });
   return {

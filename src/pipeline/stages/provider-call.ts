@@ -1,9 +1,11 @@
-import { nanosToUsdNumber, priceUsage, promptCacheSavingNanos } from '../../catalog/pricing.js';
+import { nanosToUsdNumber, priceUsage, promptCacheSavingNanos, type TokenRates } from '../../catalog/pricing.js';
+import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../wire/chat-types.js';
 import type { ChatStreamResult, ProviderAdapter } from '../../providers/provider-adapter.js';
 import { publishUpstreamError } from '../../telemetry/events.js';
+import { beginUpstreamAttempt, endUpstreamAttempt, noteAttemptChunk, noteAttemptResponse, runUpstreamAttempt, type UpstreamAttemptEvent } from '../../telemetry/upstream-attempt-event.js';
 import { addSpend, type AttemptHold, type CallMeta, type ChatOutcome, type RequestContext } from '../../request/request-context.js';
 import type { AttemptOptions, ModelCaller } from '../../request/model-caller.js';
 import { collectChunkText, estimateUsage, responseText } from '../../request/usage-estimate.js';
@@ -12,37 +14,54 @@ import { chatWorstCaseNanos } from '../../budget/worst-case.js';
 export interface ProviderCallOptions {
   /** Add `usage.cost` (USD, everything this request spent so far) to responses, as OpenRouter does. */
   costInBody: boolean;
+  /** Epoch milliseconds; picks off-peak prices. Tests pass a fake clock. */
+  now?: () => number;
 }
 
 
 /** The upstream call: send the request to the model's provider and price what it used. */
 export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>, options: ProviderCallOptions): ModelCaller {
+  // Date.now looked up per call, not captured: a test that replaces it moves the clock too.
+  const now = options.now ?? (() => Date.now());
   return async (context, model, attempt = {}) => {
     const adapter = adapters.get(model.provider);
     if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
     const upstreamRequest = toUpstreamRequest(context, model, attempt);
+    // `service_tier: "flex"` goes upstream unchanged; it is priced at flex only where the model has a flex price.
+    const tier = requestedTier(upstreamRequest);
     // The choke point: the model that actually serves — every cascade tier, retry, hedge, fallback, judge and
     // second opinion — must fit the budgets and the cost ceiling with its worst case (every choice at its
     // token limit, the prompt bounded under any tokenizer) before anything is sent.
     const held = context.spendHold
-      ? await context.spendHold.beginAttempt(chatWorstCaseNanos(upstreamRequest, model.price, context.spendHold.defaultMaxTokens), { model: model.name, provider: adapter.name })
+      ? await context.spendHold.beginAttempt(chatWorstCaseNanos(upstreamRequest, priceAt(model.price, { tier, at: now() }), context.spendHold.defaultMaxTokens), { model: model.name, provider: adapter.name })
       : undefined;
     const signal = attempt.signal ? AbortSignal.any([context.signal, attempt.signal]) : context.signal;
     const meta: CallMeta = { model, provider: adapter.name, usage: undefined, costNanos: 0, ttftMs: null, streamError: undefined, streamCompleted: false };
     let handedToStream = false;
+    // Priced at the moment the request is sent: a call that straddles an off-peak boundary costs what the
+    // window it was sent in charges (DeepSeek's page does not say otherwise; see builtin-catalog.ts).
+    const price = priceAt(model.price, { tier, at: now() });
+    // Undefined unless a tracer listens: then the call runs as the attempt, and its end is published.
+    const traced = beginUpstreamAttempt(context.requestId, adapter.name, model.name, upstreamRequest);
     try {
       if (upstreamRequest.stream === true) {
-        const result = await adapter.streamChat(upstreamRequest, { signal });
+        const call = () => adapter.streamChat(upstreamRequest, { signal });
+        const result = await (traced ? runUpstreamAttempt(traced, call) : call());
         context.warnings.push(...result.warnings);
         handedToStream = true;
-        return { kind: 'stream', chunks: pricedStream(context, upstreamRequest, result, meta, options, held), meta };
+        return { kind: 'stream', chunks: pricedStream(context, upstreamRequest, result, meta, options, held, traced, price), meta };
       }
-      const result = await adapter.chat(upstreamRequest, { signal });
+      const call = () => adapter.chat(upstreamRequest, { signal });
+      const result = await (traced ? runUpstreamAttempt(traced, call) : call());
       context.warnings.push(...result.warnings);
       meta.usage = result.usage ?? estimateUsage(upstreamRequest, responseText(result.response));
-      meta.costNanos = priceUsage(meta.usage, model.price);
-      addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, model.price));
+      meta.costNanos = priceUsage(meta.usage, price);
+      addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
       await held?.end(meta.costNanos);
+      if (traced) {
+        noteAttemptResponse(traced, result.response);
+        endUpstreamAttempt(traced, meta.usage, meta.costNanos, undefined, false);
+      }
       if (options.costInBody) {
         const usage = result.response.usage ?? usageBody(meta);
         usage.cost = nanosToUsdNumber(context.spend.costNanos);
@@ -53,6 +72,7 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
       if (error instanceof FrugalError) {
         publishUpstreamError({ provider: adapter.name, model: model.name, code: error.code, status: error.status });
       }
+      if (traced && !handedToStream) endUpstreamAttempt(traced, undefined, 0, error, signal.aborted);
       throw error;
     } finally {
       // A failed call billed nothing we know of; a stream's hold ends when the stream does.
@@ -93,15 +113,18 @@ async function* pricedStream(
   meta: CallMeta,
   options: ProviderCallOptions,
   held: AttemptHold | undefined,
+  traced: UpstreamAttemptEvent | undefined,
+  price: TokenRates,
 ): AsyncGenerator<ChatChunk> {
   const clientWantsUsage = context.request.stream_options?.include_usage === true;
   const generated: string[] = [];
   try {
     for await (const chunk of result.chunks) {
+      if (traced) noteAttemptChunk(traced, chunk);
       if (collectChunkText(chunk, generated) && meta.ttftMs === null) meta.ttftMs = performance.now() - context.startedHr;
       if (chunk.usage) {
         meta.usage = result.usage();
-        if (meta.usage) meta.costNanos = priceUsage(meta.usage, meta.model.price);
+        if (meta.usage) meta.costNanos = priceUsage(meta.usage, price);
         // The usage chunk exists because we always ask upstream for it; the client only sees it if it asked.
         if (!clientWantsUsage && chunk.choices.length === 0) continue;
         if (options.costInBody) chunk.usage.cost = nanosToUsdNumber(context.spend.costNanos + meta.costNanos);
@@ -115,9 +138,10 @@ async function* pricedStream(
   } finally {
     if (meta.usage === undefined) {
       meta.usage = result.usage() ?? estimateUsage(request, generated.join(''));
-      meta.costNanos = priceUsage(meta.usage, meta.model.price);
+      meta.costNanos = priceUsage(meta.usage, price);
     }
-    addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, meta.model.price));
+    addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
     await held?.end(meta.costNanos);
+    if (traced) endUpstreamAttempt(traced, meta.usage, meta.costNanos, meta.streamError, !meta.streamCompleted && meta.streamError === undefined);
   }
 }

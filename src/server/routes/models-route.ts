@@ -20,8 +20,12 @@ function toOpenAIModel(model: ModelEntry) {
 }
 
 export function registerModelsRoute(app: FastifyInstance, gateway: Gateway) {
-  const list = { object: 'list' as const, data: gateway.models().map(toOpenAIModel) };
-  app.get('/v1/models', async () => list);
+  // Built once per config: a reload swaps the gateway's config, and the list follows it.
+  let listed: { config: unknown; list: { object: 'list'; data: Array<ReturnType<typeof toOpenAIModel>> } } | undefined;
+  app.get('/v1/models', async () => {
+    if (listed?.config !== gateway.config) listed = { config: gateway.config, list: { object: 'list', data: gateway.models().map(toOpenAIModel) } };
+    return listed.list;
+  });
   app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
     const model = gateway.config.models.get(request.params['*']);
     if (!model) throw new FrugalError('model_not_found', `The model '${request.params['*']}' does not exist.`, { param: 'model' });

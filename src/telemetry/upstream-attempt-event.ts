@@ -1,0 +1,90 @@
+import type { ChatChunk, ChatRequest, ChatResponse } from '../wire/chat-types.js';
+import type { TokenUsage } from '../wire/token-usage.js';
+import { channels } from './events.js';
+
+/**
+ * One upstream call as tracing sees it. Built only when someone listens (otherwise `beginUpstreamAttempt` returns
+ * undefined and the model caller does nothing more). It carries request parameters and response facts, never
+ * prompt or answer text, and never a key.
+ */
+export interface UpstreamAttemptEvent {
+  readonly requestId: string;
+  /** Configured provider and model names (bounded sets). */
+  readonly provider: string;
+  readonly model: string;
+  /** The model id sent upstream. */
+  readonly upstreamModel: string;
+  readonly stream: boolean;
+  readonly maxTokens: number | undefined;
+  readonly temperature: number | undefined;
+  readonly topP: number | undefined;
+  /** performance.now() when the call began. */
+  readonly startedHr: number;
+  /** ms from the call's start to its first streamed chunk. */
+  firstChunkMs: number | null;
+  responseModel: string | undefined;
+  responseId: string | undefined;
+  /** One per choice, in choice order, once known. */
+  finishReasons: string[];
+  usage: TokenUsage | undefined;
+  costNanos: number;
+  /** Set when the call (or its stream) failed. */
+  error: unknown;
+  /** We stopped it ourselves (a hedge that lost, a client that left): no failure of the upstream. */
+  cancelled: boolean;
+}
+
+/** The attempt's event when a tracer listens; undefined (and nothing else done) otherwise. */
+export function beginUpstreamAttempt(requestId: string, provider: string, model: string, request: ChatRequest): UpstreamAttemptEvent | undefined {
+  if (!channels.upstreamAttemptStart.hasSubscribers) return undefined;
+  return {
+    requestId,
+    provider,
+    model,
+    upstreamModel: request.model,
+    stream: request.stream === true,
+    maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
+    temperature: request.temperature ?? undefined,
+    topP: request.top_p ?? undefined,
+    startedHr: performance.now(),
+    firstChunkMs: null,
+    responseModel: undefined,
+    responseId: undefined,
+    finishReasons: [],
+    usage: undefined,
+    costNanos: 0,
+    error: undefined,
+    cancelled: false,
+  };
+}
+
+/**
+ * Runs the upstream call inside the attempt: subscribers bound to the start channel (a tracer's context storage)
+ * see the attempt as current for everything the call does, e.g. the HTTP request that carries `traceparent`.
+ */
+export function runUpstreamAttempt<T>(event: UpstreamAttemptEvent, call: () => Promise<T>): Promise<T> {
+  return channels.upstreamAttemptStart.runStores(event, call);
+}
+
+export function noteAttemptResponse(event: UpstreamAttemptEvent, response: ChatResponse): void {
+  event.responseModel = response.model;
+  event.responseId = response.id;
+  event.finishReasons = response.choices.map((choice) => choice.finish_reason ?? 'none');
+}
+
+export function noteAttemptChunk(event: UpstreamAttemptEvent, chunk: ChatChunk): void {
+  if (event.firstChunkMs === null) {
+    event.firstChunkMs = performance.now() - event.startedHr;
+    event.responseModel = chunk.model;
+    event.responseId = chunk.id;
+  }
+  for (const choice of chunk.choices) if (choice.finish_reason) event.finishReasons[choice.index] = choice.finish_reason;
+}
+
+export function endUpstreamAttempt(event: UpstreamAttemptEvent, usage: TokenUsage | undefined, costNanos: number, error: unknown, cancelled: boolean): void {
+  event.usage = usage;
+  event.costNanos = costNanos;
+  event.error = error;
+  event.cancelled = cancelled;
+  if (channels.upstreamAttemptEnd.hasSubscribers) channels.upstreamAttemptEnd.publish(event);
+}
