@@ -2,7 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { FrugalError } from '../errors/frugal-error.js';
 import { extractPresentedKey } from '../keys/extract-presented-key.js';
 import { secretsMatch } from '../keys/key-secret.js';
-import { MIN_MASTER_KEY_LENGTH } from './routes/admin-routes.js';
+
+/** A guessable master key would hand out every key; refuse to start with one. */
+export const MIN_MASTER_KEY_LENGTH = 16;
 
 /**
  * The onRequest hook of a route only the master key may call (`config: { access: 'master' }`): it runs before

@@ -1,15 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { masterKeyGuard } from '../master-key-guard.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ReportQuery } from '../../ledger/ledger-store.js';
 import { REPORT_DIMENSION_NAMES } from '../../ledger/report-dimensions.js';
 import { parseSince } from '../../ledger/report-format.js';
 import { parseCreateKeyRequest } from '../../keys/create-key-request.js';
-import { extractPresentedKey } from '../../keys/extract-presented-key.js';
 import type { KeyAuthenticator } from '../../keys/key-cache.js';
 import { toKeyJson } from '../../keys/key-json.js';
 import { keyNotFound } from '../../keys/key-not-found.js';
-import { secretsMatch } from '../../keys/key-secret.js';
 import type { IssuedKey, KeyStore } from '../../keys/key-store.js';
 
 export interface AdminRoutesOptions {
@@ -22,9 +21,6 @@ export interface AdminRoutesOptions {
   spend?: (query: ReportQuery) => Promise<unknown>;
   now?: () => number;
 }
-
-/** A guessable master key would hand out every key; refuse to start with one. */
-export const MIN_MASTER_KEY_LENGTH = 16;
 
 const listQuerySchema = z.object({ include_revoked: z.enum(['true', 'false', '1', '0']).optional() });
 const spendQuerySchema = z.object({
@@ -64,25 +60,8 @@ function exactJson(value: unknown): string {
  * registerAdminRoutes(app, { store, authenticator, masterKey: process.env.FRUGAL_MASTER_KEY });
  */
 export function registerAdminRoutes(app: FastifyInstance, { store, authenticator, masterKey, spend, now = Date.now }: AdminRoutesOptions): void {
-  const master = masterKey ? masterKey : undefined;
-  if (master !== undefined && master.length < MIN_MASTER_KEY_LENGTH) {
-    throw new FrugalError('config_invalid', `FRUGAL_MASTER_KEY must be at least ${MIN_MASTER_KEY_LENGTH} characters (e.g. openssl rand -base64 32).`);
-  }
-
   // onRequest runs before the body is read: an unauthenticated caller gets nothing parsed on its behalf.
-  const onRequest = async (request: FastifyRequest) => {
-    if (master === undefined) {
-      throw new FrugalError(
-        'permission_denied',
-        'The admin API is disabled because no master key is configured. Set FRUGAL_MASTER_KEY in the gateway\'s environment ' +
-          `(at least ${MIN_MASTER_KEY_LENGTH} characters, e.g. from openssl rand -base64 32), restart, and send it as Authorization: Bearer <master key>.`,
-      );
-    }
-    const presented = extractPresentedKey(request.headers);
-    if (presented === undefined || !secretsMatch(master, presented)) {
-      throw new FrugalError('invalid_api_key', 'The admin API needs Authorization: Bearer <master key> (FRUGAL_MASTER_KEY); the key given is missing or wrong.');
-    }
-  };
+  const onRequest = masterKeyGuard(masterKey);
 
   // 'master': these routes answer to the master key above, never to a virtual key (see route-access.ts).
   const guarded = { onRequest, config: { access: 'master' as const } };
