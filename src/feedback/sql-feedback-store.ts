@@ -4,6 +4,7 @@ import type { SqlClient, SqlValue } from '../keys/sql-client.js';
 import { LEDGER_TABLE } from '../ledger/migrations.js';
 import { dimensionSpec } from '../ledger/report-sql.js';
 import { FEEDBACK_TABLE, type FeedbackEntry, type FeedbackSource, type FeedbackStore, type ScoreGroup, type ScoreStatsQuery } from './feedback-store.js';
+import { storeError } from '../errors/store-error.js';
 
 export interface SqlFeedbackStoreOptions {
   now?: () => number;
@@ -66,9 +67,7 @@ export function createSqlFeedbackStore(client: SqlClient, { now = Date.now, newI
     try {
       return await work();
     } catch (error) {
-      if (error instanceof FrugalError) throw error;
-      const reason = error instanceof Error ? error.message || error.name : String(error);
-      throw new FrugalError('internal_error', `feedback store (${d.name}): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+      throw storeError(`feedback store (${d.name})`, operation, error);
     }
   }
 

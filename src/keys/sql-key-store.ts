@@ -5,6 +5,7 @@ import { defaultRandomBytes, hashesMatch, hashKey, keyIdOf, newKeyId, newKeyMate
 import type { CreateKeyInput, IssuedKey, KeyStore, ListKeysQuery } from './key-store.js';
 import type { SqlClient } from './sql-client.js';
 import { keyStatus, type VirtualKey } from './virtual-key.js';
+import { storeError } from '../errors/store-error.js';
 
 export const KEYS_TABLE = 'frugal_keys';
 
@@ -44,10 +45,8 @@ export function createSqlKeyStore(client: SqlClient, { now = Date.now, randomByt
     try {
       return await work();
     } catch (error) {
-      if (error instanceof FrugalError) throw error;
-      // Driver messages name the statement's problem; values (hashes) are bound, never part of the text.
-      const reason = error instanceof Error ? error.message || error.name : String(error);
-      throw new FrugalError('internal_error', `key store (${d.name}): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+      // Values (hashes) are bound, never part of a statement's text, so no driver message quotes one.
+      throw storeError(`key store (${d.name})`, operation, error);
     }
   }
 

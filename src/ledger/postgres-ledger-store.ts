@@ -6,6 +6,7 @@ import { LedgerRowsRefusedError, type LedgerStore, type ReportQuery, type Report
 import { appliedVersionsSql, LEDGER_TABLE, migrationsTableSql, pendingMigrations, recordMigrationSql } from './migrations.js';
 import { buildReportSql, buildRowsSql, shapeReport } from './report-sql.js';
 import { postgresDialect } from './sql-dialect.js';
+import { failureReason, storeError } from '../errors/store-error.js';
 
 export interface PostgresLedgerStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -20,12 +21,9 @@ export interface PostgresLedgerStoreOptions {
 const MAX_PARAMS = 65_535;
 const ROWS_PER_STATEMENT = Math.floor(MAX_PARAMS / LEDGER_COLUMN_NAMES.length);
 
-function storeError(operation: string, error: unknown): FrugalError {
-  if (error instanceof FrugalError) return error;
-  // pg's messages name the server and the problem, never the password.
-  const reason = error instanceof Error ? error.message || error.name : String(error);
-  if (refusedData(error)) return new LedgerRowsRefusedError(`ledger (postgres): ${operation} refused the data: ${reason}`, error);
-  return new FrugalError('internal_error', `ledger (postgres): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+function ledgerStoreError(operation: string, error: unknown): FrugalError {
+  if (!(error instanceof FrugalError) && refusedData(error)) return new LedgerRowsRefusedError(`ledger (postgres): ${operation} refused the data: ${failureReason(error)}`, error);
+  return storeError('ledger (postgres)', operation, error);
 }
 
 /**
@@ -93,7 +91,7 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
           }
         });
       } catch (error) {
-        throw storeError('migrate', error);
+        throw ledgerStoreError('migrate', error);
       }
     },
 
@@ -112,7 +110,7 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
           }
         });
       } catch (error) {
-        throw storeError('insert', error);
+        throw ledgerStoreError('insert', error);
       }
     },
 
@@ -128,7 +126,7 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
         const counts = new Map(result.rows.map((row) => [`${row.ts}:${row.id}`, Number(row.n)]));
         return keys.map((key) => counts.get(`${key.ts}:${key.id}`) ?? 0);
       } catch (error) {
-        throw storeError('countStored', error);
+        throw ledgerStoreError('countStored', error);
       }
     },
 
@@ -138,7 +136,7 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
         const result = await pool.query(sql, params);
         return shapeReport(query.by, result.rows as Array<Record<string, unknown>>, query.then);
       } catch (error) {
-        throw storeError('report', error);
+        throw ledgerStoreError('report', error);
       }
     },
 
@@ -148,7 +146,7 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
         const result = await pool.query(sql, params);
         return (result.rows as Array<Record<string, unknown>>).map(decodeLedgerRow);
       } catch (error) {
-        throw storeError('rows', error);
+        throw ledgerStoreError('rows', error);
       }
     },
 

@@ -8,6 +8,7 @@ import { LedgerRowsRefusedError, type LedgerStore, type ReportQuery, type Report
 import { appliedVersionsSql, LEDGER_TABLE, migrationsTableSql, pendingMigrations, recordMigrationSql } from './migrations.js';
 import { buildReportSql, buildRowsSql, shapeReport } from './report-sql.js';
 import { sqliteDialect } from './sql-dialect.js';
+import { failureReason, storeError } from '../errors/store-error.js';
 
 export interface SqliteLedgerStoreOptions {
   /** The database file; missing parent directories are created. */
@@ -17,11 +18,9 @@ export interface SqliteLedgerStoreOptions {
   now?: () => number;
 }
 
-function storeError(operation: string, error: unknown): FrugalError {
-  if (error instanceof FrugalError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  if (refusedData(error)) return new LedgerRowsRefusedError(`ledger (sqlite): ${operation} refused the data: ${reason}`, error);
-  return new FrugalError('internal_error', `ledger (sqlite): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+function ledgerStoreError(operation: string, error: unknown): FrugalError {
+  if (!(error instanceof FrugalError) && refusedData(error)) return new LedgerRowsRefusedError(`ledger (sqlite): ${operation} refused the data: ${failureReason(error)}`, error);
+  return storeError('ledger (sqlite)', operation, error);
 }
 
 /** Errors about the values themselves (a type, a size, a constraint): the same rows fail on every retry. */
@@ -87,7 +86,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
         // at the same moment waits (busy timeout) and then finds nothing left to do.
         migrateAll.immediate();
       } catch (error) {
-        throw storeError('migrate', error);
+        throw ledgerStoreError('migrate', error);
       }
     },
 
@@ -98,7 +97,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
       try {
         insertBatch(encoded);
       } catch (error) {
-        throw storeError('insert', error);
+        throw ledgerStoreError('insert', error);
       }
     },
 
@@ -114,7 +113,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
           for (const row of found) counts.set(`${row.ts}:${row.id}`, Number(row.n));
         }
       } catch (error) {
-        throw storeError('countStored', error);
+        throw ledgerStoreError('countStored', error);
       }
       return keys.map((key) => counts.get(`${key.ts}:${key.id}`) ?? 0);
     },
@@ -124,7 +123,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
       try {
         return shapeReport(query.by, statement(sql).all(params) as Array<Record<string, unknown>>, query.then);
       } catch (error) {
-        throw storeError('report', error);
+        throw ledgerStoreError('report', error);
       }
     },
 
@@ -133,7 +132,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
       try {
         return (statement(sql).all(params) as Array<Record<string, unknown>>).map(decodeLedgerRow);
       } catch (error) {
-        throw storeError('rows', error);
+        throw ledgerStoreError('rows', error);
       }
     },
 

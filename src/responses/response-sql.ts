@@ -1,8 +1,9 @@
-import { FrugalError } from '../errors/frugal-error.js';
+import type { FrugalError } from '../errors/frugal-error.js';
 import type { SqlDialect } from '../ledger/sql-dialect.js';
 import type { ResponseObject, StoredInputItem } from '../wire/responses/responses-types.js';
 import { RESPONSES_TABLE } from './response-migrations.js';
 import { ownerColumn, type StoredResponse } from './response-store.js';
+import { storeError } from '../errors/store-error.js';
 
 /** The statements both SQL stores send; values are always bound, never spliced. */
 export function responseSql(d: SqlDialect) {
@@ -36,8 +37,6 @@ export function decodeResponse(row: Record<string, unknown>): StoredResponse {
 }
 
 export function responseStoreError(backend: string, operation: string, error: unknown): FrugalError {
-  if (error instanceof FrugalError) return error;
-  // Driver messages name the problem and the server, never a password; values are bound, never in the text.
-  const reason = error instanceof Error ? error.message || error.name : String(error);
-  return new FrugalError('internal_error', `response store (${backend}): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+  // Values are bound, never part of a statement's text, so no driver message quotes a stored response.
+  return storeError(`response store (${backend})`, operation, error);
 }

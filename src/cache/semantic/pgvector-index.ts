@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { VectorIndex, VectorMatch, VectorSearchOptions } from './vector-index.js';
+import { storeError } from '../../errors/store-error.js';
 
 /** The one call this index makes: a `pg.Pool`, a `pg.Client` and a PGlite instance all have it. */
 export interface SqlQuery {
@@ -39,9 +40,7 @@ const MAX_DIMENSIONS = 16_000;
 const ITERATIVE_SCAN = 'strict_order';
 
 function indexError(operation: string, error: unknown): FrugalError {
-  if (error instanceof FrugalError) return error;
-  const reason = error instanceof Error ? error.message || error.name : String(error);
-  return new FrugalError('internal_error', `semantic index (pgvector): ${operation} failed: ${reason}`, { cause: error, retryable: true });
+  return storeError('semantic index (pgvector)', operation, error);
 }
 
 /** pgvector's text form, '[0.1,-0.2,...]'; it accepts neither NaN nor infinities, so neither do we. */
