@@ -1,11 +1,11 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { freePort } from '../../src/testing/serve-child.js';
 
 /** Where a load generator sends chat requests, and the headers that make that endpoint proxy to the mock. */
 export interface Endpoint {
@@ -43,15 +43,6 @@ function track(child: ChildProcess, name: string, stderrTail: string[]): ChildPr
   child.once('exit', () => running.delete(child));
   child.once('error', (error) => stderrTail.push(`${name}: ${error.message}`));
   return child;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port available');
-  return address.port;
 }
 
 /** Polls `url` until it answers 200; fails early, with the child's stderr, if the child dies. */
