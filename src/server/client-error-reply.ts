@@ -38,7 +38,15 @@ export function replyToClientError(error: ParserError, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const rendered = toOpenAIError(fromParserError(error));
+  endWithError(socket, fromParserError(error));
+}
+
+/**
+ * Writes a whole HTTP/1.1 error reply in OpenAI's shape straight onto a socket Node handed over before any
+ * request object could answer (a parser refusal, a CONNECT), and closes it.
+ */
+export function endWithError(socket: Socket, error: FrugalError): void {
+  const rendered = toOpenAIError(error);
   const body = JSON.stringify(rendered.body);
   socket.end(
     [

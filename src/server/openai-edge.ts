@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyHttpOptions, FastifyInstance, FastifyReply } from 'fastify';
 import { FrugalError } from '../errors/frugal-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import { nonCanonicalPathReason } from './canonical-path.js';
-import { replyToClientError } from './client-error-reply.js';
+import { endWithError, replyToClientError } from './client-error-reply.js';
 import { errorShapeOf, renderError } from './error-shape.js';
 import { fromFastifyError } from './fastify-error.js';
 import { installRequestLog, watchRequest } from './request-log.js';
@@ -64,6 +65,11 @@ export function installEdge(app: FastifyInstance): void {
     const rendered = toOpenAIError(new FrugalError('expectation_failed', `Expect: ${String(request.headers.expect).slice(0, 64)} is not supported; only 100-continue is.`));
     response.writeHead(rendered.status, { ...rendered.headers, 'x-request-id': newRequestId(request), 'content-type': 'application/json; charset=utf-8', connection: 'close' });
     response.end(JSON.stringify(rendered.body));
+  });
+
+  // Without a listener Node drops a CONNECT (a proxy tunnel request) with no reply at all.
+  app.server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    endWithError(socket, new FrugalError('not_supported', 'CONNECT is not supported: Frugal is an API gateway, not a proxy.'));
   });
 
   let closing = false;

@@ -23,7 +23,7 @@ const requestLine = fc.oneof(
       'post /v1/chat/completions HTTP/1.1', 'POST  /v1/chat/completions HTTP/1.1', 'POST /v1/chat/completions HTTP/1.0', 'POST /v1/chat/completions HTTP/2.0',
       'POST /v1/chat/completions HTTP/1.1 extra', 'POST /v1/chat/completions', 'POST', 'POST\t/v1/chat/completions\tHTTP/1.1', 'POST http://127.0.0.1/v1/chat/completions HTTP/1.1',
       'POST /v1/chat/completions\u0000 HTTP/1.1', 'POST /v1/chat%00/completions HTTP/1.1', 'POST /v1/chat/completions?%zz HTTP/1.1', 'GET /%ff%fe HTTP/1.1', 'GET /%c0%ae%c0%ae/ HTTP/1.1',
-      'BREW /v1/chat/completions HTTP/1.1', 'G\u00c9T / HTTP/1.1', 'GET * HTTP/1.1', 'GET /\u00e9\u0301 HTTP/1.1', `GET /${'a'.repeat(20_000)} HTTP/1.1`, `GET /v1/models?${'x='.repeat(5_000)} HTTP/1.1`, '',
+      'BREW /v1/chat/completions HTTP/1.1', 'CONNECT 127.0.0.1:443 HTTP/1.1', 'CONNECT /v1/chat/completions HTTP/1.1', 'G\u00c9T / HTTP/1.1', 'GET * HTTP/1.1', 'GET /\u00e9\u0301 HTTP/1.1', `GET /${'a'.repeat(20_000)} HTTP/1.1`, `GET /v1/models?${'x='.repeat(5_000)} HTTP/1.1`, '',
     ),
   },
 );
