@@ -73,7 +73,7 @@ describe('frugal report', () => {
     expect(lines[0]).toBe(
       'status,requests,prompt_tokens,completion_tokens,cached_tokens,errors,estimated_rows,cost_nanos,cost_usd,saved_nanos,saved_usd,' +
         'baseline_nanos,baseline_usd,saved_routing_nanos,saved_routing_usd,saved_cache_nanos,saved_cache_usd,' +
-        'saved_compression_nanos,saved_compression_usd,saved_prompt_cache_nanos,saved_prompt_cache_usd,caller_choice_nanos,caller_choice_usd',
+        'saved_compression_nanos,saved_compression_usd,saved_prompt_cache_nanos,saved_prompt_cache_usd,saved_batch_nanos,saved_batch_usd,saved_batching_nanos,saved_batching_usd,caller_choice_nanos,caller_choice_usd',
     );
     expect(lines.slice(1, -1).map((line) => line.split(',')[0]).sort()).toEqual(['client_aborted', 'error', 'ok']);
     expect(lines.slice(1, -1).reduce((sum, line) => sum + BigInt(line.split(',')[7]), 0n)).toBe(1_275_003_874n);
@@ -84,7 +84,7 @@ describe('frugal report', () => {
     // client_aborted saved 2 000 001 × (4 + 24 + 44) = 144 000 072 (cache 144 000 000, prompt cache 72) on a cost of
     // 125 000 381, so a baseline of 269 000 453; rows 14 and 34 moved 500 000 × 48 from routing to compression.
     expect(lines.find((line) => line.startsWith('client_aborted,'))?.split(',').slice(9)).toEqual([
-      '144000072', '0.144000072', '269000453', '0.269000453', '-24000000', '-0.024000000', '144000000', '0.144000000', '24000000', '0.024000000', '72', '0.000000072', '0', '0.000000000',
+      '144000072', '0.144000072', '269000453', '0.269000453', '-24000000', '-0.024000000', '144000000', '0.144000000', '24000000', '0.024000000', '72', '0.000000072', '0', '0.000000000', '0', '0.000000000', '0', '0.000000000',
     ]);
   });
 
@@ -101,22 +101,22 @@ describe('frugal report', () => {
   it('prints the savings table with --savings: baseline, spend, saved and each mechanism per model, and a TOTAL', async () => {
     const lines = (await report('--by', 'model', '--savings', '--data-dir', dataDir)).trimEnd().split('\n');
     expect(lines[0]).toBe('savings by model, from the first row to now');
-    expect(cells(lines[2])).toEqual(['model', 'requests', 'baseline_usd', 'spend_usd', 'saved_usd', 'routing_usd', 'cache_usd', 'compression_usd', 'prompt_cache_usd', 'saved_pct', 'caller_choice_usd']);
+    expect(cells(lines[2])).toEqual(['model', 'requests', 'baseline_usd', 'spend_usd', 'saved_usd', 'routing_usd', 'cache_usd', 'compression_usd', 'prompt_cache_usd', 'batch_usd', 'batching_usd', 'saved_pct', 'caller_choice_usd']);
     // The rule is printed under the table, so nobody reads caller_choice_usd as a saving.
     expect(lines.at(-1)).toBe(SAVINGS_RULE);
     // By model (i mod 4): gpt-4o (1, 5, …, 49) costs 338 001 027 and saved nothing; gpt-4o-mini (0, 4, …, 48, Σ i = 312)
     // costs 1 000 003 × 325 + 12 = 325 000 987 and saved 624 000 312 (cache 624 000 000, prompt cache 312) of a baseline
-    // of 949 001 299, 65.753 %; no model (3, 7, …, 47) costs 312 000 948; claude-haiku (2, 6, …, 46, Σ i = 288) costs
+    // of 949 001 299, 65.753 %; no model (3, 7, …, 47) costs 312 000 948 and its batch lane's 700 × 300 went back to batching; claude-haiku (2, 6, …, 46, Σ i = 288) costs
     // 300 000 912 and saved nothing net: routing −144 000 000, compression +144 000 000.
     // gpt-4o's rows carry the workload's caller choice: 300 007 × Σ i (1, 5, …, 49 = 325) = 97 502 275.
     expect(lines.slice(4, -4).map(cells)).toEqual([
-      ['gpt-4o', '13', '0.338001', '0.338001', '0.000000', '0.000000', '0.000000', '0.000000', '0.000000', '0.0', '0.097502'],
-      ['gpt-4o-mini', '13', '0.949001', '0.325001', '0.624000', '0.000000', '0.624000', '0.000000', '0.000000', '65.8', '0.000000'],
-      ['(none)', '12', '0.312001', '0.312001', '0.000000', '0.000000', '0.000000', '0.000000', '0.000000', '0.0', '0.000000'],
-      ['claude-haiku', '12', '0.300001', '0.300001', '0.000000', '-0.144000', '0.000000', '0.144000', '0.000000', '0.0', '0.000000'],
+      ['gpt-4o', '13', '0.338001', '0.338001', '0.000000', '0.000000', '0.000000', '0.000000', '0.000000', '0.000000', '0.000000', '0.0', '0.097502'],
+      ['gpt-4o-mini', '13', '0.949001', '0.325001', '0.624000', '0.000000', '0.624000', '0.000000', '0.000000', '0.000000', '0.000000', '65.8', '0.000000'],
+      ['(none)', '12', '0.312001', '0.312001', '0.000000', '0.000000', '0.000000', '0.000000', '0.000000', '0.000210', '-0.000210', '0.0', '0.000000'],
+      ['claude-haiku', '12', '0.300001', '0.300001', '0.000000', '-0.144000', '0.000000', '0.144000', '0.000000', '0.000000', '0.000000', '0.0', '0.000000'],
     ]);
     // 624 000 312 saved of a 1 899 004 186 baseline: 32.859 %.
-    expect(cells(lines.at(-3))).toEqual(['TOTAL', '50', '1.899004', '1.275004', '0.624000', '-0.144000', '0.624000', '0.144000', '0.000000', '32.9', '0.097502']);
+    expect(cells(lines.at(-3))).toEqual(['TOTAL', '50', '1.899004', '1.275004', '0.624000', '-0.144000', '0.624000', '0.144000', '0.000000', '0.000210', '-0.000210', '32.9', '0.097502']);
   });
 
   it('refuses an unknown dimension, --savings or --json with --csv, --savings with --json, and a bound it cannot read', async () => {

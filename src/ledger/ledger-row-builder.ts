@@ -46,6 +46,12 @@ export interface RowFacts {
   decision: { trace: readonly string[]; task: string | null };
   tokenReduction: { before: number; after: number } | null;
   warnings: string[];
+  /** The price tier the call was billed at, when not standard (batch, flex, off_peak). */
+  serviceTier?: string | null;
+  batchId?: string | null;
+  /** Why Frugal made this call for itself (judge, reference, shadow, classifier); absent for the caller's traffic. */
+  overhead?: string | null;
+  experiment?: { name: string; arm: string } | null;
 }
 
 const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -76,6 +82,8 @@ export function buildLedgerRow(facts: RowFacts): LedgerRow {
     savedCacheNanos: savings.cacheNanos,
     savedCompressionNanos: savings.compressionNanos,
     savedPromptCacheNanos: savings.promptCacheNanos,
+    savedBatchNanos: savings.batchNanos ?? 0,
+    savedBatchingNanos: savings.batchingNanos ?? 0,
     callerChoiceNanos: savings.callerChoiceNanos,
     latencyMs: roundMs(performance.now() - facts.startedHr),
     ttftMs: facts.ttftMs === null ? null : roundMs(facts.ttftMs),
@@ -87,6 +95,11 @@ export function buildLedgerRow(facts: RowFacts): LedgerRow {
     task: facts.decision.task,
     tokenReduction: facts.tokenReduction,
     warnings: facts.warnings,
+    serviceTier: facts.serviceTier ?? null,
+    batchId: facts.batchId ?? null,
+    overhead: facts.overhead ?? null,
+    experiment: facts.experiment?.name ?? null,
+    arm: facts.experiment?.arm ?? null,
   };
 }
 

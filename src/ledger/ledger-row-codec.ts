@@ -26,6 +26,8 @@ export const LEDGER_COLUMNS = [
   ['savedCompressionNanos', 'saved_compression_nanos'],
   ['savedPromptCacheNanos', 'saved_prompt_cache_nanos'],
   ['callerChoiceNanos', 'caller_choice_nanos'],
+  ['savedBatchNanos', 'saved_batch_nanos'],
+  ['savedBatchingNanos', 'saved_batching_nanos'],
   ['latencyMs', 'latency_ms'],
   ['ttftMs', 'ttft_ms'],
   ['status', 'status'],
@@ -36,11 +38,16 @@ export const LEDGER_COLUMNS = [
   ['task', 'task'],
   ['tokenReduction', 'reduced_from_tokens'],
   ['warnings', 'warnings'],
+  ['serviceTier', 'service_tier'],
+  ['batchId', 'batch_id'],
+  ['overhead', 'overhead'],
+  ['experiment', 'experiment'],
+  ['arm', 'arm'],
 ] as const satisfies ReadonlyArray<readonly [keyof LedgerRow, string]>;
 
 export const LEDGER_COLUMN_NAMES: readonly string[] = LEDGER_COLUMNS.map(([, column]) => column);
 
-const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'savedNanos', 'baselineNanos', 'savedRoutingNanos', 'savedCacheNanos', 'savedCompressionNanos', 'savedPromptCacheNanos', 'callerChoiceNanos', 'httpStatus'] as const;
+const INTEGER_FIELDS = ['ts', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'costNanos', 'savedNanos', 'baselineNanos', 'savedRoutingNanos', 'savedCacheNanos', 'savedCompressionNanos', 'savedPromptCacheNanos', 'savedBatchNanos', 'savedBatchingNanos', 'callerChoiceNanos', 'httpStatus'] as const;
 
 /**
  * Why a row cannot be stored, or undefined when it can. The types cannot say "integer" or "finite", and a
@@ -106,6 +113,11 @@ export function storableLedgerRow(row: LedgerRow): LedgerRow {
     routeTrace: storableOrNull(row.routeTrace, LONG_TEXT_MAX),
     task: storableOrNull(row.task, SHORT_TEXT_MAX),
     warnings: row.warnings.map((warning) => storableText(warning, LONG_TEXT_MAX)),
+    serviceTier: storableOrNull(row.serviceTier, SHORT_TEXT_MAX),
+    batchId: storableOrNull(row.batchId, SHORT_TEXT_MAX),
+    overhead: storableOrNull(row.overhead, SHORT_TEXT_MAX),
+    experiment: storableOrNull(row.experiment, SHORT_TEXT_MAX),
+    arm: storableOrNull(row.arm, SHORT_TEXT_MAX),
   };
 }
 
@@ -170,6 +182,8 @@ export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
     savedCompressionNanos: numberOf(record.saved_compression_nanos ?? 0),
     savedPromptCacheNanos: numberOf(record.saved_prompt_cache_nanos ?? 0),
     callerChoiceNanos: numberOf(record.caller_choice_nanos ?? 0),
+    savedBatchNanos: numberOf(record.saved_batch_nanos ?? 0),
+    savedBatchingNanos: numberOf(record.saved_batching_nanos ?? 0),
     latencyMs: numberOf(record.latency_ms),
     ttftMs: nullableNumber(record.ttft_ms),
     status: String(record.status) as LedgerStatus,
@@ -180,6 +194,11 @@ export function decodeLedgerRow(record: Record<string, unknown>): LedgerRow {
     task: nullableText(record.task),
     tokenReduction: tokenReductionOf(record.reduced_from_tokens),
     warnings: JSON.parse(String(record.warnings)) as string[],
+    serviceTier: nullableText(record.service_tier),
+    batchId: nullableText(record.batch_id),
+    overhead: nullableText(record.overhead),
+    experiment: nullableText(record.experiment),
+    arm: nullableText(record.arm),
   };
 }
 

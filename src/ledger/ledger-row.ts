@@ -28,11 +28,18 @@ export interface LedgerRow {
   savedNanos: number;
   /** What the baseline model (default gpt-4o) would have charged for the same tokens, uncached and uncompressed. */
   baselineNanos: number;
-  /** The saving split by mechanism; the four add up to savedNanos exactly. Routing may be negative. */
+  /** The saving split by mechanism; the six add up to savedNanos exactly. Routing may be negative. */
   savedRoutingNanos: number;
   savedCacheNanos: number;
   savedCompressionNanos: number;
   savedPromptCacheNanos: number;
+  /**
+   * What a patient lane saved against the real-time price of the same call: a batch API, the flex tier or an
+   * off-peak window that Frugal chose (a batch line, a deferred background request).
+   */
+  savedBatchNanos: number;
+  /** What sending concurrent small requests as one batched call saved, net of re-sends (prompt batching). */
+  savedBatchingNanos: number;
   /**
    * Not a saving: what the caller's own choice of model (named directly, no route) cost less than the configured
    * baseline model would have, on the same tokens. Frugal decided nothing there, so it is shown apart.
@@ -53,4 +60,16 @@ export interface LedgerRow {
   tokenReduction: { before: number; after: number } | null;
   /** What the gateway changed in the request, said out loud (dropped params, model swaps). */
   warnings: string[];
+  /** The price tier the call was billed at: standard (null), batch, flex, off_peak. */
+  serviceTier: string | null;
+  /** The batch (`batch_…`) a line of a Batches API job belongs to. */
+  batchId: string | null;
+  /**
+   * Set on calls Frugal made for itself rather than for the caller (a judge, a reference answer, a shadow arm, a
+   * classifier): real spend, reported as quality overhead and never as the caller's traffic.
+   */
+  overhead: string | null;
+  /** The experiment this request took part in and the arm it was given. */
+  experiment: string | null;
+  arm: string | null;
 }

@@ -65,6 +65,9 @@ export function ledgerWorkload(): LedgerRow[] {
       savedPromptCacheNanos: i % 4 === 0 ? i : 0,
       // A caller-choice amount on i ≡ 1 (mod 4), summed like every other money column.
       callerChoiceNanos: i % 4 === 1 ? 300_007 * i : 0,
+      // A batch line's lane saving, given back by a prompt batch that had to re-send: the parts still sum to 0.
+      savedBatchNanos: i % 4 === 3 ? 700 * i : 0,
+      savedBatchingNanos: i % 4 === 3 ? -700 * i : 0,
       latencyMs: 100.125 + i,
       ttftMs: i % 2 === 0 ? 12.345 + i : null,
       status,
@@ -75,6 +78,11 @@ export function ledgerWorkload(): LedgerRow[] {
       task: i % 4 === 1 ? 'chat' : null,
       tokenReduction: i % 5 === 3 ? { before: 1000 + i, after: 400 + i } : null,
       warnings: i % 6 === 0 ? ['dropped parameter logit_bias', 'model swapped: gpt-4o → gpt-4o-mini'] : i % 10 === 5 ? ['prompt-order: variable content precedes a static block of ~1200 tokens'] : [],
+      serviceTier: i % 4 === 3 ? 'batch' : i % 9 === 4 ? 'flex' : null,
+      batchId: i % 4 === 3 ? `batch_${i % 8}` : null,
+      overhead: i % 10 === 9 ? 'judge' : null,
+      experiment: i % 5 === 2 ? 'cheap-vs-strong' : null,
+      arm: i % 5 === 2 ? ['a', 'b'][i % 2] : null,
     };
   });
 }
@@ -91,12 +99,14 @@ const groupOf: Record<ReportDimension, (row: LedgerRow) => string | null> = {
   provider: (row) => row.provider,
   key: (row) => row.keyId,
   day: (row) => isoDay(row.ts),
+  hour: (row) => `${new Date(row.ts - (row.ts % 3_600_000)).toISOString().slice(0, 13)}:00Z`,
   week: (row) => {
     const date = new Date(row.ts);
     const sinceMonday = (date.getUTCDay() + 6) % 7;
     return isoDay(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - sinceMonday));
   },
   route: (row) => (row.routeTrace === null ? null : row.routeTrace.split('>')[0]),
+  path: (row) => row.routeTrace,
   status: (row) => row.status,
   cache: (row) => row.cacheStatus,
   task: (row) => row.task,
@@ -109,7 +119,8 @@ export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension, 
     const key = then === undefined ? groupOf[by](row) : `${groupOf[by](row) ?? '(none)'} / ${groupOf[then](row) ?? '(none)'}`;
     const group = groups.get(key) ?? {
       group: key, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, baselineNanos: 0n,
-      savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, callerChoiceNanos: 0n, errors: 0, estimatedRows: 0,
+      savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, savedBatchNanos: 0n, savedBatchingNanos: 0n,
+      callerChoiceNanos: 0n, errors: 0, estimatedRows: 0,
     };
     group.requests += 1;
     group.promptTokens += row.promptTokens;
@@ -122,6 +133,8 @@ export function expectedReport(rows: readonly LedgerRow[], by: ReportDimension, 
     group.savedCacheNanos += BigInt(row.savedCacheNanos);
     group.savedCompressionNanos += BigInt(row.savedCompressionNanos);
     group.savedPromptCacheNanos += BigInt(row.savedPromptCacheNanos);
+    group.savedBatchNanos += BigInt(row.savedBatchNanos);
+    group.savedBatchingNanos += BigInt(row.savedBatchingNanos);
     group.callerChoiceNanos += BigInt(row.callerChoiceNanos);
     group.errors += row.status === 'error' ? 1 : 0;
     group.estimatedRows += row.tokensEstimated ? 1 : 0;
@@ -200,10 +213,12 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
           [total.baselineNanos, total.savedRoutingNanos, total.savedCacheNanos, total.savedCompressionNanos, total.savedPromptCacheNanos],
           `saved by mechanism by ${by}`,
         ).toEqual([1_899_004_186n, -144_000_000n, 624_000_000n, 144_000_000n, 312n]);
-        // The invariant, in every group and the total: saved = baseline − cost = the sum of the four mechanisms.
+        // i ≡ 3 (mod 4): Σ i = 300.
+        expect([total.savedBatchNanos, total.savedBatchingNanos], `batch lanes by ${by}`).toEqual([210_000n, -210_000n]);
+        // The invariant, in every group and the total: saved = baseline − cost = the sum of the six mechanisms.
         for (const row of [...report, { ...total, group: 'TOTAL' }]) {
           expect(row.baselineNanos - row.costNanos, `baseline − cost of ${row.group} by ${by}`).toBe(row.savedNanos);
-          expect(row.savedRoutingNanos + row.savedCacheNanos + row.savedCompressionNanos + row.savedPromptCacheNanos, `parts of ${row.group} by ${by}`).toBe(row.savedNanos);
+          expect(row.savedRoutingNanos + row.savedCacheNanos + row.savedCompressionNanos + row.savedPromptCacheNanos + row.savedBatchNanos + row.savedBatchingNanos, `parts of ${row.group} by ${by}`).toBe(row.savedNanos);
         }
         expect(report.reduce((sum, row) => sum + row.promptTokens, 0), `prompt by ${by}`).toBe(50_325);
         expect(report.reduce((sum, row) => sum + row.completionTokens, 0)).toBe(16_425);
@@ -223,7 +238,8 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
       expect(status.find((row) => row.group === 'client_aborted')).toEqual({
         group: 'client_aborted', requests: 5, promptTokens: 5 * 100 + 37 * 120, completionTokens: 5 * 10 + 13 * 120,
         cachedTokens: 3 * 64, costNanos: 125_000_381n, savedNanos: 144_000_072n, baselineNanos: 269_000_453n, savedRoutingNanos: -24_000_000n,
-        savedCacheNanos: 144_000_000n, savedCompressionNanos: 24_000_000n, savedPromptCacheNanos: 72n, callerChoiceNanos: 0n, errors: 0, estimatedRows: 1,
+        savedCacheNanos: 144_000_000n, savedCompressionNanos: 24_000_000n, savedPromptCacheNanos: 72n, savedBatchNanos: 0n, savedBatchingNanos: 0n,
+        callerChoiceNanos: 0n, errors: 0, estimatedRows: 1,
       });
       // task 'chat': i = 1, 5, …, 49 (13 rows, Σ i = 325) → cost 1 000 003 × (325 + 13) + Σ i mod 3 (1,2,0 ×4, then 1) = 338 001 014 + 13;
       // errors at i = 9, 29, 49; estimated at i = 21, 49; none is even, so no cached tokens, nothing saved by any
@@ -234,13 +250,13 @@ export function describeLedgerStoreConformance(name: string, createFactory: () =
           group: null, requests: 37, promptTokens: 50_325 - 13_325, completionTokens: 16_425 - 4_355, cachedTokens: 832,
           costNanos: 1_275_003_874n - 338_001_027n, savedNanos: 624_000_312n, baselineNanos: 1_899_004_186n - 338_001_027n,
           savedRoutingNanos: -144_000_000n, savedCacheNanos: 624_000_000n, savedCompressionNanos: 144_000_000n, savedPromptCacheNanos: 312n,
-          callerChoiceNanos: 0n, errors: 2, estimatedRows: 6,
+          savedBatchNanos: 210_000n, savedBatchingNanos: -210_000n, callerChoiceNanos: 0n, errors: 2, estimatedRows: 6,
         },
         {
           group: 'chat', requests: 13, promptTokens: 13 * 100 + 37 * 325, completionTokens: 13 * 10 + 13 * 325, cachedTokens: 0,
           costNanos: 338_001_027n, savedNanos: 0n, baselineNanos: 338_001_027n, savedRoutingNanos: 0n, savedCacheNanos: 0n,
           // Every chat row is i ≡ 1 (mod 4), which carries a caller choice: 300 007 × Σ i = 300 007 × 325.
-          savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, callerChoiceNanos: 97_502_275n, errors: 3, estimatedRows: 2,
+          savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, savedBatchNanos: 0n, savedBatchingNanos: 0n, callerChoiceNanos: 97_502_275n, errors: 3, estimatedRows: 2,
         },
       ]);
       const weeks = await store.report({ by: 'week' });

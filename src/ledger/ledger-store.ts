@@ -1,6 +1,7 @@
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow } from './ledger-row.js';
 import type { REPORT_DIMENSIONS } from './report-dimensions.js';
+import type { ReportFilter } from './report-filter.js';
 
 /** What a report groups by. The list is the table in report-dimensions.ts: one entry adds a dimension. */
 export type ReportDimension = keyof typeof REPORT_DIMENSIONS;
@@ -15,6 +16,8 @@ export interface ReportQuery extends TimeRange {
   by: ReportDimension;
   /** A second dimension within the first (e.g. by route, then by cache status): groups read "route / hit". */
   then?: ReportDimension;
+  /** Only rows in these groups (all must hold), e.g. team = growth: `report --where team=growth`. */
+  where?: readonly ReportFilter[];
 }
 
 export interface RowsQuery extends TimeRange {
@@ -38,6 +41,8 @@ export interface ReportRow {
   savedCacheNanos: bigint;
   savedCompressionNanos: bigint;
   savedPromptCacheNanos: bigint;
+  savedBatchNanos: bigint;
+  savedBatchingNanos: bigint;
   /** Not a saving: what callers' own choice of a cheaper model than the baseline came to (see LedgerRow). */
   callerChoiceNanos: bigint;
   /** Rows with status `error` (a client that walked away is not an error). */

@@ -52,7 +52,8 @@ export function expectedMigrationRecords(version: LegacyLedgerVersion, now: numb
   return MIGRATIONS.map((migration) => ({ version: migration.version, applied_at: migration.version <= version ? 1 : now }));
 }
 
-const NO_BREAKDOWN = { baselineNanos: 0, savedRoutingNanos: 0, savedCacheNanos: 0, savedCompressionNanos: 0, savedPromptCacheNanos: 0, callerChoiceNanos: 0, tokenReduction: null };
+const NO_BREAKDOWN = { baselineNanos: 0, savedRoutingNanos: 0, savedCacheNanos: 0, savedCompressionNanos: 0, savedPromptCacheNanos: 0, callerChoiceNanos: 0, tokenReduction: null,
+  savedBatchNanos: 0, savedBatchingNanos: 0, serviceTier: null, batchId: null, overhead: null, experiment: null, arm: null };
 
 /**
  * After `migrate()` on a legacyLedger: the old rows read back what their version could keep — before version 2

@@ -1,4 +1,5 @@
 import type { SqlDialect } from './sql-dialect.js';
+import { createRollupSql, ROLLUP_SUMS_V9, rollupInsertSql } from './ledger-rollup.js';
 
 /**
  * One schema change. `statements` is rendered for a dialect, so SQLite and Postgres run the same list.
@@ -8,6 +9,8 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   statements(dialect: SqlDialect): string[];
+  /** Run right after `statements`, in the same transaction: fills a new table from existing rows (SQL that may differ by dialect). */
+  fill?(dialect: SqlDialect): string[];
 }
 
 export const MIGRATIONS_TABLE = 'frugal_migrations';
@@ -156,6 +159,54 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE INDEX frugal_feedback_request ON ${table} (request_id, request_ts, name, seq)`,
         // Feedback names a request by its id; without this every score would scan the whole ledger.
         `CREATE INDEX frugal_ledger_id ON ${d.table(LEDGER_TABLE)} (id)`,
+      ];
+    },
+  },
+  {
+    version: 8,
+    name: 'batch and prompt-batching savings, price tier, batch id, quality overhead, experiment arm',
+    statements: (d) => {
+      const table = d.table(LEDGER_TABLE);
+      return [
+        ...['saved_batch_nanos', 'saved_batching_nanos'].map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} ${d.types.bigint} NOT NULL DEFAULT 0`),
+        ...['service_tier', 'batch_id', 'overhead', 'experiment', 'arm'].map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} ${d.types.text}`),
+        // A batch's lines are read back by batch id (its output file, its report).
+        `CREATE INDEX frugal_ledger_batch ON ${table} (batch_id)`,
+      ];
+    },
+  },
+  {
+    version: 9,
+    name: 'create frugal_ledger_hourly (per-hour rollup for the dashboard), filled from the rows',
+    // The writer keeps it up to date in each batch's transaction (ledger-rollup.ts); `frugal ledger rollup --rebuild` remakes it.
+    statements: (d) => createRollupSql(d, ROLLUP_SUMS_V9),
+    fill: (d) => [rollupInsertSql(d, { sums: ROLLUP_SUMS_V9, source: d.table(LEDGER_TABLE), accumulate: false })],
+  },
+  {
+    version: 10,
+    name: 'create frugal_samples (sampled requests and answers, redacted, for judges and reviewers)',
+    // Texts are redacted before they are written; each row carries its own expiry (its route's retention_days),
+    // so one DELETE on expires_at serves every route.
+    statements: (d) => {
+      const t = d.types;
+      const table = d.table('frugal_samples');
+      return [
+        `CREATE TABLE ${table} (
+          seq ${t.serialKey},
+          request_id ${t.text} NOT NULL,
+          request_ts ${t.bigint} NOT NULL,
+          route ${t.text} NOT NULL,
+          model ${t.text},
+          task ${t.text},
+          key_id ${t.text},
+          request_json ${t.text},
+          answer ${t.text},
+          created_at ${t.bigint} NOT NULL,
+          expires_at ${t.bigint} NOT NULL
+        )${d.tableOptions}`,
+        `CREATE INDEX frugal_samples_request ON ${table} (request_id, request_ts)`,
+        `CREATE INDEX frugal_samples_route_ts ON ${table} (route, request_ts)`,
+        `CREATE INDEX frugal_samples_expires ON ${table} (expires_at)`,
       ];
     },
   },

@@ -29,7 +29,7 @@ export type ReportTotals = Omit<ReportRow, 'group'>;
 
 /** Column totals; cost summed as bigint. */
 export function totalReport(rows: readonly ReportRow[]): ReportTotals {
-  const total: ReportTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, baselineNanos: 0n, savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, callerChoiceNanos: 0n, errors: 0, estimatedRows: 0 };
+  const total: ReportTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanos: 0n, savedNanos: 0n, baselineNanos: 0n, savedRoutingNanos: 0n, savedCacheNanos: 0n, savedCompressionNanos: 0n, savedPromptCacheNanos: 0n, savedBatchNanos: 0n, savedBatchingNanos: 0n, callerChoiceNanos: 0n, errors: 0, estimatedRows: 0 };
   for (const row of rows) {
     total.requests += row.requests;
     total.promptTokens += row.promptTokens;
@@ -42,6 +42,8 @@ export function totalReport(rows: readonly ReportRow[]): ReportTotals {
     total.savedCacheNanos += row.savedCacheNanos;
     total.savedCompressionNanos += row.savedCompressionNanos;
     total.savedPromptCacheNanos += row.savedPromptCacheNanos;
+    total.savedBatchNanos += row.savedBatchNanos;
+    total.savedBatchingNanos += row.savedBatchingNanos;
     total.callerChoiceNanos += row.callerChoiceNanos;
     total.errors += row.errors;
     total.estimatedRows += row.estimatedRows;
@@ -85,20 +87,20 @@ export function formatReportTable(rows: readonly ReportRow[], by: string): strin
 }
 
 function savingsCells(label: string, row: ReportTotals): string[] {
-  const usd = [row.baselineNanos, row.costNanos, row.savedNanos, row.savedRoutingNanos, row.savedCacheNanos, row.savedCompressionNanos, row.savedPromptCacheNanos].map((nanos) => formatUsd(nanos));
+  const usd = [row.baselineNanos, row.costNanos, row.savedNanos, row.savedRoutingNanos, row.savedCacheNanos, row.savedCompressionNanos, row.savedPromptCacheNanos, row.savedBatchNanos, row.savedBatchingNanos].map((nanos) => formatUsd(nanos));
   return [label, String(row.requests), ...usd, formatPercent(row.savedNanos, row.baselineNanos), formatUsd(row.callerChoiceNanos)];
 }
 
 /**
  * What Frugal saved against the named baseline, by mechanism: one line per group, then a TOTAL line. saved =
- * baseline − spend = routing + cache + compression + prompt cache (routing is negative when a dearer model
+ * baseline − spend = routing + cache + compression + prompt cache + batch + batching (routing is negative when a dearer model
  * served); saved_pct is saved / baseline. The baseline is a route's own (or savings.baseline_model) when a route
  * served, and the model the caller named when they named one; `caller_choice_usd` is what callers' own choice of
  * a cheaper model than savings.baseline_model came to — not a saving, and never in saved_usd. Each USD cell is rounded on its own, so printed parts may differ from
  * the printed saving in the last digit; the JSON and CSV carry the exact nano-dollars.
  */
 export function formatSavingsTable(rows: readonly ReportRow[], by: string): string {
-  const header = [by, 'requests', 'baseline_usd', 'spend_usd', 'saved_usd', 'routing_usd', 'cache_usd', 'compression_usd', 'prompt_cache_usd', 'saved_pct', 'caller_choice_usd'];
+  const header = [by, 'requests', 'baseline_usd', 'spend_usd', 'saved_usd', 'routing_usd', 'cache_usd', 'compression_usd', 'prompt_cache_usd', 'batch_usd', 'batching_usd', 'saved_pct', 'caller_choice_usd'];
   return alignedTable(header, rows.map((row) => savingsCells(row.group ?? NO_GROUP, row)), savingsCells('TOTAL', totalReport(rows)));
 }
 
@@ -120,6 +122,8 @@ const MONEY_COLUMNS: ReadonlyArray<readonly [MoneyField, string, string, string,
   ['savedCacheNanos', 'savedCacheNanos', 'savedCacheUsd', 'saved_cache_nanos', 'saved_cache_usd'],
   ['savedCompressionNanos', 'savedCompressionNanos', 'savedCompressionUsd', 'saved_compression_nanos', 'saved_compression_usd'],
   ['savedPromptCacheNanos', 'savedPromptCacheNanos', 'savedPromptCacheUsd', 'saved_prompt_cache_nanos', 'saved_prompt_cache_usd'],
+  ['savedBatchNanos', 'savedBatchNanos', 'savedBatchUsd', 'saved_batch_nanos', 'saved_batch_usd'],
+  ['savedBatchingNanos', 'savedBatchingNanos', 'savedBatchingUsd', 'saved_batching_nanos', 'saved_batching_usd'],
   ['callerChoiceNanos', 'callerChoiceNanos', 'callerChoiceUsd', 'caller_choice_nanos', 'caller_choice_usd'],
 ];
 

@@ -3,6 +3,7 @@ import { LEDGER_COLUMN_NAMES } from './ledger-row-codec.js';
 import type { ReportDimension, ReportQuery, ReportRow, RowsQuery, TimeRange } from './ledger-store.js';
 import { LEDGER_TABLE } from './migrations.js';
 import { type DimensionSpec, REPORT_DIMENSIONS } from './report-dimensions.js';
+import { andWhere, filterConditions } from './report-filter.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 export interface BuiltQuery {
@@ -45,12 +46,13 @@ export function buildReportSql(d: SqlDialect, query: ReportQuery): BuiltQuery {
   const group = dimensionSpec(query.by).sql(d);
   const second = query.then === undefined ? undefined : dimensionSpec(query.then).sql(d);
   const params: unknown[] = [];
-  const where = whereTime(d, query, params);
+  const where = andWhere(whereTime(d, query, params), filterConditions(d, query.where, params));
   const sql =
     `SELECT ${group} AS grp, ${second ?? 'NULL'} AS grp2, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens, ` +
     `SUM(completion_tokens) AS completion_tokens, SUM(cached_tokens) AS cached_tokens, SUM(cost_nanos) AS cost_nanos, SUM(saved_nanos) AS saved_nanos, SUM(baseline_nanos) AS baseline_nanos, ` +
     `SUM(saved_routing_nanos) AS saved_routing_nanos, SUM(saved_cache_nanos) AS saved_cache_nanos, ` +
     `SUM(saved_compression_nanos) AS saved_compression_nanos, SUM(saved_prompt_cache_nanos) AS saved_prompt_cache_nanos, SUM(caller_choice_nanos) AS caller_choice_nanos, ` +
+    `SUM(saved_batch_nanos) AS saved_batch_nanos, SUM(saved_batching_nanos) AS saved_batching_nanos, ` +
     `SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS errors, ` +
     `SUM(CASE WHEN tokens_estimated THEN 1 ELSE 0 END) AS estimated_rows ` +
     `FROM ${d.table(LEDGER_TABLE)}${where} GROUP BY ${second === undefined ? group : `${group}, ${second}`}`;
@@ -107,6 +109,8 @@ export function shapeReport(by: ReportDimension, records: ReadonlyArray<Record<s
       savedCacheNanos: exactInteger(record.saved_cache_nanos, 'saved_cache_nanos'),
       savedCompressionNanos: exactInteger(record.saved_compression_nanos, 'saved_compression_nanos'),
       savedPromptCacheNanos: exactInteger(record.saved_prompt_cache_nanos, 'saved_prompt_cache_nanos'),
+      savedBatchNanos: exactInteger(record.saved_batch_nanos, 'saved_batch_nanos'),
+      savedBatchingNanos: exactInteger(record.saved_batching_nanos, 'saved_batching_nanos'),
       callerChoiceNanos: exactInteger(record.caller_choice_nanos, 'caller_choice_nanos'),
       errors: safeCount(record.errors, 'errors'),
       estimatedRows: safeCount(record.estimated_rows, 'estimated_rows'),

@@ -8,6 +8,10 @@ export interface SavingsBreakdown {
   cacheNanos: number;
   compressionNanos: number;
   promptCacheNanos: number;
+  /** A patient lane's price (batch API, flex, off-peak) against the real-time price of the same call. */
+  batchNanos?: number;
+  /** Prompt batching: N requests sent as one call, net of re-sends. */
+  batchingNanos?: number;
   /** Apart from the saving: configured baseline − the caller's own named model, on the same tokens (0 under a route). */
   callerChoiceNanos: number;
 }

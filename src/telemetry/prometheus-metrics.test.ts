@@ -24,9 +24,9 @@ function row(fields: Partial<LedgerRow>): LedgerRow {
   return {
     id: 'r1', ts: 0, keyId: null, user: null, tags: {}, requestedModel: 'cheap', servedModel: null, provider: null, stream: false,
     promptTokens: 3, completionTokens: 2, cachedTokens: 0, cacheCreationTokens: 0, tokensEstimated: false, costNanos: 10,
-    savedNanos: 0, baselineNanos: 0, savedRoutingNanos: 0, savedCacheNanos: 0, savedCompressionNanos: 0, savedPromptCacheNanos: 0, callerChoiceNanos: 0,
+    savedNanos: 0, baselineNanos: 0, savedRoutingNanos: 0, savedCacheNanos: 0, savedCompressionNanos: 0, savedPromptCacheNanos: 0, savedBatchNanos: 0, savedBatchingNanos: 0, callerChoiceNanos: 0,
     latencyMs: 5, ttftMs: null, status: 'ok', httpStatus: 200, errorCode: null, cacheStatus: null, routeTrace: null, task: null,
-    tokenReduction: null, warnings: [], ...fields,
+    tokenReduction: null, warnings: [], serviceTier: null, batchId: null, overhead: null, experiment: null, arm: null, ...fields,
   };
 }
 

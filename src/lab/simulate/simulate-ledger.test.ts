@@ -20,8 +20,8 @@ function ledgerRow(fields: Partial<LedgerRow>): LedgerRow {
   return {
     id: 'r', ts: 0, keyId: null, user: null, tags: {}, requestedModel: 'big', servedModel: 'big', provider: 'sim', stream: false,
     promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 0, tokensEstimated: false, costNanos: 0, savedNanos: 0,
-    baselineNanos: 0, savedRoutingNanos: 0, savedCacheNanos: 0, savedCompressionNanos: 0, savedPromptCacheNanos: 0, callerChoiceNanos: 0, latencyMs: 1, ttftMs: null,
-    status: 'ok', httpStatus: 200, errorCode: null, cacheStatus: 'miss', routeTrace: null, task: null, warnings: [], tokenReduction: null,
+    baselineNanos: 0, savedRoutingNanos: 0, savedCacheNanos: 0, savedCompressionNanos: 0, savedPromptCacheNanos: 0, savedBatchNanos: 0, savedBatchingNanos: 0, callerChoiceNanos: 0, latencyMs: 1, ttftMs: null,
+    status: 'ok', httpStatus: 200, errorCode: null, cacheStatus: 'miss', routeTrace: null, task: null, warnings: [], tokenReduction: null, serviceTier: null, batchId: null, overhead: null, experiment: null, arm: null,
     ...fields,
   };
 }
