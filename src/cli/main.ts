@@ -19,12 +19,14 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
     }];
   },
   simulate: async () => [(await import('./simulate-command.js')).registerSimulateCommand],
+  eval: async () => [(await import('./eval-command.js')).registerEvalCommand],
   report: async () => [(await import('./report-command.js')).registerReportCommand],
   router: async () => [(await import('./router-command.js')).registerRouterCommand],
   keys: async () => [(await import('./keys-command.js')).registerKeysCommand],
   cache: async () => [(await import('./cache-command.js')).registerCacheCommand],
   compress: async () => [(await import('./compress-command.js')).registerCompressCommand],
   reload: async () => [(await import('./reload-command.js')).registerReloadCommand],
+  ledger: async () => [(await import('./ledger-command.js')).registerLedgerCommand, (await import('./ledger-rollup-command.js')).registerLedgerRollupCommand],
 };
 
 /** Read once, when the program is built: the one place the version lives is package.json (two levels up from src/cli and dist/cli). */
