@@ -10,6 +10,7 @@ import { fallbackRoute } from './strategies/fallback-route.js';
 import { loadBalanceRoute } from './strategies/loadbalance-route.js';
 import { modelNode } from './strategies/model-node.js';
 import { taskRoute } from './strategies/task-route.js';
+import { modelClassifier } from './classifier/model-classifier.js';
 
 export interface RouteTable {
   routes: ReadonlyMap<string, RouteNode>;
@@ -51,6 +52,22 @@ export function buildRouteTable(config: GatewayConfig): RouteTable {
     return model;
   }
 
+  function classifierOf(spec: Extract<RouteSpec, { strategy: 'map' | 'classify' }>['classifier'], tasks: string[], base: string) {
+    if (spec === 'rules') return classifyWithRules;
+    if ('model_file' in spec) return loadClassifier(spec.model_file, `${base}.classifier.model_file`);
+    const classify = modelClassifier({
+      model: chatModel(spec.model, `${base}.classifier.model`),
+      tasks,
+      timeoutMs: spec.timeout_ms,
+      cacheSize: spec.cache_size,
+      fallback: classifyWithRules,
+    });
+    return async (_request: unknown, context: Parameters<typeof classify>[0], runtime: Parameters<typeof classify>[1]) => {
+      const decision = await classify(context, runtime);
+      return { ...decision, by: decision.by === 'model' ? spec.model : decision.by };
+    };
+  }
+
   function route(name: string, path = `routes.${name}`): RouteNode {
     const existing = built.get(name);
     if (existing) return existing;
@@ -69,7 +86,7 @@ export function buildRouteTable(config: GatewayConfig): RouteTable {
           tasks,
           fallback: target(spec.default, `${base}.default`),
           complex: spec.complex ? { threshold: spec.complex.threshold, node: target(spec.complex.target, `${base}.complex.target`) } : undefined,
-          classify: spec.classifier === 'rules' ? classifyWithRules : loadClassifier(spec.classifier.model_file, `${base}.classifier.model_file`),
+          classify: classifierOf(spec.classifier, Object.keys(spec.tasks), base),
           fitCheck: spec.fit_check,
         });
         break;

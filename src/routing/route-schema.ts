@@ -44,6 +44,17 @@ const common = {
     .optional(),
   /** What this route's savings are measured against (a catalog or configured model; need not be served). Default: savings.baseline_model. */
   baseline_model: z.string().min(1).optional(),
+  /** background: every request to this route is work that can wait (lanes.background: its share, deadline, cheaper tiers). */
+  priority: z.enum(['realtime', 'background']).optional(),
+  /** Prompt batching: concurrent small requests sharing model, system prompt and parameters go as one call (src/batching/). */
+  batching: z
+    .strictObject({
+      window_ms: z.number().int().min(1).max(10_000).default(50),
+      max_items: z.number().int().min(2).max(64).default(8),
+      /** numbered: "=== ANSWER n ===" sections; json: a JSON array through response_format (models with json_schema). */
+      format: z.enum(['numbered', 'json']).default('numbered'),
+    })
+    .optional(),
 };
 
 const taskRoute = {
@@ -52,8 +63,17 @@ const taskRoute = {
   default: target,
   /** Send prompts at or above this complexity (0–1) to `target` whatever their task. */
   complex: z.strictObject({ threshold: z.number().min(0).max(1), target }).optional(),
-  /** 'rules' (built in) or a model trained with `frugal router train` (path to its JSON). */
-  classifier: z.union([z.literal('rules'), z.strictObject({ model_file: z.string() })]).default('rules'),
+  /**
+   * 'rules' (built in), a model trained with `frugal router train` (path to its JSON), or a cheap chat model that
+   * labels each prompt (cached by prompt hash; past `timeout_ms` or on a failure the rules decide).
+   */
+  classifier: z
+    .union([
+      z.literal('rules'),
+      z.strictObject({ model_file: z.string() }),
+      z.strictObject({ model: z.string().min(1), timeout_ms: z.number().int().positive().default(1_500), cache_size: z.number().int().positive().default(10_000) }),
+    ])
+    .default('rules'),
 };
 
 export const routeSchema = z.discriminatedUnion('strategy', [

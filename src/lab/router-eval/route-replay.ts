@@ -172,7 +172,8 @@ function compileReplay(dataset: RoutingDataset, options: RouteReplayOptions, cos
     if (decision === undefined) {
       let classify = classifiers.get(route);
       if (classify === undefined) {
-        classify = spec.classifier === 'rules' ? classifyWithRules : loadTrainedClassifier(spec.classifier.model_file);
+        // A model classifier cannot be replayed offline (no calls here): the rules it falls back to stand in.
+        classify = spec.classifier === 'rules' || !('model_file' in spec.classifier) ? classifyWithRules : loadTrainedClassifier(spec.classifier.model_file);
         classifiers.set(route, classify);
       }
       decision = classify({ model: route, messages: userPrompt(dataset.rows[row].prompt) });

@@ -46,7 +46,8 @@ export function createOfflineRouter(config: GatewayConfig, options: { seed?: num
   const classifiers = new Map<string, (request: ChatRequest) => TaskDecision>();
   for (const [name, spec] of specs) {
     if (spec.strategy === 'map' || spec.strategy === 'classify') {
-      classifiers.set(name, spec.classifier === 'rules' ? classifyWithRules : loadTrainedClassifier(spec.classifier.model_file));
+      // A model classifier makes calls; offline, the rules it falls back to stand in.
+      classifiers.set(name, spec.classifier === 'rules' || !('model_file' in spec.classifier) ? classifyWithRules : loadTrainedClassifier(spec.classifier.model_file));
     }
   }
   const random = createSeededRandom(options.seed ?? 1);

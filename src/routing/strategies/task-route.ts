@@ -1,6 +1,7 @@
 import { FrugalError } from '../../errors/frugal-error.js';
+import type { RequestContext } from '../../request/request-context.js';
 import type { ChatRequest } from '../../wire/chat-types.js';
-import type { RouteNode } from '../route-node.js';
+import type { RouteNode, RouteRuntime } from '../route-node.js';
 
 export interface TaskDecision {
   task: string;
@@ -14,7 +15,8 @@ export interface TaskRouteOptions {
   tasks: ReadonlyMap<string, RouteNode>;
   fallback: RouteNode;
   complex: { threshold: number; node: RouteNode } | undefined;
-  classify: (request: ChatRequest) => TaskDecision;
+  /** Rules and trained models answer at once; a model classifier calls a model (`by` says who decided). */
+  classify: (request: ChatRequest, context: RequestContext, runtime: RouteRuntime) => TaskDecision | Promise<TaskDecision & { by?: string }>;
   fitCheck: boolean;
 }
 
@@ -29,9 +31,9 @@ export function taskRoute(options: TaskRouteOptions): RouteNode {
     models: () => [...options.tasks.values(), options.fallback, ...(options.complex ? [options.complex.node] : [])].flatMap((node) => node.models()),
     async run(context, runtime, attempt = {}) {
       const declared = options.strategy === 'map' && context.taskHint && options.tasks.has(context.taskHint) ? context.taskHint : undefined;
-      const decision = declared ? { task: declared, complexity: 0 } : options.classify(context.request);
+      const decision: TaskDecision & { by?: string } = declared ? { task: declared, complexity: 0 } : await options.classify(context.request, context, runtime);
       let node = options.tasks.get(decision.task) ?? options.fallback;
-      let segment = `${options.strategy}:${decision.task}`;
+      let segment = `${options.strategy}:${decision.task}${decision.by === undefined ? '' : `(by:${decision.by})`}`;
       if (!declared && options.complex && decision.complexity >= options.complex.threshold) {
         node = options.complex.node;
         segment += `(complex:${decision.complexity.toFixed(2)})`;
