@@ -8,6 +8,8 @@ export interface OpenLedgerStoreOptions {
   /** postgres:// or postgresql://; unset or empty means the embedded SQLite ledger. */
   databaseUrl?: string;
   dataDir: string;
+  /** Postgres schema (default public); tests use one per run. */
+  schema?: string;
 }
 
 /**
@@ -17,13 +19,13 @@ export interface OpenLedgerStoreOptions {
  * const store = openLedgerStore({ databaseUrl: process.env.DATABASE_URL, dataDir: './.frugal' });
  * await store.migrate();
  */
-export function openLedgerStore({ databaseUrl, dataDir }: OpenLedgerStoreOptions): LedgerStore {
+export function openLedgerStore({ databaseUrl, dataDir, schema }: OpenLedgerStoreOptions): LedgerStore {
   if (databaseUrl) {
     if (!/^postgres(?:ql)?:\/\//i.test(databaseUrl)) {
       // The URL itself is not echoed: it usually carries a password.
       throw new FrugalError('config_invalid', 'the ledger database URL must start with postgres:// or postgresql://');
     }
-    return createPostgresLedgerStore({ connectionString: databaseUrl });
+    return createPostgresLedgerStore({ connectionString: databaseUrl, schema });
   }
   return createSqliteLedgerStore({ path: join(dataDir, 'ledger.sqlite') });
 }

@@ -13,6 +13,12 @@ export interface ServeChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * What `node` runs to serve, from the package root: the Docker image's ENTRYPOINT + CMD are `node` and these
+ * words (test/deploy-dockerfile.test.ts holds them equal), so the tests start the gateway the way the image does.
+ */
+export const SERVE_COMMAND = ['bin/frugal.mjs', 'serve'] as const;
+
 const running = new Set<ChildProcess>();
 
 /** SIGKILLs, by PID, every child a test started and left running (a failed assertion, a timeout). */
@@ -35,7 +41,7 @@ export async function startServe(dataDir: string, config: string, port?: number)
   await writeFile(configPath, config);
   const listenPort = port ?? (await freePort());
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', FRUGAL_FROM_SOURCE: '1' };
-  const child = spawn(process.execPath, ['bin/frugal.mjs', 'serve', '--config', configPath, '--port', String(listenPort), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVE_COMMAND, '--config', configPath, '--port', String(listenPort), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
