@@ -146,6 +146,27 @@ describe('createKeyAuthenticator', () => {
     expect(calls.authenticate).toBe(2);
   });
 
+  it('forgets every cached key on invalidateAll, including what a lookup in flight read', async () => {
+    const a = await store.create({ name: 'a' });
+    const b = await store.create({ name: 'b' });
+    const auth = authenticator();
+    await auth.authenticate(a.plaintext);
+    let release = () => {};
+    gate = new Promise<void>((resolve) => (release = resolve));
+    const inFlight = auth.authenticate(b.plaintext);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Both revoked elsewhere, and the message that said so was missed: invalidateAll is the catch-up.
+    await store.revoke(a.key.id);
+    await store.revoke(b.key.id);
+    auth.invalidateAll();
+    release();
+    expect(await inFlight).toEqual(b.key);
+    gate = undefined;
+    expect(await auth.authenticate(a.plaintext)).toBeUndefined();
+    expect(await auth.authenticate(b.plaintext)).toBeUndefined();
+    expect(calls.authenticate).toBe(4);
+  });
+
   describe('requiredNow', () => {
     it('is closed until the first count, then open while no key was ever issued', async () => {
       const auth = authenticator();

@@ -20,8 +20,10 @@ export interface KeyAuthenticatorOptions {
 export interface KeyAuthenticator {
   /** The active key a plaintext belongs to, or undefined. */
   authenticate(plaintext: string): Promise<VirtualKey | undefined>;
-  /** Forgets a key (after revoke or rotate) and re-counts active keys. Other instances catch up within ttlMs. */
+  /** Forgets a key (after revoke or rotate) and re-counts active keys. Other instances catch up within ttlMs, or at once through redis-key-invalidation.ts. */
   invalidate(id: string): void;
+  /** Forgets every cached key: for when invalidations may have been missed (a Redis subscription that was down). */
+  invalidateAll(): void;
   /**
    * Whether callers must present a key: true once any key was ever issued (revoking the last key keeps the gateway closed). Synchronous for the hot path; answers
    * from the last count and starts a new one when it is older than ttlMs. Until the first count it answers
@@ -124,6 +126,14 @@ export function createKeyAuthenticator(
       // Requests from now on must not join a lookup that may have read the key before the change.
       pending.clear();
       for (const [hash, entry] of found.entries()) if (entry.key.id === id) found.delete(hash);
+      countedAt = -Infinity;
+      refresh().catch(onRefreshError);
+    },
+
+    invalidateAll() {
+      generation += 1;
+      pending.clear();
+      found.clear();
       countedAt = -Infinity;
       refresh().catch(onRefreshError);
     },

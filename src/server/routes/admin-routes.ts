@@ -74,6 +74,8 @@ export function registerAdminRoutes(app: FastifyInstance, { store, authenticator
   app.post('/admin/keys', guarded, async (request, reply) => {
     const input = parseCreateKeyRequest(request.body, now());
     const issued = await store.create(input);
+    // Other instances re-count too (they share invalidations over Redis when it is configured).
+    authenticator.invalidate(issued.key.id);
     // The first key closes an open gateway: this instance must know before the response goes out.
     await authenticator.refresh();
     return sendIssued(reply, 201, issued);
