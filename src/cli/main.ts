@@ -21,11 +21,14 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   simulate: async () => [(await import('./simulate-command.js')).registerSimulateCommand],
   eval: async () => [(await import('./eval-command.js')).registerEvalCommand],
   report: async () => [(await import('./report-command.js')).registerReportCommand],
+  review: async () => [(await import('./review-command.js')).registerReviewCommand],
+  export: async () => [(await import('./export-command.js')).registerExportCommand],
   router: async () => [(await import('./router-command.js')).registerRouterCommand],
   keys: async () => [(await import('./keys-command.js')).registerKeysCommand],
   cache: async () => [(await import('./cache-command.js')).registerCacheCommand],
   compress: async () => [(await import('./compress-command.js')).registerCompressCommand],
   reload: async () => [(await import('./reload-command.js')).registerReloadCommand],
+  dashboard: async () => [(await import('./dashboard-command.js')).registerDashboardCommand],
   ledger: async () => [(await import('./ledger-command.js')).registerLedgerCommand, (await import('./ledger-rollup-command.js')).registerLedgerRollupCommand],
 };
 

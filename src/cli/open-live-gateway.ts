@@ -1,10 +1,11 @@
-import { openSpendBackend } from '../budget/open-spend-control.js';
+import { openSpendBackend, type SpendBackend } from '../budget/open-spend-control.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { cacheWanted, openCacheStore } from '../cache/open-cache-store.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { createGatewayFromConfig, type Gateway } from '../pipeline/create-gateway.js';
 import { createLiveGateway, type LiveGateway } from '../pipeline/live-gateway.js';
 import type { LedgerSink } from '../ledger/ledger-row-builder.js';
+import type { QualityStores } from '../pipeline/quality-runtime.js';
 
 export interface LiveGatewayParts {
   /** The ledger every generation writes to (one writer: rows stay exact across a reload). */
@@ -12,6 +13,10 @@ export interface LiveGatewayParts {
   /** What the server puts around each gateway it builds (the drain on shutdown). */
   wrap: (gateway: Gateway) => Gateway;
   onCloseError?: (error: unknown) => void;
+  /** Budget counters and rate limits kept elsewhere (a worker's: in the primary); default: opened from the config. */
+  spendBackend?: SpendBackend;
+  /** Samples, judge scores and quality windows in the ledger's database (quality.routes, shadow arms). */
+  quality?: QualityStores;
 }
 
 /**
@@ -24,14 +29,13 @@ export interface LiveGatewayParts {
  * const { gateway, build, close } = openLiveGateway(config, { ledger: writer, wrap: (inner) => drainable.wrap(inner) });
  * gateway.swap(build(reloadedConfig));
  */
-export function openLiveGateway(config: GatewayConfig, { ledger, wrap, onCloseError }: LiveGatewayParts): { gateway: LiveGateway; build: (config: GatewayConfig) => Gateway; close: () => Promise<void> } {
-  const spendBackend = openSpendBackend(config);
+export function openLiveGateway(config: GatewayConfig, { ledger, wrap, onCloseError, spendBackend = openSpendBackend(config), quality }: LiveGatewayParts): { gateway: LiveGateway; build: (config: GatewayConfig) => Gateway; close: () => Promise<void> } {
   // Opened when a config first wants caching (at start-up or on a reload that turns it on), then kept.
   let cacheStore: CacheStore | undefined;
   const build = (next: GatewayConfig) => {
     const wanted = cacheWanted(next);
     if (cacheStore === undefined && wanted) cacheStore = openCacheStore(next);
-    return wrap(createGatewayFromConfig(next, ledger, wanted ? cacheStore : undefined, spendBackend));
+    return wrap(createGatewayFromConfig(next, ledger, wanted ? cacheStore : undefined, spendBackend, quality));
   };
   const gateway = createLiveGateway(build(config), { onCloseError });
   return {

@@ -1,26 +1,33 @@
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { createLogger } from './create-logger.js';
 import { loadCliConfig } from './load-cli-config.js';
-import { quarantineFile } from '../ledger/ledger-quarantine.js';
-import { openLedgerSpool } from '../ledger/ledger-spool.js';
-import { createLedgerWriter } from '../ledger/ledger-writer.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
-import { replaySpool } from '../ledger/replay-spool.js';
+import { joinCluster } from '../cluster/cluster-worker.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { FrugalError } from '../errors/frugal-error.js';
+import { openServeLedger } from './open-serve-ledger.js';
+import { servePrimary } from './serve-primary.js';
 import { createDrainableGateway } from './drainable-gateway.js';
 import { openLiveGateway } from './open-live-gateway.js';
+import { openQualityStores } from '../quality/open-quality-stores.js';
 import { createConfigReloader, listenForReloads } from './config-reloader.js';
 import { createServer } from '../server/create-server.js';
 import { createKeyAuthenticator } from '../keys/key-cache.js';
 import { openKeyStore } from '../keys/open-key-store.js';
+import { shareKeyInvalidationsFor } from '../keys/redis-key-invalidation.js';
 import { openResponseStore } from '../responses/open-response-store.js';
 import { openFeedbackStore } from '../feedback/open-feedback-store.js';
 import { createRecentRequests } from '../feedback/recent-requests.js';
+import { openDashboard } from '../dashboard/open-dashboard.js';
+import { openBatches } from './open-batches.js';
+import { describeJobQueue } from '../queue/open-job-queue.js';
 
 interface ServeOptions {
   config?: string;
   port?: string;
   host?: string;
+  workers?: string;
 }
 
 export function registerServeCommand(program: Command) {
@@ -30,6 +37,7 @@ export function registerServeCommand(program: Command) {
     .option('-c, --config <file>', 'YAML config file (default: $FRUGAL_CONFIG)')
     .option('-p, --port <port>', 'port to listen on (default: $FRUGAL_PORT or 4000)')
     .option('--host <host>', 'address to bind (default: $FRUGAL_HOST or 127.0.0.1)')
+    .option('--workers <n>', 'worker processes sharing the port: a number, or auto for one per core (default: server.workers or 1)')
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -37,37 +45,40 @@ export function registerServeCommand(program: Command) {
 
 export async function serve(options: ServeOptions) {
   const configPath = options.config ?? process.env.FRUGAL_CONFIG;
-  const config = await loadCliConfig(configPath);
-  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
-  const store = config.ledger.enabled ? openLedgerStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
-  if (store) await store.migrate();
-  const { dataDir } = config.ledger;
-  const opened = store && config.ledger.durability === 'spool' ? await openLedgerSpool({ dir: join(dataDir, 'spool'), onError: (error) => logger.error({ err: error }, 'ledger spool') }) : undefined;
-  const writer = store
-    ? createLedgerWriter(store, {
-        flushIntervalMs: config.ledger.flushIntervalMs,
-        maxBatch: config.ledger.batchSize,
-        onError: (error: unknown) => logger.error({ err: error }, 'ledger'),
-        quarantine: quarantineFile(join(dataDir, 'ledger-quarantine.jsonl')),
-        spool: opened?.spool,
-      })
-    : undefined;
-  if (store && writer && opened) {
-    // Rows a killed process acknowledged but never wrote: back before the first new request.
-    const replay = await replaySpool(opened.leftover, store, writer, opened.spool);
-    if (opened.leftover.files.length > 0) logger.info(replay, 'ledger spool replayed');
-  }
-  const drainable = createDrainableGateway({ durable: opened ? () => writer!.durable() : undefined });
+  // A worker of `server.workers` > 1 (README "Every core: workers"): rows, memory budgets and reloads go through the primary.
+  const clusterWorker = joinCluster();
+  const loadConfig = async () => {
+    const loaded = await loadCliConfig(configPath);
+    return clusterWorker ? clusterWorker.adjust(loaded) : loaded;
+  };
+  const config = await loadConfig();
+  const rootLogger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  const logger = clusterWorker ? rootLogger.child({ worker: clusterWorker.index }) : rootLogger;
+  const workers = clusterWorker ? 1 : workerCount(options.workers, config);
+  if (workers > 1) return servePrimary({ config, configPath, logger, workers, describe: (address) => startupFields(config, address) });
+  // One writer path: a worker sends its rows to the primary's writer, which alone opens the spool and migrates.
+  const ledger = clusterWorker ? undefined : await openServeLedger(config, logger);
+  const store = ledger?.store ?? (clusterWorker && config.ledger.enabled ? openLedgerStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined);
+  const writer = store && clusterWorker ? clusterWorker.ledgerWriter : ledger?.writer;
+  const drainable = createDrainableGateway({ durable: writer && config.ledger.durability === 'spool' ? () => writer.durable() : undefined });
   // Requests whose rows may still wait in the writer's batch: feedback on a reply that just arrived finds them here.
   const recent = writer ? createRecentRequests() : undefined;
   // Routes hold `gateway`; a reload (SIGHUP, server.watch_config, POST /admin/reload) swaps what is behind it.
+  const rowSink = writer && drainable.sink(recent ? recent.sink(writer) : writer);
+  // Samples and judge scores beside the ledger (quality.routes, shadow arms); opened with the ledger, kept across reloads.
+  const qualityStores = store ? openQualityStores({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   const live = openLiveGateway(config, {
-    ledger: writer && drainable.sink(recent ? recent.sink(writer) : writer),
-    wrap: (inner) => drainable.wrap(inner),
+    ledger: rowSink,
+    quality: qualityStores,
+    wrap: (inner) => (clusterWorker && writer ? clusterWorker.wrap(drainable.wrap(inner)) : drainable.wrap(inner)),
+    spendBackend: clusterWorker?.spendBackend(config),
     onCloseError: (error) => logger.warn({ err: error }, 'a replaced gateway did not close cleanly'),
   });
   const gateway = live.gateway;
-  const reloader = createConfigReloader({ load: () => loadCliConfig(configPath), live: gateway, build: live.build, logger });
+  // Files and Batches API: state beside the ledger, lines on the durable queue; resumes what a killed instance left.
+  const batches = await openBatches(config, gateway, rowSink, logger);
+  const localReloader = createConfigReloader({ load: loadConfig, live: gateway, build: live.build, logger });
+  const reloader = clusterWorker ? clusterWorker.reloader(localReloader) : localReloader;
   // Keys live in the ledger's database; without a ledger there is nowhere to keep them.
   const keyStore = store ? openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (keyStore) await keyStore.migrate();
@@ -76,8 +87,13 @@ export async function serve(options: ServeOptions) {
   await responseStore.migrate();
   // Scores sit beside the ledger rows they score; the ledger's migrate() above created their table.
   const feedbackStore = store ? openFeedbackStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
-  const authenticator = keyStore ? createKeyAuthenticator(keyStore, { onRefreshError: (error) => logger.error({ err: error }, 'could not count virtual keys') }) : undefined;
+  const localAuthenticator = keyStore ? createKeyAuthenticator(keyStore, { onRefreshError: (error) => logger.error({ err: error }, 'could not count virtual keys') }) : undefined;
+  // With Redis configured, a key revoked on any instance is refused by every instance at once (README "Several replicas").
+  const sharedKeys = localAuthenticator && shareKeyInvalidationsFor(config, localAuthenticator, (error) => logger.warn({ err: error }, 'key invalidations over Redis'));
+  const authenticator = sharedKeys?.authenticator ?? (clusterWorker && localAuthenticator ? clusterWorker.relayKeyInvalidations(localAuthenticator) : localAuthenticator);
   await authenticator?.refresh();
+  // The dashboard reads the ledger on a connection of its own (GET /dashboard, /admin/api/…).
+  const dashboard = store ? openDashboard(config, { keys: keyStore, feedback: feedbackStore }) : undefined;
   const app = createServer({
     gateway,
     logger,
@@ -87,6 +103,8 @@ export async function serve(options: ServeOptions) {
     reloader,
     // Another instance sharing the ledger may hold a row until its next flush: look again for two flush intervals.
     feedback: feedbackStore && { store: feedbackStore, recent, graceMs: 2 * config.ledger.flushIntervalMs },
+    batches: batches && { service: batches.service, store: batches.store },
+    dashboard: dashboard?.options,
   });
 
   for (const note of config.notes) logger.warn(note);
@@ -104,6 +122,8 @@ export async function serve(options: ServeOptions) {
     let code = 0;
     // Stops listening at once; Fastify answers 503 on kept-alive connections and closes idle ones.
     const closed = app.close();
+    // Batch lines running now finish through the gateway before it drains; the rest wait for the next start.
+    await batches?.close().catch((error: unknown) => logger.warn({ err: error }, 'batch workers did not stop cleanly'));
     // Requests still running at the deadline are ended with a `shutdown` error (an error event in a stream) and
     // their rows written: no acknowledged request without a row.
     const drained = await drainable.drain(drainTimeoutMs);
@@ -113,6 +133,9 @@ export async function serve(options: ServeOptions) {
     const grace = setTimeout(() => app.server.closeAllConnections(), 1_000);
     grace.unref();
     await closed.catch((error: unknown) => logger.warn({ err: error }, 'the HTTP server did not close cleanly'));
+    // Before the writer: closing the gateway ends its background quality work (judges, shadow calls), whose rows
+    // must still reach the ledger.
+    await live.close();
     try {
       await writer?.close();
     } catch (error) {
@@ -122,32 +145,55 @@ export async function serve(options: ServeOptions) {
     }
     await store?.close().catch(() => undefined);
     await keyStore?.close().catch(() => undefined);
+    await sharedKeys?.close().catch(() => undefined);
     await responseStore.close().catch(() => undefined);
     await feedbackStore?.close().catch(() => undefined);
-    await live.close();
+    await dashboard?.close().catch(() => undefined);
+    await qualityStores?.close();
     logger.flush();
     process.exit(code);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  const stopReloads = listenForReloads(reloader, { watch: config.server.watchConfig ? configPath : undefined });
+  // A worker may get a signal twice (from its process group, then from the primary): the second must not end it.
+  const onSignal = clusterWorker ? 'on' : 'once';
+  process[onSignal]('SIGTERM', () => void stop('SIGTERM'));
+  process[onSignal]('SIGINT', () => void stop('SIGINT'));
+  // A worker's SIGHUP and config watch are the primary's, which passes each reload on to every worker.
+  clusterWorker?.listenForReloads(localReloader);
+  const stopReloads = clusterWorker ? () => undefined : listenForReloads(reloader, { watch: config.server.watchConfig ? configPath : undefined });
 
   const port = options.port !== undefined ? Number(options.port) : config.server.port;
   const host = options.host ?? config.server.host;
   const address = await app.listen({ port, host });
-  logger.info(
-    {
-      address,
-      providers: [...config.providers.values()].map((provider) => `${provider.name} (${provider.kind})`),
-      models: config.models.size,
-      routes: Object.keys(config.routes),
-      ledger: !store ? 'off' : config.ledger.databaseUrl ? `postgres at ${databaseWhere(config.ledger.databaseUrl)}` : `sqlite in ${config.ledger.dataDir}`,
-      storedResponses: responseStore.description,
-      demoMode: config.demoMode,
-    },
-    `Frugal listening on ${address}/v1`,
-  );
+  if (clusterWorker) {
+    clusterWorker.listening(address);
+    logger.info({ pid: process.pid }, 'worker listening');
+  } else {
+    logger.info({ ...startupFields(config, address), storedResponses: responseStore.description }, `Frugal listening on ${address}/v1`);
+  }
   return { app, address };
+}
+
+/** What the start-up line says about the running gateway. */
+function startupFields(config: GatewayConfig, address: string) {
+  return {
+    address,
+    providers: [...config.providers.values()].map((provider) => `${provider.name} (${provider.kind})`),
+    models: config.models.size,
+    routes: Object.keys(config.routes),
+    ledger: !config.ledger.enabled ? 'off' : config.ledger.databaseUrl ? `postgres at ${databaseWhere(config.ledger.databaseUrl)}` : `sqlite in ${config.ledger.dataDir}`,
+    // Which queue engine background work and batch lines run through, and why (opened on first use).
+    queue: describeJobQueue(config.queue),
+    demoMode: config.demoMode,
+  };
+}
+
+/** --workers wins over server.workers; `auto` is one per available core. */
+function workerCount(flag: string | undefined, config: GatewayConfig): number {
+  if (flag === undefined) return config.server.workers;
+  if (flag === 'auto') return availableParallelism();
+  const count = Number(flag);
+  if (!Number.isSafeInteger(count) || count < 1 || count > 256) throw new FrugalError('config_invalid', `--workers must be a whole number from 1 to 256, or auto (got '${flag}')`);
+  return count;
 }
 
 /** host:port/database of a PostgreSQL URL, never its user or password. */

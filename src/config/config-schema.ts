@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { experimentsSchema, qualitySchema } from './quality-schema.js';
+import { lanesSchema, queueSchema } from './lanes-schema.js';
+import { batchesSchema } from './batches-settings.js';
 
 /** USD per 1M tokens: a number or a decimal string (strings keep every digit exactly). */
 const usd = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,6})?$/, 'a decimal with at most 6 decimals')]);
@@ -72,6 +75,8 @@ export const configSchema = z.strictObject({
       drain_timeout_ms: z.number().int().min(0).optional(),
       /** Re-read the config file when it changes (as on SIGHUP); settings that need a restart are reported, the rest applied. */
       watch_config: z.boolean().optional(),
+      /** Worker processes sharing the port (node:cluster); `auto`: one per available core. 1 (default): one process. */
+      workers: z.union([z.number().int().min(1).max(256), z.literal('auto')]).optional(),
       /** Deepest nesting of arrays/objects a request body may have; deeper bodies get a 400 before anything walks them. */
       max_json_depth: z.number().int().min(2).max(10_000).optional(),
       /** Most messages one chat request may carry. */
@@ -264,6 +269,16 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /** The durable queue (SQLite, pg-boss or BullMQ) background lanes and batch lines run through (config/lanes-schema.ts). */
+  queue: queueSchema.optional(),
+  /** Background lanes: concurrency, share of each deployment's RPM/TPM, deadlines (config/lanes-schema.ts). */
+  lanes: lanesSchema.optional(),
+  /** The Files and Batches API (config/batches-settings.ts). */
+  batches: batchesSchema.optional(),
+  /** Sampled requests, judges and regression alerts (config/quality-schema.ts). */
+  quality: qualitySchema.optional(),
+  /** A/B splits and shadow arms by name (config/quality-schema.ts). */
+  experiments: experimentsSchema.optional(),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(), pretty: z.boolean().optional() }).optional(),
 });
 

@@ -2,6 +2,9 @@ import type { Price } from '../catalog/pricing.js';
 import type { ExtraPricesDisplay } from '../catalog/price-spec.js';
 import type { ProviderKind } from '../providers/provider-adapter.js';
 import type { TelemetrySettings } from './telemetry-settings.js';
+import type { ExperimentSettings, QualitySettings } from './quality-settings.js';
+import type { LaneSettings, QueueSettings } from './lanes-settings.js';
+import type { BatchesSettings } from './batches-settings.js';
 
 export interface ProviderSettings {
   name: string;
@@ -55,6 +58,8 @@ export interface GatewayConfig {
     drainTimeoutMs: number;
     /** server.watch_config: reload when the config file changes. */
     watchConfig: boolean;
+    /** server.workers, resolved (`auto` = available cores): processes sharing the port; 1 = no cluster. */
+    workers: number;
     maxJsonDepth: number;
     maxMessages: number;
     maxHeaderBytes: number;
@@ -81,6 +86,16 @@ export interface GatewayConfig {
   tokenReduction: Readonly<Record<string, TokenReductionSettings>>;
   /** OpenTelemetry export (config/telemetry-settings.ts); otlp undefined = tracing off. */
   telemetry: TelemetrySettings;
+  /** The durable queue's backend and where it lives (config/lanes-settings.ts). */
+  queue: QueueSettings;
+  /** Background lanes (config/lanes-settings.ts). */
+  lanes: LaneSettings;
+  /** The Files and Batches API (config/batches-settings.ts). */
+  batches: BatchesSettings;
+  /** Samples, judges, quality budget and alerts (config/quality-settings.ts). */
+  quality: QualitySettings;
+  /** A/B splits and shadow arms, at most one per route. */
+  experiments: readonly ExperimentSettings[];
   logLevel: string;
   /** logging.pretty: readable log lines; undefined: only on a terminal. */
   logPretty: boolean | undefined;

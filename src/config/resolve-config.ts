@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
 import { applyCatalogOverride, type CatalogOverrideEntry } from '../catalog/catalog-override.js';
 import { parseUsdNanos, picoToUsdPerMillion, type Price } from '../catalog/pricing.js';
@@ -7,6 +8,9 @@ import type { CachePolicySettings, CacheSettings, GatewayConfig, ModelEntry, Pro
 import type { RawConfig, RawModel, RawProvider } from './config-schema.js';
 import type { MissingVariable } from './interpolate-env.js';
 import { telemetrySettings } from './telemetry-settings.js';
+import { resolveExperiments, resolveQuality, type NameCheck } from './quality-settings.js';
+import { laneSettings, queueSettings } from './lanes-settings.js';
+import { batchesSettings } from './batches-settings.js';
 
 export interface ResolveOptions {
   env: Record<string, string | undefined>;
@@ -84,6 +88,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       // Kubernetes kills a pod 30 s after SIGTERM by default: 20 s of drain leaves time to end the rest and flush.
       drainTimeoutMs: raw.server?.drain_timeout_ms ?? 20_000,
       watchConfig: raw.server?.watch_config ?? false,
+      workers: raw.server?.workers === 'auto' ? availableParallelism() : (raw.server?.workers ?? 1),
       // 64 levels hold any real JSON schema or tool arguments, and stay far below what overflows a recursive walk.
       maxJsonDepth: raw.server?.max_json_depth ?? 64,
       maxMessages: raw.server?.max_messages ?? 4096,
@@ -141,6 +146,9 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     masterKey: raw.admin?.master_key || env.FRUGAL_MASTER_KEY || undefined,
     tokenReduction: Object.freeze({ ...(raw.token_reduction ?? {}) }),
     telemetry: telemetrySettings(raw.telemetry, env),
+    ...qualityAndExperiments(raw, models),
+    ...queueAndLanes(raw, env),
+    batches: batchesSettings(raw.batches),
     logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
     logPretty: raw.logging?.pretty,
     demoMode,
@@ -293,6 +301,28 @@ function corsSettings(server: RawConfig['server']): GatewayConfig['server']['cor
   return Object.freeze({ origins: cors.origins === '*' ? '*' : Object.freeze([...cors.origins]), credentials: cors.credentials ?? false, maxAgeSeconds: cors.max_age });
 }
 
+function qualityAndExperiments(raw: RawConfig, models: ReadonlyMap<string, ModelEntry>): Pick<GatewayConfig, 'quality' | 'experiments'> {
+  const routes = new Set(['auto', ...Object.keys(raw.routes ?? {})]);
+  const names: NameCheck = { known: (name) => models.has(name) || routes.has(name), describe: () => `routes: ${[...routes].join(', ')}; models: see frugal models` };
+  const quality = resolveQuality(raw.quality, names);
+  return { quality, experiments: resolveExperiments(raw.experiments, names, quality) };
+}
+
 export function configError(message: string): FrugalError {
   return new FrugalError('config_invalid', `Invalid config: ${message}`);
+}
+
+function queueAndLanes(raw: RawConfig, env: Record<string, string | undefined>): Pick<GatewayConfig, 'queue' | 'lanes'> {
+  const redis = (backend: string | undefined, url: string | undefined) => (backend === 'redis' ? url || env.REDIS_URL || 'redis://127.0.0.1:6379' : undefined);
+  const queue = queueSettings(
+    {
+      queue: raw.queue,
+      dataDir: raw.ledger?.data_dir ?? env.FRUGAL_DATA_DIR ?? './.frugal',
+      databaseUrl: raw.ledger?.database_url || env.DATABASE_URL || undefined,
+      redisInUse: redis(raw.spend_control?.backend, raw.spend_control?.redis_url) ?? redis(raw.cache?.backend, raw.cache?.redis_url),
+      env,
+    },
+    configError,
+  );
+  return { queue, lanes: laneSettings(raw.lanes, raw.routes ?? {}, configError) };
 }

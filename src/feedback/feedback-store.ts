@@ -2,9 +2,15 @@ import type { ReportDimension, TimeRange } from '../ledger/ledger-store.js';
 
 export const FEEDBACK_TABLE = 'frugal_feedback';
 
-/** Who gave a score: the end user (thumbs), a human reviewer, or the application itself (e.g. "the email was sent"). */
-export const FEEDBACK_SOURCES = ['user', 'reviewer', 'app'] as const;
+/**
+ * Who gave a score: the end user (thumbs), a human reviewer, the application itself (e.g. "the email was sent"),
+ * or a judge model Frugal ran on a sampled answer (src/quality).
+ */
+export const FEEDBACK_SOURCES = ['user', 'reviewer', 'app', 'judge'] as const;
 export type FeedbackSource = (typeof FEEDBACK_SOURCES)[number];
+
+/** The sources a caller may claim over the API: `judge` scores are written by Frugal's own judges only. */
+export const CALLER_FEEDBACK_SOURCES: readonly FeedbackSource[] = ['user', 'reviewer', 'app'];
 
 /** A request as the ledger knows it: enough to say who may score it and to join scores to its row. */
 export interface ScoredRequest {

@@ -1,5 +1,5 @@
 import { FrugalError } from '../errors/frugal-error.js';
-import { FEEDBACK_SOURCES, type FeedbackSource } from './feedback-store.js';
+import { CALLER_FEEDBACK_SOURCES, type FeedbackSource } from './feedback-store.js';
 
 /** A score as every accepted shape says it, before the request is looked up. */
 export interface FeedbackSubmission {
@@ -70,8 +70,8 @@ function parseComment(value: unknown): string | null {
 
 function parseSource(value: unknown): FeedbackSource {
   if (value === undefined || value === null) return 'user';
-  if (typeof value !== 'string' || !(FEEDBACK_SOURCES as readonly string[]).includes(value)) {
-    throw invalid('source', `expected one of ${FEEDBACK_SOURCES.join(', ')}, got ${described(value)}.`);
+  if (typeof value !== 'string' || !(CALLER_FEEDBACK_SOURCES as readonly string[]).includes(value)) {
+    throw invalid('source', `expected one of ${CALLER_FEEDBACK_SOURCES.join(', ')}, got ${described(value)}.`);
   }
   return value as FeedbackSource;
 }

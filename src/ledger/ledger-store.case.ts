@@ -110,6 +110,7 @@ const groupOf: Record<ReportDimension, (row: LedgerRow) => string | null> = {
   status: (row) => row.status,
   cache: (row) => row.cacheStatus,
   task: (row) => row.task,
+  overhead: (row) => row.overhead ?? 'caller',
   prompt_order: (row) => (row.warnings.some((warning) => warning.startsWith('prompt-order:')) ? 'variable-before-static' : 'ok'),
 };
 

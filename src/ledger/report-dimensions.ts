@@ -1,6 +1,7 @@
 import type { SqlDialect } from './sql-dialect.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 export interface DimensionSpec {
   /** SQL for the value rows are grouped by. Same SQL on both dialects where it can be. */
@@ -27,11 +28,16 @@ export const REPORT_DIMENSIONS = {
   provider: { sql: () => 'provider', order: 'cost' },
   key: { sql: () => 'key_id', order: 'cost' },
   day: { sql: () => `(ts / ${DAY_MS})`, label: (value) => isoDate(Number(value)), order: 'chronological' },
+  hour: { sql: () => `(ts / ${HOUR_MS})`, label: (value) => `${new Date(Number(value) * HOUR_MS).toISOString().slice(0, 13)}:00Z`, order: 'chronological' },
   week: { sql: () => `((ts / ${DAY_MS} + 3) / 7)`, label: (value) => isoDate(Number(value) * 7 - 3), order: 'chronological' },
   route: { sql: (d) => d.firstSegment('route_trace', '>'), order: 'cost' },
+  // The whole decision path (route trace), e.g. "auto>cascade:cheap(fail:json)>gpt-4o": escalations and fallbacks show in it.
+  path: { sql: () => 'route_trace', order: 'cost' },
   status: { sql: () => 'status', order: 'cost' },
   cache: { sql: () => 'cache_status', order: 'cost' },
   task: { sql: () => 'task', order: 'cost' },
+  // Who the call was for: the caller's traffic, or Frugal's own quality overhead (judge, reference, shadow), shown apart.
+  overhead: { sql: () => "COALESCE(overhead, 'caller')", order: 'cost' },
   // Requests whose prompt put variable content before a long static block (see the prompt-order stage).
   prompt_order: { sql: () => `(CASE WHEN warnings LIKE '%"prompt-order:%' THEN 'variable-before-static' ELSE 'ok' END)`, order: 'cost' },
 } as const satisfies Record<string, DimensionSpec>;

@@ -6,6 +6,7 @@ import { createAdapter } from '../providers/create-adapter.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { embed, type EmbeddingOutcome } from './embeddings.js';
 import { buildChatPipeline } from './pipeline.js';
+import type { QualityStores } from './quality-runtime.js';
 import { createRequestTokenCounter, type RequestTokenCounter } from './count-request-tokens.js';
 import { openSpendControl, type SpendBackend, type SpendControl } from '../budget/open-spend-control.js';
 import { createRouteRateMonitor } from '../budget/route-rate-alerts.js';
@@ -14,6 +15,9 @@ import { cacheWanted, openCacheStore, openSemanticCache } from '../cache/open-ca
 import { requestTags } from './parse-tags.js';
 import { emptySpend, type CallerContext, type ChatOutcome, type RequestContext } from '../request/request-context.js';
 import type { LedgerSink } from '../ledger/ledger-row-builder.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import { lazyJobQueue } from '../queue/lazy-job-queue.js';
+import { openJobQueue } from '../queue/open-job-queue.js';
 
 export interface GatewayOptions {
   /** A config document (same shape as the YAML file) or a path to the YAML file. Omitted: embedded defaults. */
@@ -69,8 +73,10 @@ function withRouteAlerts(config: GatewayConfig, spendControl: SpendControl, ledg
   };
 }
 
-/** `cacheStore` and `spendBackend`, when given, are shared (a config reload keeps them) and left open by `close`. */
-export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined, cacheStore?: CacheStore, spendBackend?: SpendBackend): Gateway {
+/** `cacheStore`, `spendBackend` and `jobQueue`, when given, are shared (a config reload keeps them) and left open by `close`. */
+export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSink | undefined, cacheStore?: CacheStore, spendBackend?: SpendBackend, quality?: QualityStores, jobQueue?: JobQueue): Gateway {
+  // Opened on first use: a gateway nobody sends background work to never touches the queue's store.
+  const ownedQueue = jobQueue === undefined ? lazyJobQueue(config.queue.backend, () => openJobQueue(config.queue)) : undefined;
   const adapters = new Map<string, ProviderAdapter>();
   for (const settings of config.providers.values()) adapters.set(settings.name, createAdapter(settings));
   const ownedCache = cacheStore === undefined && cacheWanted(config) ? openCacheStore(config) : undefined;
@@ -78,7 +84,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
   ledger = withRouteAlerts(config, spendControl, ledger);
   const responses = cacheStore ?? ownedCache;
   const semanticCache = responses ? openSemanticCache(config, responses) : undefined;
-  const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: responses, semanticCache, spendControl });
+  const { handle, stop } = buildChatPipeline({ config, adapters, ledger, cacheStore: responses, semanticCache, spendControl, quality, jobQueue: jobQueue ?? ownedQueue });
 
   return {
     config,
@@ -100,6 +106,8 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         taskHint: caller.task,
         cacheHeader: caller.cacheHeader,
         maxCostUsd: caller.maxCostUsd,
+        batchId: caller.batchId,
+        laneHint: caller.lane,
         cacheHit: undefined,
         compressedAwayTokens: 0,
         tokenReduction: null,
@@ -125,7 +133,9 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
     countTokens: createRequestTokenCounter(config, adapters),
     spendControl,
     async close() {
-      stop();
+      // Pending samples are written and running judges end (aborted) before the adapters close.
+      await stop();
+      await ownedQueue?.close();
       await ownedCache?.close();
       await spendControl.close();
       await Promise.all([...adapters.values()].map((adapter) => adapter.close()));

@@ -2,6 +2,7 @@ import type { ModelEntry } from '../config/gateway-config.js';
 import type { ChatChunk, ChatRequest, ChatResponse } from '../wire/chat-types.js';
 import type { TokenUsage } from '../wire/token-usage.js';
 import type { RequestNeeds } from './fit-check.js';
+import type { LaneHint, LaneState } from './lane-state.js';
 
 /** The caller's virtual key, as authentication found it: what it may do and what it may spend. */
 export interface CallerKey {
@@ -47,6 +48,10 @@ export interface CallerContext {
   cacheHeader?: string;
   /** The caller's `x-frugal-max-cost-usd` header: the most this request may spend, all attempts included. */
   maxCostUsd?: string;
+  /** The Batches API job this request is a line of (its ledger row says so). */
+  batchId?: string;
+  /** x-frugal-priority / x-frugal-deadline as sent (a batch line may set priority: 'background'). */
+  lane?: LaneHint;
 }
 
 /** What one request carries through the pipeline. Stages add to it; nothing else is shared between them. */
@@ -68,6 +73,14 @@ export interface RequestContext {
   readonly cacheHeader: string | undefined;
   /** The ceiling the caller asked for (header), before route and key defaults are applied. */
   readonly maxCostUsd: string | undefined;
+  /** The Batches API job this request is a line of. */
+  readonly batchId?: string;
+  /** The caller's lane headers; the lane stage turns them into `lane`. */
+  readonly laneHint?: LaneHint;
+  /** Set by the lane stage for work that can wait (background lane); undefined for real-time requests. */
+  lane?: LaneState;
+  /** Prompt batching: what this request alone would have cost minus its share of the batched call, net of re-sends. */
+  batchingSavedNanos?: number;
   /** Set when the answer came from the response cache: the original call's cost and tokens. */
   cacheHit: { originalCostNanos: number; promptTokens: number; completionTokens: number } | undefined;
   /** Prompt tokens the compression stage removed (0 when it did not run). */
@@ -90,6 +103,8 @@ export interface RequestContext {
   spend: Spend;
   /** Extra response headers a stage wants the client to see (x-frugal-*). */
   responseHeaders: Record<string, string>;
+  /** Set by the experiment stage: the experiment, the arm this request was given, and the route whose traffic it split. */
+  experiment?: { name: string; arm: string; route: string };
 }
 
 export interface Spend {

@@ -20,6 +20,8 @@ export function frugalHeaders(
     if (context.warnings.length > 0) headers['x-frugal-warnings'] = context.warnings.join('; ').replace(/[^\x20-\x7e]/g, '?');
     if (context.cacheStatus) headers['x-frugal-cache'] = context.cacheStatus;
     if (context.tokenReduction) headers['x-frugal-compressed'] = `${context.tokenReduction.before}>${context.tokenReduction.after}`;
+    // What stages want the caller to see (x-frugal-experiment); set from configured names only.
+    Object.assign(headers, context.responseHeaders);
   }
   return headers;
 }

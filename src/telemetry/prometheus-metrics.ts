@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RoutingEvent } from '../routing/route-node.js';
 import { createMetricLabels, type MetricLabelSource } from './metric-labels.js';
+import { registerQualityMetrics } from './quality-metrics.js';
 import { channels, type BudgetOvershootEvent, type CircuitStateEvent, type RequestFinishedEvent, type RouteDecisionEvent, type UpstreamErrorEvent } from './events.js';
 
 export interface PrometheusMetrics {
@@ -115,10 +116,12 @@ export function createPrometheusMetrics(config?: MetricLabelSource): PrometheusM
     [channels.budgetOvershoot, onOvershoot],
   ];
   for (const [channel, listener] of subscriptions) channel.subscribe(listener);
+  const quality = registerQualityMetrics(registry, () => label);
   return {
     registry,
     close() {
       for (const [channel, listener] of subscriptions) channel.unsubscribe(listener);
+      quality.close();
     },
     relabel(next) {
       label = createMetricLabels(next);

@@ -49,7 +49,8 @@ const NO_BASELINE: SavingsBaseline = { baseline: undefined, reference: undefined
 
 function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown, baselineOf: (requested: string) => SavingsBaseline): RowFacts {
   const { spend } = context;
-  const requestedModel = typeof context.request.model === 'string' ? context.request.model : '';
+  // An experiment serves an arm in place of the route asked for: the row keeps what was asked.
+  const requestedModel = context.experiment?.route ?? (typeof context.request.model === 'string' ? context.request.model : '');
   // A failed request saved nothing: it is measured against itself.
   const { baseline, reference } = status === 'error' ? NO_BASELINE : baselineOf(requestedModel);
   // The tier and the hour are the caller's and the clock's doing, not Frugal's: the baseline is priced at the same
@@ -68,6 +69,8 @@ function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: L
     baselinePrice: inForce(baseline),
     referencePrice: inForce(reference),
     cacheHitOriginalCostNanos: hit?.originalCostNanos,
+    batchSavedNanos: context.lane?.savedNanos,
+    batchingSavedNanos: context.batchingSavedNanos,
   });
   return {
     requestId: context.requestId,
@@ -91,5 +94,9 @@ function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: L
     decision: { trace: context.routeTrace, task: context.task },
     tokenReduction: context.tokenReduction,
     warnings: context.warnings,
+    batchId: context.batchId ?? null,
+    // The background lane's choice (flex, off_peak); real-time requests stay null (standard).
+    serviceTier: context.lane?.serviceTier ?? null,
+    experiment: context.experiment ? { name: context.experiment.name, arm: context.experiment.arm } : null,
   };
 }
