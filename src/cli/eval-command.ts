@@ -93,7 +93,9 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo = {
   } finally {
     progress.finish();
   }
-  return { result, output: options.json ? formatEvalJson(result, replay?.unit) : formatEvalTable(result, replay?.unit) };
+  // Kept grades are what `frugal router train --from-ledger` learns from; say when the gateway did not keep them.
+  const grades = result.gradesNotStored > 0 ? `\n${result.gradesNotStored} of ${result.gradesStored + result.gradesNotStored} grades not kept as feedback (the gateway refused POST /v1/feedback: is its ledger on?)` : '';
+  return { result, output: options.json ? formatEvalJson(result, replay?.unit) : `${formatEvalTable(result, replay?.unit)}${grades}` };
 }
 
 export function registerEvalCommand(program: Command) {

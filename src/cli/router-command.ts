@@ -27,6 +27,7 @@ import { pairTable, parseRoutingDataset, selectRows, type PairTable, type Routin
 import { createSeededRandom } from '../routing/seeded-random.js';
 import { mapWithProgress, type OnProgress } from '../lab/progress.js';
 import { commandProgress } from './progress-reporter.js';
+import { runTrainFromLedger, type LedgerTrainOptions } from './router-train-from-ledger.js';
 
 /** `frugal router train` and `frugal router eval`: fit a routing/task classifier, and measure routers offline. */
 
@@ -216,15 +217,30 @@ export function registerRouterCommand(program: Command): void {
   const router = program.command('router').description('Train and evaluate the prompt router offline.');
   router
     .command('train')
-    .description('Fit the linear classifier on labeled JSONL ({"prompt"|"messages", "label"}) or on a routing outcomes file.')
-    .argument('<file>', 'JSON Lines training data')
+    .description('Fit the linear classifier on labeled JSONL ({"prompt"|"messages", "label"}), on a routing outcomes file, or on the ledger (--from-ledger).')
+    .argument('[file]', 'JSON Lines training data (not with --from-ledger)')
     // .frugal/ is git-ignored: a model fitted on evaluation data must not end up committed by accident.
     .option('-o, --out <file>', 'where to write the model JSON', '.frugal/router-model.json')
     .option('--seed <n>', 'seed for the split and the shuffles', integerOption('seed', 0), DEFAULT_SEED)
     .option('--strong <model>', 'routing data: the strong model')
     .option('--weak <model>', 'routing data: the weak model')
     .option('--epochs <n>', 'training epochs', integerOption('epochs', 1))
-    .action(async (file: string, options: TrainOptions) => runTrain(file, options));
+    .option('--from-ledger', 'learn from stored samples and their scores, judge and eval verdicts (two models on the same question)')
+    .option('--route <name>', '--from-ledger: questions asked on this route; compare with its classifier in --config')
+    .option('--since <when>', '--from-ledger: samples from (30d, 24h, an ISO date)')
+    .option('--scores <names>', '--from-ledger: score names that grade an answer, first found wins (default default,eval,judge)')
+    .option('--tie-within <d>', '--from-ledger: scores closer than this are a tie (default 0.1)')
+    .option('-c, --config <file>', "--from-ledger: the gateway's config (ledger location; the route's classifier) (default: $FRUGAL_CONFIG)")
+    .option('--data-dir <dir>', '--from-ledger: directory of the SQLite ledger')
+    .option('--database-url <url>', '--from-ledger: PostgreSQL ledger (default: $DATABASE_URL)')
+    .action(async (file: string | undefined, options: TrainOptions & LedgerTrainOptions & { fromLedger?: boolean }) => {
+      if (Boolean(options.fromLedger) === (file !== undefined)) throw new FrugalError('invalid_request', 'give a training file or --from-ledger, one of them');
+      if (options.fromLedger) {
+        process.stdout.write(`${await runTrainFromLedger(options)}\n`);
+        return;
+      }
+      await runTrain(file!, options);
+    });
   router
     .command('eval')
     .description('RouteLLM-style offline evaluation on a routing outcomes file: APGR, CPT, cost cut at a quality target.')

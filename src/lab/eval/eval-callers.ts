@@ -1,7 +1,10 @@
 import { request } from 'undici';
 import { formatNanosUsd, parseUsdNanos } from '../../catalog/pricing.js';
 import type { EvalRow } from './eval-dataset.js';
-import type { EvalCall, EvalCaller, EvalReply } from './run-eval.js';
+import type { EvalCall, EvalCaller, EvalGrade, EvalReply } from './run-eval.js';
+
+/** The score name eval grades are kept under in the feedback store (`report --quality eval` reads it). */
+export const EVAL_SCORE = 'eval';
 
 export interface GatewayCallerOptions {
   /** The gateway's OpenAI base URL, e.g. http://127.0.0.1:4000/v1. */
@@ -25,6 +28,7 @@ function tagHeader(tags: Record<string, string>): string {
  */
 export function gatewayCaller(options: GatewayCallerOptions): EvalCaller {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const feedbackUrl = `${options.baseUrl.replace(/\/+$/, '')}/feedback`;
   return {
     async call(call: EvalCall): Promise<EvalReply> {
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-frugal-tags': tagHeader(call.tags) };
@@ -61,6 +65,25 @@ export function gatewayCaller(options: GatewayCallerOptions): EvalCaller {
         return { ok: true, answer: content, costNanos, latencyMs, requestId };
       } catch (error) {
         return { ok: false, error: (error as Error).message, costNanos: 0, latencyMs: performance.now() - started };
+      }
+    },
+
+    // The grade goes where the answer's row is: the gateway's feedback store (source `app`: the eval is an app).
+    async recordGrade(grade: EvalGrade): Promise<boolean> {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+      try {
+        const response = await request(feedbackUrl, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ request_id: grade.requestId, score: grade.score, name: EVAL_SCORE, source: 'app', metadata: grade.metadata }),
+          headersTimeout: options.timeoutMs ?? 300_000,
+          bodyTimeout: options.timeoutMs ?? 300_000,
+        });
+        await response.body.dump();
+        return response.statusCode === 200;
+      } catch {
+        return false;
       }
     },
   };

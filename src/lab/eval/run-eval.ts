@@ -16,9 +16,19 @@ export type EvalReply =
   | { ok: true; answer: string; costNanos: number; latencyMs: number; requestId?: string }
   | { ok: false; error: string; code?: string; costNanos: number; latencyMs: number; requestId?: string };
 
+/** One graded answer, kept as feedback on its ledger row so `router train --from-ledger` can learn from the run. */
+export interface EvalGrade {
+  requestId: string;
+  score: number;
+  /** Where it came from: the run, the prompt, the candidate, how it was graded. */
+  metadata: Record<string, string>;
+}
+
 /** How a bake-off reaches a model: a gateway over HTTP (the real pipeline), or recorded answers (`--replay`). */
 export interface EvalCaller {
   call(call: EvalCall, row: EvalRow): Promise<EvalReply>;
+  /** Keeps a grade beside the answer's ledger row (a gateway: POST /v1/feedback); false when it was not kept. */
+  recordGrade?(grade: EvalGrade): Promise<boolean>;
 }
 
 export interface EvalOptions {
@@ -46,6 +56,9 @@ export interface EvalResult extends EvalSummary {
   /** Calls left out because --max-usd had no room for them. */
   skipped: number;
   spentNanos: number;
+  /** Grades kept as feedback (name `eval`) on their answers' ledger rows, and those the gateway did not take. */
+  gradesStored: number;
+  gradesNotStored: number;
 }
 
 /**
@@ -201,6 +214,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
   });
 
   const all = [...outcomes.values()];
+  const { stored, notStored } = await recordGrades(options, all);
   const summary = summarizeEval(candidates, baseline, all);
   return {
     ...summary,
@@ -210,5 +224,24 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     ungraded: all.filter((outcome) => outcome.answer !== undefined && outcome.score === undefined).length,
     skipped: all.filter((outcome) => outcome.skipped).length,
     spentNanos: gate.total,
+    gradesStored: stored,
+    gradesNotStored: notStored,
   };
+}
+
+/** Each graded answer that has a ledger row, its grade kept there (concurrently, as the calls ran). */
+async function recordGrades(options: EvalOptions, outcomes: readonly EvalOutcome[]): Promise<{ stored: number; notStored: number }> {
+  const record = options.caller.recordGrade?.bind(options.caller);
+  const graded = outcomes.filter((outcome) => outcome.requestId !== undefined && outcome.score !== undefined);
+  let stored = 0;
+  if (record === undefined || graded.length === 0) return { stored, notStored: 0 };
+  const rows = new Map(options.rows.map((row) => [row.id, row]));
+  await pool(graded, options.concurrency, async (outcome) => {
+    const grader = rows.get(outcome.rowId)?.grader ?? options.grader;
+    const metadata: Record<string, string> = { row: outcome.rowId, candidate: outcome.candidate, grader: grader.kind === 'judge' ? `judge:${grader.model}` : grader.kind };
+    if (options.tags.eval !== undefined) metadata.eval = options.tags.eval;
+    if (outcome.versusBaseline !== undefined) metadata.versus_baseline = outcome.versusBaseline;
+    if (await record({ requestId: outcome.requestId!, score: outcome.score!, metadata })) stored += 1;
+  });
+  return { stored, notStored: graded.length - stored };
 }
