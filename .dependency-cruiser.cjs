@@ -41,6 +41,20 @@ module.exports = {
       to: { path: '^src/(server|cli)/' },
     },
     {
+      name: 'only-the-cli-runs-the-cluster',
+      comment: 'cluster/ (server.workers: the primary, IPC stores) sits just below cli/: only `frugal serve` starts it.',
+      severity: 'error',
+      from: { path: '^src/(?!cli/|cluster/|testing/)', pathNot: '\\.(test|case)\\.ts$' },
+      to: { path: '^src/cluster/' },
+    },
+    {
+      name: 'batches-above-the-pipeline',
+      comment: 'batches/ (Files and Batches API) runs lines through the pipeline and sits just below the edge: only server/ and cli/ import it.',
+      severity: 'error',
+      from: { path: '^src/(?!batches/|server/|cli/|testing/|lab/|index\\.ts$)', pathNot: '\\.(test|case)\\.ts$' },
+      to: { path: '^src/batches/' },
+    },
+    {
       name: 'runtime-never-imports-lab',
       comment: 'lab/ is offline tooling (evals, training, simulation), reached from the CLI only.',
       severity: 'error',

@@ -35,10 +35,13 @@ describe('layers', { timeout: 60_000 }, () => {
       'src/pipeline/pipeline.ts': "import '../server/create-server.js';\nimport '../lab/eval.js';\nimport '../testing/mock.js';\n",
       'src/catalog/pricing.ts': "import '../providers/adapter.js';\n",
       'src/providers/adapter.ts': 'export {};\n',
-      'src/server/create-server.ts': 'export {};\n',
+      'src/server/create-server.ts': "import '../cluster/cluster-primary.js';\n",
+      'src/cluster/cluster-primary.ts': 'export {};\n',
       'src/lab/eval.ts': 'export {};\n',
       'src/testing/mock.ts': 'export {};\n',
       'src/cli/eval-command.ts': "import '../lab/eval.js';\n",
+      'src/ledger/ledger-row.ts': "import '../batches/batch-service.js';\n",
+      'src/batches/batch-service.ts': 'export {};\n',
       'src/pipeline/pipeline.test.ts': "import '../server/create-server.js';\n",
     };
     for (const [path, text] of Object.entries(files)) {
@@ -48,7 +51,9 @@ describe('layers', { timeout: 60_000 }, () => {
     const found = (await violationsIn(dir)).map(describeViolation).sort();
     expect(found).toEqual(
       [
+        'batches-above-the-pipeline: src/ledger/ledger-row.ts → src/batches/batch-service.ts',
         'catalog-knows-no-provider: src/catalog/pricing.ts → src/providers/adapter.ts',
+        'only-the-cli-runs-the-cluster: src/server/create-server.ts → src/cluster/cluster-primary.ts',
         'request-sits-above-wire-only: src/request/request-context.ts → src/routing/route-node.ts',
         'routing-below-pipeline: src/routing/route-node.ts → src/pipeline/pipeline.ts',
         'runtime-never-imports-lab: src/pipeline/pipeline.ts → src/lab/eval.ts',

@@ -9,6 +9,8 @@ import { formatSimulationJson, formatSimulationText } from '../lab/simulate/form
 import { readRequestLog } from '../lab/simulate/read-request-log.js';
 import { simulateLedger } from '../lab/simulate/simulate-ledger.js';
 import { simulateLog } from '../lab/simulate/simulate-log.js';
+import { projectTierSavings, type TierSavings } from '../lab/simulate/tier-savings.js';
+import { formatTierSavingsText, tierSavingsJson } from '../lab/simulate/format-tier-savings.js';
 import type { Simulation } from '../lab/simulate/simulation.js';
 import { commandProgress, type ProgressStream } from './progress-reporter.js';
 import { requireExistingLedger, resolveLedgerLocation, storeOptionsOf } from './ledger-location.js';
@@ -30,6 +32,8 @@ export interface SimulateOptions {
   json?: boolean;
   dataDir?: string;
   databaseUrl?: string;
+  /** --background-tag: project the tagged rows at batch, flex and off-peak prices. */
+  backgroundTag?: string;
 }
 
 export interface SimulateIo {
@@ -65,8 +69,10 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo = {})
     throw new FrugalError('invalid_request', 'pass --log FILE.jsonl (a request log) or --ledger (the gateway ledger), one of them');
   }
   const config = await loadCliConfig(options.config ?? (env.FRUGAL_CONFIG || undefined), { env });
+  if (options.backgroundTag !== undefined && options.ledger !== true) throw new FrugalError('invalid_request', '--background-tag reads the ledger: use it with --ledger', { param: 'background-tag' });
   const requestsPerDay = positiveInteger(options.requestsPerDay, 'requests-per-day');
   let simulation: Simulation;
+  let tiers: TierSavings | undefined;
   if (options.log !== undefined) {
     let threshold: number | undefined;
     if (options.semanticThreshold !== undefined) {
@@ -100,11 +106,14 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo = {})
       await store.migrate();
       const rows = await store.rows({ since, until });
       simulation = simulateLedger(rows, { config, swaps: parseSwaps(options.swap), requestsPerDay, since, until, now });
+      if (options.backgroundTag !== undefined) tiers = projectTierSavings(rows, config.models, { tag: options.backgroundTag });
     } finally {
       await store.close();
     }
   }
-  return `${options.json ? formatSimulationJson(simulation) : formatSimulationText(simulation)}\n`;
+  if (tiers === undefined) return `${options.json ? formatSimulationJson(simulation) : formatSimulationText(simulation)}\n`;
+  if (options.json) return `${JSON.stringify({ ...JSON.parse(formatSimulationJson(simulation)), backgroundTiers: tierSavingsJson(tiers) }, null, 2)}\n`;
+  return `${formatSimulationText(simulation)}\n\n${formatTierSavingsText(tiers)}\n`;
 }
 
 /**
@@ -127,6 +136,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--semantic-threshold <x>', 'similarity needed for a semantic hit (default: the offline embedder’s measured 0.99)')
     .option('--swap <from=to...>', 'ledger: price rows served by FROM at model TO (repeatable)')
     .option('--seed <n>', 'seed of load-balancer picks')
+    .option('--background-tag <tag>', 'ledger: what moving traffic with this tag (name=value, name=*) to batch, flex or off-peak prices would save')
     .option('--json', 'print JSON (money as exact decimal strings)')
     .option('--data-dir <dir>', 'directory of the SQLite ledger (default: the config’s ledger.data_dir, $FRUGAL_DATA_DIR or ./.frugal)')
     .option('--database-url <url>', 'PostgreSQL ledger (default: the config’s ledger.database_url, $DATABASE_URL)')

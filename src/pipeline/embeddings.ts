@@ -104,6 +104,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       decision: { trace: model ? [model.name] : [], task: null },
       tokenReduction: null,
       warnings,
+      batchId: caller.batchId ?? null,
     });
   }
 }

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Gateway } from '../pipeline/create-gateway.js';
 import { createPrometheusMetrics } from '../telemetry/prometheus-metrics.js';
+import { rememberCredentials } from '../errors/scrub-credentials.js';
 import { registerLimitedJsonParser } from './json-limits.js';
 import { serveMetrics } from './metrics-endpoint.js';
 import { edgeServerOptions, installEdge } from './openai-edge.js';
@@ -20,6 +21,11 @@ import { registerEmbeddingsRoute } from './routes/embeddings-route.js';
 import { registerModelsRoute } from './routes/models-route.js';
 import { registerReloadRoute, type ConfigReloader } from './routes/reload-route.js';
 import { registerFeedbackRoute, type FeedbackService } from './routes/feedback-route.js';
+import { registerDashboard, type DashboardOptions } from '../dashboard/register-dashboard.js';
+import { registerFilesRoute } from './routes/files-route.js';
+import { registerBatchesRoute } from './routes/batches-route.js';
+import type { BatchService } from '../batches/batch-service.js';
+import type { BatchStore } from '../batches/batch-store.js';
 
 export interface ServerOptions {
   gateway: Gateway;
@@ -34,10 +40,14 @@ export interface ServerOptions {
   reloader?: ConfigReloader;
   /** Scores for replies (POST /v1/feedback), in the ledger's database; without it the feedback routes answer not_supported. */
   feedback?: FeedbackService;
+  /** The Files and Batches API (/v1/files, /v1/batches); without it those routes answer 404. */
+  batches?: { service: BatchService; store: BatchStore };
+  /** The dashboard (GET /dashboard, /admin/api/…): its data sources; without it neither is served. */
+  dashboard?: Omit<DashboardOptions, 'masterKey' | 'authenticator' | 'demoMode'>;
 }
 
 /** The HTTP edge: a thin layer over the gateway. Every error leaves through the one renderer. */
-export function createServer({ gateway, logger, keys, spend, responses, feedback, reloader }: ServerOptions): FastifyInstance {
+export function createServer({ gateway, logger, keys, spend, responses, feedback, reloader, batches, dashboard }: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's two lines per request (with the raw URL) are replaced by one of ours: request-log.ts.
@@ -52,6 +62,8 @@ export function createServer({ gateway, logger, keys, spend, responses, feedback
   reloader?.onApplied((config) => metrics.relabel(config));
 
   installEdge(app);
+  // A master key pasted where an id belongs never comes back in an error message (errors/scrub-credentials.ts).
+  rememberCredentials([keys?.masterKey, gateway.config.masterKey]);
   // Before the routes (it wraps their handlers) and the key check (a refused call gets its span too).
   if (gateway.config.telemetry.otlp) traceRequests(app, gateway.config.telemetry.otlp);
   // Before the key check, so a refused browser request still carries its CORS headers.
@@ -71,6 +83,11 @@ export function createServer({ gateway, logger, keys, spend, responses, feedback
   registerModelsRoute(app, gateway);
   if (reloader) registerReloadRoute(app, { reloader, masterKey: gateway.config.masterKey });
   registerFeedbackRoute(app, { feedback, keys });
+  if (dashboard) registerDashboard(app, { ...dashboard, masterKey: gateway.config.masterKey, authenticator: keys?.authenticator, demoMode: gateway.config.demoMode });
+  if (batches) {
+    registerFilesRoute(app, { batches: batches.service, store: batches.store });
+    registerBatchesRoute(app, batches.service);
+  }
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok', demo_mode: gateway.config.demoMode, models: gateway.config.models.size }));
   serveMetrics(app, {
     registry: metrics.registry,

@@ -1,0 +1,140 @@
+import { FrugalError } from '../errors/frugal-error.js';
+import { toOpenAIError } from '../errors/to-openai-error.js';
+import { anthropicBatchParams } from './anthropic-batch-client.js';
+import { endLineHolds } from './batch-budget.js';
+import type { BatchRuntime } from './batch-runtime.js';
+import type { BatchLine, LineLane, LineResult, UpstreamBatch } from './batch-types.js';
+import { maybeFinalize } from './finalize-batch.js';
+import { NativeBatchError, type NativeRequest } from './native-batch-client.js';
+import { nativeLineCostNanos, recordNativeLine } from './native-line-row.js';
+import { lineRequestId } from './own-lane.js';
+import { answeredLine, CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-line.js';
+
+type NativeLane = Exclude<LineLane, 'own' | 'none'>;
+
+/** Frugal's id for a line upstream: the caller's custom_id may not fit a provider's rules (Anthropic: [A-Za-z0-9_-]{1,64}). */
+export const upstreamCustomId = (lineNo: number) => `l${lineNo}`;
+const lineNoOf = (customId: string) => (/^l\d+$/.test(customId) ? Number(customId.slice(1)) : undefined);
+
+async function failLine(runtime: BatchRuntime, line: BatchLine, result: LineResult): Promise<void> {
+  if (await runtime.store.completeLine(line.batchId, line.lineNo, result)) await endLineHolds(runtime.gateway.spendControl, line.batchId, line.lineNo, undefined);
+}
+
+/** A line's body as the provider's batch API takes it: the upstream model id, and for Anthropic the Messages shape. */
+function upstreamBody(runtime: BatchRuntime, lane: NativeLane, line: BatchLine): Record<string, unknown> {
+  const { config } = runtime.gateway;
+  const body = line.body as Record<string, unknown>;
+  const model = config.models.get(String(body.model));
+  if (model === undefined) throw new FrugalError('model_not_found', `The model '${String(body.model)}' is no longer configured.`, { param: 'model' });
+  const withModel = { ...body, model: model.upstream };
+  return lane === 'anthropic_batch' ? anthropicBatchParams(withModel, config.providers.get(model.provider)?.defaultMaxTokens) : withModel;
+}
+
+/**
+ * Sends a batch's lines for one provider to its batch API, once: a batch that already has an upstream for the
+ * provider is left alone. A line the provider's API cannot take (an Anthropic translation refusing a parameter)
+ * goes to the error file at once; a provider that refuses the whole submission (4xx) fails its lines, while a
+ * transient failure (5xx, network) throws so the job is tried again.
+ */
+export async function submitNative(runtime: BatchRuntime, batchId: string, lane: NativeLane, provider: string): Promise<void> {
+  const { store } = runtime;
+  const batch = await store.getBatch(batchId);
+  if (batch === undefined || batch.status !== 'in_progress') return;
+  if ((await store.upstreams(batchId)).some((upstream) => upstream.provider === provider)) return;
+  const lines = (await store.openLines(batchId, lane, runtime.settings.maxLines)).filter((line) => line.provider === provider && line.state === 'pending');
+  const requests: NativeRequest[] = [];
+  const sent: BatchLine[] = [];
+  for (const line of lines) {
+    try {
+      requests.push({ customId: upstreamCustomId(line.lineNo), body: upstreamBody(runtime, lane, line) });
+      sent.push(line);
+    } catch (error) {
+      const rendered = toOpenAIError(error);
+      await failLine(runtime, line, answeredLine(line.customId, rendered.status, lineRequestId(batchId, line.lineNo), rendered.body, 0));
+    }
+  }
+  if (requests.length > 0) {
+    let submitted;
+    try {
+      submitted = await runtime.nativeClient(lane, provider).submit(requests, batch.endpoint, batchId);
+    } catch (error) {
+      const refused = error instanceof NativeBatchError && error.status >= 400 && error.status < 500 && error.status !== 429;
+      if (!refused) throw error;
+      runtime.log.warn({ batchId, provider, err: error.message }, 'provider refused the batch submission');
+      for (const line of sent) await failLine(runtime, line, failedLine(line.customId, 'upstream_refused', error.message));
+      await maybeFinalize(runtime, batchId);
+      return;
+    }
+    await store.saveUpstream({ batchId, provider, lane, upstreamId: submitted.upstreamId, upstreamFileId: submitted.upstreamFileId, state: 'open', createdAt: runtime.now() });
+    await store.markSubmitted(batchId, sent.map((line) => line.lineNo), submitted.upstreamId);
+    runtime.log.info({ batchId, provider, upstreamId: submitted.upstreamId, lines: sent.length }, 'batch lines sent to the provider batch API');
+  }
+  await maybeFinalize(runtime, batchId);
+}
+
+/**
+ * Polls one upstream batch; once it has ended, maps every result back to its line (exactly once: a line already
+ * done is skipped, so a collect repeated after a crash records nothing twice), writes each line's ledger row at
+ * the batch price, settles its budget holds, and fails the lines the provider returned nothing for.
+ */
+export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBatch): Promise<void> {
+  const { store } = runtime;
+  const client = runtime.nativeClient(upstream.lane, upstream.provider);
+  let failure: string | undefined;
+  let missing = { code: 'upstream_failed', message: 'The provider returned no result for this line.' };
+  try {
+    const poll = await client.poll(upstream.upstreamId);
+    if (!poll.ended) return;
+    failure = poll.failure;
+    // A cancelled upstream batch returns only what it ran; an expired one may leave lines out too.
+    if (poll.status === 'cancelled' || poll.status === 'canceled') missing = { code: 'batch_cancelled', message: CANCELLED_MESSAGE };
+    if (poll.status === 'expired') missing = { code: 'batch_expired', message: EXPIRED_MESSAGE };
+  } catch (error) {
+    if (!(error instanceof NativeBatchError && error.status === 404)) throw error;
+    failure = `the provider no longer knows batch ${upstream.upstreamId}`;
+  }
+  const batch = await store.getBatch(upstream.batchId);
+  if (batch === undefined) return;
+  const lines = new Map<number, BatchLine>();
+  for (const line of await store.lines(batch.id, 1, Number.MAX_SAFE_INTEGER)) if (line.upstreamId === upstream.upstreamId) lines.set(line.lineNo, line);
+  const { config, spendControl } = runtime.gateway;
+  if (failure === undefined) {
+    for await (const result of client.results(upstream.upstreamId)) {
+      const lineNo = lineNoOf(result.customId);
+      const line = lineNo === undefined ? undefined : lines.get(lineNo);
+      if (line === undefined || line.state === 'done') continue;
+      const model = config.models.get(String((line.body as { model?: unknown }).model));
+      const costNanos = model ? nativeLineCostNanos(model, result.usage, upstream.createdAt) : 0;
+      const outcome = result.error ? failedLine(line.customId, result.error.code, result.error.message) : answeredLine(line.customId, result.statusCode ?? 500, result.requestId, result.body, costNanos);
+      if (!(await store.completeLine(batch.id, line.lineNo, outcome))) continue;
+      line.state = 'done';
+      const ran = result.statusCode !== undefined;
+      if (ran && model) {
+        const errorBody = (result.body as { error?: { message?: string; code?: string | null; type?: string } } | null)?.error;
+        recordNativeLine(runtime.ledger, config, {
+          batch,
+          line,
+          model,
+          provider: upstream.provider,
+          requestId: lineRequestId(batch.id, line.lineNo),
+          acceptedAt: upstream.createdAt,
+          usage: result.usage,
+          statusCode: result.statusCode,
+          errorCode: errorBody?.code ?? errorBody?.type ?? null,
+          errorMessage: errorBody?.message ?? null,
+        });
+      }
+      await endLineHolds(spendControl, batch.id, line.lineNo, ran ? costNanos : undefined);
+    }
+  }
+  for (const line of lines.values()) {
+    if (line.state !== 'done') await failLine(runtime, line, failedLine(line.customId, failure === undefined ? missing.code : 'upstream_failed', failure ?? missing.message));
+  }
+  await store.saveUpstream({ ...upstream, state: 'done' });
+  await maybeFinalize(runtime, batch.id);
+}
+
+/** Asks the provider to cancel an open upstream batch (its results then arrive as cancelled lines). */
+export async function cancelNative(runtime: BatchRuntime, upstream: UpstreamBatch): Promise<void> {
+  await runtime.nativeClient(upstream.lane, upstream.provider).cancel(upstream.upstreamId);
+}

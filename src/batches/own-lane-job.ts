@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { endLineHolds } from './batch-budget.js';
+import { CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-line.js';
+import { eachLimited, type BatchRuntime } from './batch-runtime.js';
+import type { BatchLine } from './batch-types.js';
+import { maybeFinalize } from './finalize-batch.js';
+import { runOwnLine } from './own-lane.js';
+
+/** One own-lane job: a range of line numbers of one batch. */
+export interface OwnLaneJob {
+  batchId: string;
+  fromLine: number;
+  toLine: number;
+}
+
+export const OWN_LANE_QUEUE = 'frugal-batch-lines';
+export const NATIVE_SUBMIT_QUEUE = 'frugal-batch-submit';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the own-lane lines of a job's range, each claimed before it runs and recorded once. A line another worker
+ * holds is waited for (it finishes, or its lease lapses and it is taken over): the job ends only when every line
+ * of its range is done, so a redelivered job after a kill -9 finishes the dead worker's lines.
+ */
+export async function runOwnLaneJob(runtime: BatchRuntime, job: OwnLaneJob): Promise<void> {
+  const { store, settings } = runtime;
+  const batch = await store.getBatch(job.batchId);
+  if (batch === undefined || (batch.status !== 'in_progress' && batch.status !== 'cancelling')) return;
+  const lines = (await store.lines(job.batchId, job.fromLine, job.toLine)).filter((line) => line.lane === 'own' && line.state !== 'done');
+  let left = 0;
+  await eachLimited(lines, settings.lineConcurrency, async (line) => {
+    if (runtime.stopping) left += 1;
+    else await runLine(runtime, batch, line);
+  });
+  // Thrown, so the queue tries the job again (here after a restart, or on another instance).
+  if (left > 0) throw new Error(`instance stopping: ${left} lines of ${job.batchId} left for another run`);
+  await maybeFinalize(runtime, job.batchId);
+}
+
+async function runLine(runtime: BatchRuntime, batch: Parameters<typeof runOwnLine>[1], line: BatchLine): Promise<void> {
+  const { store, settings } = runtime;
+  const owner = randomUUID();
+  for (;;) {
+    if (await store.claimLine(batch.id, line.lineNo, runtime.now() + settings.leaseMs, owner)) break;
+    const [current] = await store.lines(batch.id, line.lineNo, line.lineNo);
+    if (current === undefined || current.state === 'done') return;
+    await sleep(Math.min(1_000, settings.leaseMs));
+  }
+  // A cancel or expiry that came meanwhile: the line ends without running.
+  const now = await store.getBatch(batch.id);
+  if (now === undefined || now.status === 'cancelling' || runtime.now() > batch.expiresAt) {
+    const cancelled = now?.status === 'cancelling';
+    await store.completeLine(batch.id, line.lineNo, failedLine(line.customId, cancelled ? 'batch_cancelled' : 'batch_expired', cancelled ? CANCELLED_MESSAGE : EXPIRED_MESSAGE));
+    await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
+    return;
+  }
+  // A call longer than the lease keeps it: another worker takes a line over only when this one is gone.
+  const renewal = setInterval(() => void store.renewLine(batch.id, line.lineNo, runtime.now() + settings.leaseMs, owner).catch(() => undefined), Math.max(50, Math.floor(settings.leaseMs / 3)));
+  try {
+    // The pipeline holds and settles the line's own budget as it runs; the hold taken at acceptance steps aside.
+    await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
+    const result = await runOwnLine(runtime.gateway, batch, line, { backgroundLane: settings.backgroundLane });
+    await store.completeLine(batch.id, line.lineNo, result);
+  } finally {
+    clearInterval(renewal);
+  }
+}
