@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { parseUsdNanos } from '../catalog/pricing.js';
 import { FrugalError } from '../errors/frugal-error.js';
-import { parseGrader, readEvalRows, sampleRows, type EvalRow } from '../lab/eval/eval-dataset.js';
+import { parseGrader, readEvalRows, sampleRows, type EvalRow, type GraderSpec } from '../lab/eval/eval-dataset.js';
+import { openLedgerSqlClient } from '../experiments/experiment-stats.js';
+import { createScoredSampleReader } from '../lab/scored-samples/scored-sample-reader.js';
+import { conversationKey, parseStoredRequest } from '../lab/scored-samples/stored-request.js';
+import { parseSince } from '../ledger/report-format.js';
+import { requireExistingLedger, resolveLedgerLocation, storeOptionsOf, type LedgerLocationOptions } from './ledger-location.js';
 import { gatewayCaller, replayCaller } from '../lab/eval/eval-callers.js';
 import { formatEvalJson, formatEvalTable, type CostUnit } from '../lab/eval/format-eval.js';
 import { runEval, type EvalResult } from '../lab/eval/run-eval.js';
@@ -10,8 +15,15 @@ import { costLookup, parseRoutingDataset } from '../lab/router-eval/routing-data
 import { readFile } from 'node:fs/promises';
 import { commandProgress, type ProgressStream } from './progress-reporter.js';
 
-export interface EvalCommandOptions {
-  data: string;
+export interface EvalCommandOptions extends LedgerLocationOptions {
+  /** A JSONL file; or, with fromLedger, none. */
+  data?: string;
+  /** Prompts from the samples the gateway stored (quality: { sample, store: bodies }) on `route`. */
+  fromLedger?: boolean;
+  route?: string;
+  since?: string;
+  /** Tests: a PostgreSQL schema. */
+  schema?: string;
   candidates: string;
   baseline?: string;
   grader?: string;
@@ -48,6 +60,38 @@ async function replayCosts(file: string, rows: readonly EvalRow[]): Promise<{ co
   return { costOf: (row, model) => lookup.cost(index.get(row.id)!, model), unit: { name: lookup.costUnit, note: lookup.assumptions.join('; ') } };
 }
 
+/**
+ * The prompts of the samples stored on a route (redacted, as kept), one per distinct conversation: what the
+ * route's real traffic asks. They carry no expected answer, so only a judge can grade them (pairwise against the
+ * baseline's answer).
+ */
+async function ledgerRows(options: EvalCommandOptions, grader: GraderSpec): Promise<EvalRow[]> {
+  if (options.route === undefined) throw new FrugalError('invalid_request', '--from-ledger needs --route R: the route (or model) whose stored samples to replay', { param: 'route' });
+  if (grader.kind !== 'judge') {
+    throw new FrugalError('invalid_request', `--from-ledger: stored samples have no expected answer for the ${grader.kind} grader; use --grader judge:MODEL (pairwise against the baseline)`, { param: 'grader' });
+  }
+  const since = options.since === undefined ? undefined : parseSince(options.since, Date.now(), 'since');
+  const location = await resolveLedgerLocation(options);
+  requireExistingLedger(location);
+  const reader = createScoredSampleReader(openLedgerSqlClient({ ...storeOptionsOf(location), schema: options.schema }));
+  try {
+    const seen = new Set<string>();
+    const rows: EvalRow[] = [];
+    for (const sample of await reader.samples({ route: options.route, since })) {
+      const request = parseStoredRequest(sample.requestJson);
+      if (request === undefined) continue;
+      const key = conversationKey(request);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push({ id: sample.requestId, messages: request.messages as unknown as EvalRow["messages"] });
+    }
+    if (rows.length === 0) throw new FrugalError('invalid_request', `--from-ledger: no stored samples with bodies on route '${options.route}' (sample it with quality: { sample, store: bodies })`, { param: 'route' });
+    return rows;
+  } finally {
+    await reader.close();
+  }
+}
+
 /** Runs the bake-off the options describe; returns the result and its printed form. */
 export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo = {}): Promise<{ result: EvalResult; output: string }> {
   const env = io.env ?? process.env;
@@ -62,9 +106,13 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo = {
     maxNanos = parseUsdNanos(options.maxUsd.trim());
     if (maxNanos === undefined || maxNanos <= 0) throw new FrugalError('invalid_request', `--max-usd: a positive amount of USD (e.g. 5 or 0.25), got '${options.maxUsd}'`, { param: 'max-usd' });
   }
-  const all = await readEvalRows(options.data);
+  if ((options.data === undefined) === (options.fromLedger !== true)) {
+    throw new FrugalError('invalid_request', 'give --data FILE.jsonl or --from-ledger --route R, one of them', { param: 'data' });
+  }
+  if (options.fromLedger && options.replay) throw new FrugalError('invalid_request', '--replay reads recorded answers from a file; it does not go with --from-ledger', { param: 'replay' });
+  const all = options.data !== undefined ? await readEvalRows(options.data) : await ledgerRows(options, grader);
   const rows = sampleRows(all, options.samples === undefined ? undefined : positive(options.samples, 'samples', 200), positive(options.seed, 'seed', 1));
-  const replay = options.replay ? await replayCosts(options.data, rows) : undefined;
+  const replay = options.replay && options.data !== undefined ? await replayCosts(options.data, rows) : undefined;
   if (replay && replay.unit.name !== 'nano-USD' && maxNanos !== undefined) {
     throw new FrugalError('invalid_request', `--max-usd: this file has no prices (its costs are ${replay.unit.name}), so there are no dollars to cap`, { param: 'max-usd' });
   }
@@ -102,7 +150,13 @@ export function registerEvalCommand(program: Command) {
   program
     .command('eval')
     .description('bake-off before a migration: run prompts through candidate models or routes via the gateway, grade the answers, and pick the cheapest that keeps quality')
-    .requiredOption('--data <file>', 'JSONL of {"id"?, "prompt" | "messages", "expected"?, "grader"?, "schema"?}')
+    .option('--data <file>', 'JSONL of {"id"?, "prompt" | "messages", "expected"?, "grader"?, "schema"?}')
+    .option('--from-ledger', 'take the prompts from the samples stored on --route instead of a file (graded by a judge)')
+    .option('--route <name>', 'with --from-ledger: the route or model whose stored samples to replay')
+    .option('--since <when>', 'with --from-ledger: samples from (30m, 24h, 7d or an ISO date)')
+    .option('--data-dir <dir>', 'with --from-ledger: the SQLite ledger\'s directory')
+    .option('--database-url <url>', 'with --from-ledger: a PostgreSQL ledger (default $DATABASE_URL)')
+    .option('-c, --config <file>', 'with --from-ledger: read the ledger this config names')
     .requiredOption('--candidates <names>', 'comma-separated models or routes, e.g. gpt-4o,deepseek-v4-flash,auto')
     .option('--baseline <name>', 'what the others are compared with (default: the first candidate)')
     .option('--grader <grader>', 'exact | regex | json_schema | judge:MODEL (a row\'s own "grader" wins)', 'exact')

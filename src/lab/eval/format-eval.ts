@@ -70,6 +70,8 @@ export function formatEvalJson(result: EvalResult, unit: CostUnit = USD): string
       judgeCalls: result.judgeCalls,
       skipped: result.skipped,
       ungraded: result.ungraded,
+      gradesStored: result.gradesStored,
+      gradesNotStored: result.gradesNotStored,
       candidates: result.candidates.map((row) => ({
         candidate: row.candidate,
         requests: row.requests,
