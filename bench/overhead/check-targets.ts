@@ -7,11 +7,18 @@ export const LIMITS = {
   addedP50Ms: 0.2,
   addedP99Ms: 1,
   addedFirstTokenMs: 1,
-  peakRpsRatio: 4,
+  peakRpsRatio: 5,
+  /** Frugal's CPU per request over Portkey's, non-streaming at 16 connections (issue 16 §6). */
+  cpuRatio: 0.1,
+  /** Frugal's streaming CPU per request over its non-streaming one, at 16 connections. */
+  streamCpuRatio: 1.5,
   rssAfterMb: 200,
 } as const;
 
-export type TargetId = `${Scenario}-added-${'p50' | 'p99'}` | 'first-token' | 'first-token-delayed' | 'peak-rps' | 'rss-after-streams';
+/** The cell the CPU targets read: 16 connections, where every endpoint is busy but none is starved. */
+const CPU_CONNECTIONS = 16;
+
+export type TargetId = `${Scenario}-added-${'p50' | 'p99'}` | 'first-token' | 'first-token-delayed' | 'peak-rps' | 'cpu-per-request' | 'stream-cpu' | 'rss-after-streams';
 
 export interface TargetCheck {
   id: TargetId;
@@ -92,6 +99,29 @@ export function checkTargets(results: OverheadResults): TargetCheck[] {
     floor: undefined,
     unit: '×',
     pass: frugalPeak >= LIMITS.peakRpsRatio * portkeyPeak,
+  });
+  const cpu = (name: Endpoint['name'], scenario: Scenario) =>
+    results.throughput.find((cell) => cell.endpoint === name && cell.scenario === scenario && cell.connections === CPU_CONNECTIONS)?.cpuMsPerRequest ?? Number.NaN;
+  const frugalCpu = cpu('frugal', 'json');
+  const portkeyCpu = cpu('portkey', 'json');
+  checks.push({
+    id: 'cpu-per-request',
+    target: `CPU per request ≤ ${LIMITS.cpuRatio}× Portkey's, non-streaming, ${CPU_CONNECTIONS} connections (Frugal ${frugalCpu.toFixed(3)} ms, Portkey ${portkeyCpu.toFixed(3)} ms)`,
+    frugal: frugalCpu / portkeyCpu,
+    portkey: 1,
+    floor: undefined,
+    unit: '×',
+    pass: frugalCpu <= LIMITS.cpuRatio * portkeyCpu,
+  });
+  const frugalStreamCpu = cpu('frugal', 'stream');
+  checks.push({
+    id: 'stream-cpu',
+    target: `streaming CPU per request ≤ ${LIMITS.streamCpuRatio}× non-streaming, ${CPU_CONNECTIONS} connections (${frugalStreamCpu.toFixed(3)} vs ${frugalCpu.toFixed(3)} ms)`,
+    frugal: frugalStreamCpu / frugalCpu,
+    portkey: cpu('portkey', 'stream') / portkeyCpu,
+    floor: undefined,
+    unit: '×',
+    pass: frugalStreamCpu <= LIMITS.streamCpuRatio * frugalCpu,
   });
   const memory = (name: Gateway) => results.memory.find((result) => result.endpoint === name);
   const frugalMemory = memory('frugal');

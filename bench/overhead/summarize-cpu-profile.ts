@@ -24,7 +24,8 @@ export function ownerOf(url: string, functionName: string): string {
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return modules[1];
-  const source = /\/src\/([^/]+)\//.exec(url);
+  // dist/ is what `frugal serve` runs once built (bin/frugal.mjs), src/ what it runs through tsx.
+  const source = /\/(?:src|dist)\/([^/]+)\//.exec(url);
   if (source) return `frugal src/${source[1]}`;
   if (url.startsWith('node:')) return 'node core';
   return url;
@@ -32,7 +33,7 @@ export function ownerOf(url: string, functionName: string): string {
 
 function label(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const file = url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|src)\//, '$1/');
+  const file = url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|src|dist)\//, '$1/');
   return `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
 }
 
@@ -66,7 +67,7 @@ export function summarizeCpuProfile(profile: CpuProfile): string {
     const seen = new Set<string>();
     for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {
       const node = byId.get(current);
-      if (!node || !node.callFrame.url.includes('/src/') || node.callFrame.url.includes('node_modules')) continue;
+      if (!node || !/\/(src|dist)\//.test(node.callFrame.url) || node.callFrame.url.includes('node_modules')) continue;
       const name = label(node);
       if (seen.has(name)) continue;
       seen.add(name);

@@ -92,7 +92,7 @@ export function createDrainableGateway({ durable }: DrainableGatewayOptions = {}
             continue;
           }
           // A later delta (another choice still running): what was held is not the end after all.
-          yield* held.splice(0);
+          if (held.length > 0) yield* held.splice(0);
           yield chunk;
         }
         completed = true;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerStore } from './ledger-store.js';
 import { createPostgresLedgerStore } from './postgres-ledger-store.js';
-import { createSqliteLedgerStore } from './sqlite-ledger-store.js';
+import { createThreadedSqliteLedgerStore } from './threaded-sqlite-ledger-store.js';
 
 export interface OpenLedgerStoreOptions {
   /** postgres:// or postgresql://; unset or empty means the embedded SQLite ledger. */
@@ -27,5 +27,6 @@ export function openLedgerStore({ databaseUrl, dataDir, schema }: OpenLedgerStor
     }
     return createPostgresLedgerStore({ connectionString: databaseUrl, schema });
   }
-  return createSqliteLedgerStore({ path: join(dataDir, 'ledger.sqlite') });
+  // Inserts on a worker thread: a flush's commit and fsync never stall requests (threaded-sqlite-ledger-store.ts).
+  return createThreadedSqliteLedgerStore({ path: join(dataDir, 'ledger.sqlite') });
 }

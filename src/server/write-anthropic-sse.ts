@@ -32,5 +32,5 @@ async function* messagesFrames(chunks: AsyncIterable<ChatChunk>, encoder: Messag
 }
 
 function frameOf(events: AnthropicStreamEvent[]): SseFrame {
-  return { text: events.map(format).join(''), output: events.some((event) => event.type === 'content_block_delta') };
+  return events.map(format).join('');
 }

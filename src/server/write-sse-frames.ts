@@ -1,11 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 
-/** Formatted server-sent-event text (one event or several), and whether it carries output the client waits for. */
-export interface SseFrame {
-  text: string;
-  output: boolean;
-}
+/** Formatted server-sent-event text: one event or several. */
+export type SseFrame = string;
 
 export interface SseWriteOptions {
   status?: number;
@@ -20,12 +17,28 @@ export interface SseWriteOptions {
  * back-pressure, stops reading (which cancels the upstream) as soon as the client is gone, and ends a failed
  * stream with the door's error event, never a clean end.
  *
- * Frames that arrive together (one upstream read yields several events) leave in one socket write: after the
- * first output, the socket is corked on the first write of a tick and uncorked on the next tick, which runs after
- * the whole burst was handed over. Frames up to the first output are written at once, so time to first token is
- * never delayed.
+ * Everything written in one turn of the event loop leaves in one socket write: the socket is corked on the first
+ * write of a turn (the headers included) and uncorked once the turn's microtasks have run, i.e. once every frame
+ * one upstream read yields has come through every stage. A short answer that arrives in one read (headers,
+ * frames and the end) is one write instead of three or more: each write is a system call, and waking the client
+ * for each was the largest single cost of a stream. Nothing waits for more input: time to first token is never
+ * delayed.
  */
 export async function writeSseFrames(raw: ServerResponse, headers: Record<string, string>, frames: AsyncIterable<SseFrame>, options: SseWriteOptions): Promise<void> {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw.uncork();
+  };
+  const cork = () => {
+    if (corked) return;
+    corked = true;
+    raw.cork();
+    // Through a microtask: called from a plain callback, a bare nextTick would run before the microtasks that
+    // carry this turn's frames.
+    queueMicrotask(() => process.nextTick(uncork));
+  };
+  cork();
   raw.writeHead(options.status ?? 200, {
     ...headers,
     'content-type': 'text/event-stream; charset=utf-8',
@@ -34,27 +47,12 @@ export async function writeSseFrames(raw: ServerResponse, headers: Record<string
     'x-accel-buffering': 'no',
   });
   raw.flushHeaders();
-  let corked = false;
-  let outputSent = false;
-  const uncork = () => {
-    corked = false;
-    raw.uncork();
-  };
-  const write = (text: string): boolean => {
-    if (!corked && outputSent) {
-      corked = true;
-      raw.cork();
-      process.nextTick(uncork);
-    }
-    return raw.write(text);
-  };
   try {
     for await (const frame of frames) {
       if (raw.destroyed) break;
-      if (frame.text === '') continue;
-      const ok = write(frame.text);
-      if (frame.output) outputSent = true;
-      if (!ok) await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
+      if (frame === '') continue;
+      cork();
+      if (!raw.write(frame)) await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
     }
     if (!raw.destroyed) raw.end(options.trailer);
   } catch (error) {

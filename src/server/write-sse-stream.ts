@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import type { ChatChunk } from '../wire/chat-types.js';
+import { chunkJson } from '../wire/sse/chunk-wire-text.js';
 import { formatSseData, SSE_DONE } from '../wire/sse/write-sse.js';
 import { writeSseFrames, type SseFrame } from './write-sse-frames.js';
 
@@ -9,13 +10,7 @@ export async function writeSseStream(raw: ServerResponse, status: number, header
   await writeSseFrames(raw, headers, chatFrames(chunks), { status, trailer: SSE_DONE, errorFrame: (error) => formatSseData(JSON.stringify(toOpenAIError(error).body)) });
 }
 
+/** An untouched upstream chunk leaves as the upstream's own bytes (see chunk-wire-text.ts). */
 async function* chatFrames(chunks: AsyncIterable<ChatChunk>): AsyncGenerator<SseFrame> {
-  for await (const chunk of chunks) yield { text: formatSseData(JSON.stringify(chunk)), output: carriesOutput(chunk) };
-}
-
-function carriesOutput(chunk: ChatChunk): boolean {
-  for (const choice of chunk.choices) {
-    if (choice.delta?.content || choice.delta?.tool_calls || choice.finish_reason) return true;
-  }
-  return false;
+  for await (const chunk of chunks) yield formatSseData(chunkJson(chunk));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkBody, type WireCheck } from './wire-check.js';
+import { plainValidChatRequest } from './chat-request-fast-check.js';
 import type { ChatRequest, EmbeddingRequest } from './chat-types.js';
 import { ledgerText, TAG_LIMITS } from './storable-text.js';
 
@@ -63,5 +64,9 @@ const embeddingRequestSchema = z.looseObject({
 });
 
 
-export const checkChatRequest = (body: unknown): WireCheck<ChatRequest> => checkBody<ChatRequest>(chatRequestSchema, body);
+/** The common valid body skips the schema (chat-request-fast-check.ts); anything else, and every error, is the schema's. */
+export const checkChatRequest = (body: unknown): WireCheck<ChatRequest> =>
+  plainValidChatRequest(body) ? { ok: true, value: body as ChatRequest } : checkBody<ChatRequest>(chatRequestSchema, body);
+/** The schema alone, for the fast path's property test. */
+export const checkChatRequestBySchema = (body: unknown): WireCheck<ChatRequest> => checkBody<ChatRequest>(chatRequestSchema, body);
 export const checkEmbeddingRequest = (body: unknown): WireCheck<EmbeddingRequest> => checkBody<EmbeddingRequest>(embeddingRequestSchema, body);

@@ -104,6 +104,7 @@ export interface ChunkDelta {
   [field: string]: unknown;
 }
 
+/** Never changed in place once an adapter yields it: copy, then change (it may leave as the upstream's text, see sse/chunk-wire-text.ts). */
 export interface ChatChunk {
   id: string;
   object: 'chat.completion.chunk';

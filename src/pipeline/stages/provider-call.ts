@@ -127,7 +127,11 @@ async function* pricedStream(
         if (meta.usage) meta.costNanos = priceUsage(meta.usage, price);
         // The usage chunk exists because we always ask upstream for it; the client only sees it if it asked.
         if (!clientWantsUsage && chunk.choices.length === 0) continue;
-        if (options.costInBody) chunk.usage.cost = nanosToUsdNumber(context.spend.costNanos + meta.costNanos);
+        // A copy, never the upstream's object: an untouched chunk may leave as the upstream's own bytes (chunk-wire-text.ts).
+        if (options.costInBody) {
+          yield { ...chunk, usage: { ...chunk.usage, cost: nanosToUsdNumber(context.spend.costNanos + meta.costNanos) } };
+          continue;
+        }
       }
       yield chunk;
     }

@@ -5,7 +5,8 @@ import { callDeadline, createUpstreamDispatcher, transportError } from '../http/
 import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
-import { parseSse } from '../../wire/sse/parse-sse.js';
+import { keepWireText } from '../../wire/sse/chunk-wire-text.js';
+import { parseSse, type SseEvent } from '../../wire/sse/parse-sse.js';
 import { usageFromOpenAI, type TokenUsage } from '../../wire/token-usage.js';
 import { openAIStreamError, openAIUpstreamError } from './openai-error.js';
 
@@ -108,15 +109,16 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       async function* chunks(): AsyncGenerator<ChatChunk> {
         let done = false;
         let finished = false;
+        const events = parseSse(response.body, sseLimits)[Symbol.asyncIterator]();
         try {
-          for await (const event of parseSse(response.body, sseLimits)) {
-            // Read on to the end of the body rather than break: breaking destroys the socket's stream with an
-            // AbortError, whose stack formatting alone cost ~3% of the gateway's CPU per stream.
+          for (let next = await events.next(); !next.done; next = await events.next()) {
+            const event = next.value;
+            // The answer is complete at [DONE]: end the stream now, in the same turn as its last chunks (so the
+            // client's socket gets them and the end in one write), and read the rest of the body in the background.
             if (event.data === '[DONE]') {
               done = true;
-              continue;
+              break;
             }
-            if (done) continue;
             let chunk: ChatChunk & { error?: { message?: string; type?: string; code?: string } };
             try {
               chunk = JSON.parse(event.data) as typeof chunk;
@@ -126,12 +128,17 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
             if (chunk.error) throw openAIStreamError(name, chunk.error, secrets);
             if (chunk.usage) usage = usageFromOpenAI(chunk.usage as OpenAIUsage);
             if (chunk.choices?.some((choice) => choice.finish_reason)) finished = true;
+            keepWireText(chunk, event.data);
             yield chunk;
           }
         } catch (error) {
           throw transportError(name, error, combined);
         } finally {
-          if (!done) response.body.destroy();
+          // Read on to the end of the body rather than stop the parser: stopping destroys the socket's stream with
+          // an AbortError, whose stack formatting alone cost ~3% of the gateway's CPU per stream, and the socket
+          // could not be reused. Past [DONE] nothing is read for the answer; a failure there changes nothing.
+          if (done) void drainEvents(events);
+          else response.body.destroy();
           call.done();
         }
         if (!done && !finished) {
@@ -173,4 +180,13 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       if (!options.dispatcher) await dispatcher.close();
     },
   };
+}
+
+/** Reads what is left of a stream after its end marker, so the connection goes back to the pool. */
+async function drainEvents(events: AsyncIterator<SseEvent>): Promise<void> {
+  try {
+    while (!(await events.next()).done);
+  } catch {
+    // The answer was complete; the connection is discarded by undici.
+  }
 }

@@ -24,12 +24,10 @@ type SseEvent = { type: string; sequence_number?: number };
 async function* eventFrames(steps: AsyncIterable<readonly SseEvent[]>, sent: { sequence: number }): AsyncGenerator<SseFrame> {
   for await (const events of steps) {
     let text = '';
-    let output = false;
     for (const event of events) {
       sent.sequence = (event.sequence_number ?? sent.sequence) + 1;
       text += formatSseData(JSON.stringify(event), event.type);
-      if (event.type.endsWith('.delta')) output = true;
     }
-    yield { text, output };
+    yield text;
   }
 }
