@@ -19,7 +19,8 @@ export function createLogger(settings: LoggerSettings, out: Writable & { isTTY?:
   const options = {
     level: settings.level,
     base: { service: 'frugal' },
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.apiKey', '*.api_key'],
+    // *.headers: any request's headers a library logs, not only req's (@fastify/multipart logs busboyOptions.headers at trace).
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.headers.authorization', '*.headers["x-api-key"]', '*.headers["api-key"]', '*.headers.cookie', '*.apiKey', '*.api_key'],
   };
   if (!(settings.pretty ?? out.isTTY === true)) return out === process.stdout ? pino(options) : pino(options, out);
   return pino(options, pretty({ destination: out, colorize: out.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }));

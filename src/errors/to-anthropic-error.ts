@@ -1,4 +1,5 @@
 import { FrugalError } from './frugal-error.js';
+import { scrubCredentials } from './scrub-credentials.js';
 
 export interface AnthropicErrorBody {
   type: 'error';
@@ -44,7 +45,7 @@ export function toAnthropicError(error: unknown): RenderedAnthropicError {
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
     // Anthropic's SDKs retry every 429 unless told not to; an exhausted budget does not refill in seconds.
     if (error.code === 'budget_exceeded') headers['x-should-retry'] = 'false';
-    return { status: error.status, headers, body: { type: 'error', error: { type: anthropicType(error.status), message: error.message } } };
+    return { status: error.status, headers, body: { type: 'error', error: { type: anthropicType(error.status), message: scrubCredentials(error.message) } } };
   }
   return { status: 500, headers: {}, body: { type: 'error', error: { type: 'api_error', message: 'Internal error in the gateway.' } } };
 }

@@ -1,4 +1,5 @@
 import { FrugalError } from './frugal-error.js';
+import { scrubCredentials } from './scrub-credentials.js';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -19,7 +20,7 @@ export function toOpenAIError(error: unknown): RenderedError {
       status: error.status,
       headers,
       // An upstream's own code (e.g. context_length_exceeded) is what a client written against that API expects.
-      body: { error: { message: error.message, type: error.type, param: error.param, code: error.upstreamCode ?? error.code } },
+      body: { error: { message: scrubCredentials(error.message), type: error.type, param: error.param === null ? null : scrubCredentials(error.param), code: error.upstreamCode ?? error.code } },
     };
   }
   return {

@@ -1,3 +1,5 @@
+import { rememberCredentials } from '../errors/scrub-credentials.js';
+
 // Key-shaped strings upstreams like to echo back ("Incorrect API key provided: sk-abc..."): OpenAI, Anthropic,
 // Groq, xAI, Perplexity, NVIDIA and Frugal's own virtual keys (fk-vk_…), and whatever follows "Bearer".
 const KEY_PATTERN = /\b(?:sk|sk-ant|sk-proj|gsk|xai|pplx|nvapi|frugal|fk)[-_][A-Za-z0-9_*-]{6,}|\bBearer\s+[^\s"',;]{6,}/g;
@@ -14,7 +16,10 @@ const knownSecrets = new Set<string>();
 
 /** Adds configured credentials to what every later redaction removes. Called once per provider at start-up. */
 export function rememberSecrets(secrets: Iterable<string | undefined>): void {
-  for (const secret of secrets) if (secret && secret.length >= MIN_SECRET_CHARS) knownSecrets.add(secret);
+  const values = [...secrets];
+  for (const secret of values) if (secret && secret.length >= MIN_SECRET_CHARS) knownSecrets.add(secret);
+  // Frugal's own error messages (which quote what a client sent) are scrubbed of them too.
+  rememberCredentials(values);
 }
 
 /**

@@ -30,7 +30,8 @@ export function fromFastifyError(error: unknown): unknown {
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return new FrugalError('uri_too_long', 'A path segment is longer than the gateway accepts.');
     default:
-      if (typeof code === 'string' && code.startsWith('FST_ERR_')) {
+      // FST_ERR_*: Fastify's own; other FST_*: its plugins' (@fastify/multipart: FST_FILES_LIMIT, FST_INVALID_JSON_FIELD_ERROR, …).
+      if (typeof code === 'string' && code.startsWith('FST_')) {
         const status = (error as { statusCode?: number }).statusCode;
         // A client error Fastify raised (its messages hold no secrets); anything 5xx stays an internal error.
         if (status !== undefined && status >= 400 && status < 500) return new FrugalError(CODE_BY_STATUS[status] ?? 'invalid_request', (error as Error).message);
