@@ -40,6 +40,8 @@ export function staleReason(root) {
   const built = Math.max(mtimeMs(join(root, STAMP)) ?? -Infinity, mtimeMs(join(root, TS_BUILD_INFO)) ?? -Infinity);
   if (built === -Infinity) return 'no build yet';
   if (newestUnder(join(root, 'src')) > built) return 'src/ changed since the last build';
+  // The dashboard page (bundled into dist/dashboard-web by scripts/build-dashboard.mjs).
+  if (mtimeMs(join(root, 'web')) !== undefined && newestUnder(join(root, 'web')) > built) return 'web/ changed since the last build';
   const changed = BUILD_INPUTS.find((name) => (mtimeMs(join(root, name)) ?? -Infinity) > built);
   return changed === undefined ? undefined : `${changed} changed since the last build`;
 }

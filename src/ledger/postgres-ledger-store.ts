@@ -6,6 +6,7 @@ import { LedgerRowsRefusedError, type LedgerStore, type ReportQuery, type Report
 import { appliedVersionsSql, LEDGER_TABLE, migrationsTableSql, pendingMigrations, recordMigrationSql } from './migrations.js';
 import { buildReportSql, buildRowsSql, shapeReport } from './report-sql.js';
 import { postgresDialect } from './sql-dialect.js';
+import { rollupInsertSql } from './ledger-rollup.js';
 import { failureReason, storeError } from '../errors/store-error.js';
 
 export interface PostgresLedgerStoreOptions {
@@ -57,7 +58,9 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
   function insertSql(rowCount: number): string {
     const width = LEDGER_COLUMN_NAMES.length;
     const tuples = Array.from({ length: rowCount }, (_, row) => `(${LEDGER_COLUMN_NAMES.map((_, column) => d.param(row * width + column + 1)).join(', ')})`);
-    return `INSERT INTO ${table} (${LEDGER_COLUMN_NAMES.join(', ')}) VALUES ${tuples.join(', ')}`;
+    const rows = `INSERT INTO ${table} (${LEDGER_COLUMN_NAMES.join(', ')}) VALUES ${tuples.join(', ')} RETURNING *`;
+    // The dashboard's hourly rollup in the same statement: it never disagrees with the rows.
+    return `WITH inserted AS (${rows}) ${rollupInsertSql(d, { source: 'inserted', accumulate: true })}`;
   }
 
   async function inTransaction(work: (client: pg.PoolClient) => Promise<void>) {
@@ -86,7 +89,7 @@ export function createPostgresLedgerStore({ connectionString, schema = 'public',
           await client.query(migrationsTableSql(d));
           const applied = await client.query<{ version: number }>(appliedVersionsSql(d));
           for (const migration of pendingMigrations(applied.rows.map((row) => row.version))) {
-            for (const sql of migration.statements(d)) await client.query(sql);
+            for (const sql of [...migration.statements(d), ...(migration.fill?.(d) ?? [])]) await client.query(sql);
             await client.query(recordMigrationSql(d), [migration.version, migration.name, now()]);
           }
         });

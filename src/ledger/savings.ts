@@ -35,6 +35,10 @@ export interface SavingsInput {
   referencePrice?: Price | undefined;
   /** Set when the answer came from the response cache: what the original call cost. */
   cacheHitOriginalCostNanos: number | undefined;
+  /** What a patient lane's tier or hour (flex, off-peak) saved against the real-time price of the same calls (background lane). */
+  batchSavedNanos?: number;
+  /** What prompt batching saved, net of re-sends (already netted out of costNanos). */
+  batchingSavedNanos?: number;
 }
 
 const NONE = { routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0, callerChoiceNanos: 0 };
@@ -62,6 +66,18 @@ export function attributeSavings(input: SavingsInput): SavingsBreakdown {
   const grossCompression = servedPrice === undefined ? 0 : Math.floor((input.compressedAwayTokens * servedPrice.inputPico + 500) / 1000);
   const compressionNanos = grossCompression - input.compressionCostNanos;
   const promptCacheNanos = input.promptCacheSavedNanos;
-  const routingNanos = baselineNanos - costNanos - promptCacheNanos - compressionNanos;
-  return { baselineNanos, routingNanos, cacheNanos: 0, compressionNanos, promptCacheNanos, callerChoiceNanos };
+  // The lane's saving is the step from the real-time price to the price paid: routing keeps only its own part.
+  const batchNanos = input.batchSavedNanos ?? 0;
+  const batchingNanos = input.batchingSavedNanos ?? 0;
+  const routingNanos = baselineNanos - costNanos - promptCacheNanos - compressionNanos - batchNanos - batchingNanos;
+  return {
+    baselineNanos,
+    routingNanos,
+    cacheNanos: 0,
+    compressionNanos,
+    promptCacheNanos,
+    ...(batchNanos === 0 ? {} : { batchNanos }),
+    ...(batchingNanos === 0 ? {} : { batchingNanos }),
+    callerChoiceNanos,
+  };
 }

@@ -8,6 +8,7 @@ import { LedgerRowsRefusedError, type LedgerStore, type ReportQuery, type Report
 import { appliedVersionsSql, LEDGER_TABLE, migrationsTableSql, pendingMigrations, recordMigrationSql } from './migrations.js';
 import { buildReportSql, buildRowsSql, shapeReport } from './report-sql.js';
 import { sqliteDialect } from './sql-dialect.js';
+import { rollupInsertSql } from './ledger-rollup.js';
 import { failureReason, storeError } from '../errors/store-error.js';
 
 export interface SqliteLedgerStoreOptions {
@@ -49,6 +50,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
   const d = sqliteDialect;
   // Prepared on first use: the table does not exist before migrate().
   let insertOne: Database.Statement | undefined;
+  let rollupBatch: Database.Statement | undefined;
   const prepared = new Map<string, Database.Statement>();
   let closed = false;
 
@@ -66,7 +68,15 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
     insertOne ??= db.prepare(
       `INSERT INTO ${d.table(LEDGER_TABLE)} (${LEDGER_COLUMN_NAMES.join(', ')}) VALUES (${LEDGER_COLUMN_NAMES.map(() => '?').join(', ')})`,
     );
-    for (const values of encoded) insertOne.run(values);
+    let first: number | bigint | undefined;
+    let last: number | bigint = 0;
+    for (const values of encoded) {
+      last = insertOne.run(values).lastInsertRowid;
+      first ??= last;
+    }
+    // The dashboard's hourly rollup, in the same transaction: it never disagrees with the rows.
+    rollupBatch ??= db.prepare(rollupInsertSql(d, { source: d.table(LEDGER_TABLE), where: 'WHERE seq BETWEEN ? AND ?', accumulate: true }));
+    if (first !== undefined) rollupBatch.run(first, last);
   });
 
   const migrateAll = db.transaction(() => {
@@ -74,7 +84,7 @@ export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Dat
     const applied = db.prepare(appliedVersionsSql(d)).pluck().all() as number[];
     const record = db.prepare(recordMigrationSql(d));
     for (const migration of pendingMigrations(applied)) {
-      for (const sql of migration.statements(d)) db.exec(sql);
+      for (const sql of [...migration.statements(d), ...(migration.fill?.(d) ?? [])]) db.exec(sql);
       record.run(migration.version, migration.name, now());
     }
   });

@@ -1,0 +1,59 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Who is looking: the master key (everything), one virtual key (its own spend only), or anyone (an open gateway). */
+export type DashboardViewer = { kind: 'admin' } | { kind: 'key'; keyId: string } | { kind: 'open' };
+
+export const SESSION_COOKIE = 'frugal_dashboard';
+/** Short-lived: a session stolen from a screen or a proxy log stops working within the hour. */
+export const SESSION_TTL_MS = 3_600_000;
+
+export interface DashboardSessions {
+  /** A token for the viewer, valid for SESSION_TTL_MS. Carries the key's public id, never a secret. */
+  issue(viewer: Exclude<DashboardViewer, { kind: 'open' }>): string;
+  /** The viewer of a valid, unexpired token; undefined otherwise. */
+  verify(token: string): Exclude<DashboardViewer, { kind: 'open' }> | undefined;
+}
+
+/**
+ * Sessions signed with a secret made at start-up (HMAC-SHA256): nothing is stored, and a restart ends every
+ * session. The master key itself never leaves the login request.
+ *
+ * @example
+ * const sessions = createDashboardSessions();
+ * const token = sessions.issue({ kind: 'admin' });
+ */
+export function createDashboardSessions({ now = Date.now, secret = randomBytes(32) }: { now?: () => number; secret?: Buffer } = {}): DashboardSessions {
+  const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+  return {
+    issue(viewer) {
+      const payload = Buffer.from(JSON.stringify({ ...viewer, exp: now() + SESSION_TTL_MS })).toString('base64url');
+      return `${payload}.${sign(payload)}`;
+    },
+    verify(token) {
+      const dot = token.indexOf('.');
+      if (dot <= 0) return undefined;
+      const payload = token.slice(0, dot);
+      const given = Buffer.from(token.slice(dot + 1));
+      const expected = Buffer.from(sign(payload));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+      try {
+        const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { kind?: unknown; keyId?: unknown; exp?: unknown };
+        if (typeof parsed.exp !== 'number' || parsed.exp <= now()) return undefined;
+        if (parsed.kind === 'admin') return { kind: 'admin' };
+        if (parsed.kind === 'key' && typeof parsed.keyId === 'string') return { kind: 'key', keyId: parsed.keyId };
+      } catch {
+        return undefined;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The value of one cookie in a Cookie header. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
