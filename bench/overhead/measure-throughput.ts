@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { readCpuMs } from './read-process-stats.js';
+import { readTreeCpuMs } from './read-process-stats.js';
 import type { Endpoint } from './start-processes.js';
 
 /** The part of autocannon's options and result this benchmark uses (the package ships no types). */
@@ -41,7 +41,7 @@ export interface ThroughputResult {
   /** autocannon's histogram: whole milliseconds. */
   p50: number;
   p99: number;
-  /** CPU time the serving process (for direct: the mock) spent per answered request, ms. */
+  /** CPU time the serving process and its children (workers; for direct: the mock) spent per answered request, ms. */
   cpuMsPerRequest: number;
   /** Non-2xx answers, socket errors and timeouts together; any makes the cell suspect. */
   failures: number;
@@ -87,9 +87,9 @@ export async function measureThroughput(endpoint: Endpoint, body: string, plan: 
   const options = { url: endpoint.url, method: 'POST' as const, headers: endpoint.headers, body, connections: plan.connections, pipelining: 1, timeout: 30 };
   const probe = await run(options, plan.connections * 10, 10);
   const warm = plan.warmupSeconds > 0 ? await run(options, Math.min(MAX_REQUESTS, probe.rps * plan.warmupSeconds), plan.warmupSeconds * 4) : probe;
-  const cpuBefore = await readCpuMs(endpoint.pid);
+  const cpuBefore = await readTreeCpuMs(endpoint.pid);
   const { result, rps } = await run(options, Math.min(MAX_REQUESTS, warm.rps * plan.seconds), plan.seconds * 4);
-  const cpuMs = (await readCpuMs(endpoint.pid)) - cpuBefore;
+  const cpuMs = (await readTreeCpuMs(endpoint.pid)) - cpuBefore;
   return {
     endpoint: endpoint.name,
     connections: plan.connections,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** Linux reports utime/stime in USER_HZ ticks, 100 per second on every mainstream architecture. */
 const TICKS_PER_SECOND = 100;
@@ -19,4 +19,20 @@ export async function readCpuMs(pid: number): Promise<number> {
   const userTicks = Number(fields[11]);
   const systemTicks = Number(fields[12]);
   return ((userTicks + systemTicks) * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU time of the process and every process below it, ms: a `server.workers` gateway is a primary and its workers.
+ * Children are found through /proc/<pid>/task/<tid>/children (each thread lists the children it forked).
+ */
+export async function readTreeCpuMs(pid: number): Promise<number> {
+  let total = await readCpuMs(pid).catch(() => 0);
+  for (const child of await childPids(pid)) total += await readTreeCpuMs(child);
+  return total;
+}
+
+async function childPids(pid: number): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const lists = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')));
+  return lists.flatMap((list) => list.split(' ').filter((field) => field.trim() !== '').map(Number));
 }

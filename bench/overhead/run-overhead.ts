@@ -29,6 +29,7 @@ import {
   type LedgerMode,
 } from './start-processes.js';
 import { verifyEndpoint } from './verify-endpoint.js';
+import { parseWorkerCounts, runWorkersBench } from './run-workers-bench.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,6 +40,9 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const ledger: LedgerMode = argv.includes('--ledger=off') ? 'off' : 'sqlite';
 const cpuProfile = argv.includes('--cpu-prof');
+// --workers 1,2,auto (or --workers=1,2): the workers table only (run-workers-bench.ts).
+const workersFlag = argv.findIndex((arg) => arg === '--workers' || arg.startsWith('--workers='));
+const workerCounts = workersFlag < 0 ? undefined : parseWorkerCounts(argv[workersFlag].includes('=') ? argv[workersFlag].split('=')[1] : (argv[workersFlag + 1] ?? '1,2,auto'));
 
 const plan = {
   oneConnection: (quick
@@ -55,6 +59,7 @@ function progress(text: string) {
 }
 
 async function main(): Promise<void> {
+  if (workerCounts) return runWorkersBench(workerCounts, { quick, ledger, progress });
   const started = performance.now();
   const loadAverageBefore = loadavg();
   progress(`starting mock upstream, Frugal (ledger: ${ledger}), Portkey and a bare Node proxy, each in its own process`);

@@ -46,8 +46,8 @@ function track(child: ChildProcess, name: string, stderrTail: string[]): ChildPr
 }
 
 /** Polls `url` until it answers 200; fails early, with the child's stderr, if the child dies. */
-async function waitUntilReady(name: string, url: string, child: ChildProcess, stderrTail: string[]): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitUntilReady(name: string, url: string, child: ChildProcess, stderrTail: string[], timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${name} exited during start-up (${child.exitCode ?? child.signalCode}):\n${stderrTail.join('').slice(-2000)}`);
@@ -61,7 +61,7 @@ async function waitUntilReady(name: string, url: string, child: ChildProcess, st
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${name} did not answer ${url} within ${READY_TIMEOUT_MS} ms:\n${stderrTail.join('').slice(-2000)}`);
+  throw new Error(`${name} did not answer ${url} within ${timeoutMs} ms:\n${stderrTail.join('').slice(-2000)}`);
 }
 
 /** Forks a TS entry that reports `{ port }` over IPC once it listens. */
@@ -95,8 +95,9 @@ export async function startBareProxy(mock: Endpoint): Promise<Endpoint> {
 }
 
 /** `spool`: the same SQLite ledger with `durability: spool` (every reply waits for its row's fsync). */
-function frugalConfig(mockPort: number, ledger: LedgerMode, dataDir: string, spool: boolean): string {
+function frugalConfig(mockPort: number, ledger: LedgerMode, dataDir: string, spool: boolean, workers = 1): string {
   return [
+    ...(workers > 1 ? [`server: { workers: ${workers} }`] : []),
     `providers: { mock: { kind: openai, base_url: "http://127.0.0.1:${mockPort}/v1", api_key: x } }`,
     'models: [{ name: gpt-4o-mini, provider: mock, price: { input: 0.15, output: 0.6 } }]',
     ledger === 'sqlite' ? `ledger: { data_dir: "${dataDir}"${spool ? ', durability: spool' : ''} }` : 'ledger: { enabled: false }',
@@ -131,11 +132,11 @@ function tallyLogLines(child: ChildProcess): LogTally {
   return tally;
 }
 
-export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = [], spool = false): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
+export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = [], spool = false, workers = 1): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'frugal-bench-'));
   tempDirs.add(dataDir);
   const configPath = join(dataDir, 'frugal.yaml');
-  await writeFile(configPath, frugalConfig(Number(new URL(mock.url).port), ledger, join(dataDir, 'ledger'), spool));
+  await writeFile(configPath, frugalConfig(Number(new URL(mock.url).port), ledger, join(dataDir, 'ledger'), spool, workers));
   const port = await freePort();
   const stderrTail: string[] = [];
   const child = track(
@@ -149,7 +150,9 @@ export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeA
   );
   const logs = tallyLogLines(child);
   const base = `http://127.0.0.1:${port}`;
-  await waitUntilReady('frugal', `${base}/healthz`, child, stderrTail);
+  // Run from the sources (FRUGAL_FROM_SOURCE=1) or as a primary and workers that each load the gateway, start-up
+  // takes longer on a busy machine: wait longer before calling it failed.
+  await waitUntilReady('frugal', `${base}/healthz`, child, stderrTail, 3 * READY_TIMEOUT_MS);
   // Start-up notes (an open gateway, demo mode) are expected; only what it logs under load is a finding.
   logs.lines = 0;
   logs.samples.length = 0;

@@ -74,7 +74,7 @@ export interface ReloadTriggers {
  * the file has stopped changing for one interval, so a half-written file is not read.
  * Returns the function that stops reloading (at shutdown).
  */
-export function listenForReloads(reloader: ConfigReloader, { watch, intervalMs = 500 }: ReloadTriggers): () => void {
+export function listenForReloads(reloader: { reload(trigger: ReloadTrigger): Promise<unknown> }, { watch, intervalMs = 500 }: ReloadTriggers): () => void {
   let stopped = false;
   // Errors are logged by the reloader; the running config stays. Once stopped the listener stays, ignoring the
   // signal: without any listener, Node's default for SIGHUP would end a process that is draining its requests.

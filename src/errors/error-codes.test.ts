@@ -36,6 +36,7 @@ const PINNED: ReadonlyArray<readonly [ErrorCode, number, string]> = [
   ['not_supported', 400, 'invalid_request_error'],
   ['config_invalid', 500, 'server_error'],
   ['shutdown', 503, 'server_error'],
+  ['worker_exited', 502, 'server_error'],
   ['internal_error', 500, 'server_error'],
 ];
 

@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'not_found'
   | 'config_invalid'
   | 'shutdown'
+  | 'worker_exited'
   | 'internal_error';
 
 export type OpenAIErrorType =
@@ -85,5 +86,7 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeInfo> = {
   config_invalid: { status: 500, type: 'server_error' },
   // The gateway is stopping: the request was still running when the drain deadline (server.drain_timeout_ms) passed.
   shutdown: { status: 503, type: 'server_error' },
+  // Ledger only (no client sees it): the worker process serving the request died mid-request (server.workers).
+  worker_exited: { status: 502, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
 };

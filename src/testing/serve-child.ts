@@ -36,7 +36,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Writes `config` (YAML) into dataDir and starts `frugal serve` on it; resolves once it listens. */
-export async function startServe(dataDir: string, config: string, port?: number): Promise<ServeChild> {
+/** `readyTimeoutMs`: how long start-up may take (a primary and its workers each load the sources: give them longer). */
+export async function startServe(dataDir: string, config: string, port?: number, { readyTimeoutMs = 30_000 }: { readyTimeoutMs?: number } = {}): Promise<ServeChild> {
   const configPath = join(dataDir, 'frugal.yaml');
   await writeFile(configPath, config);
   const listenPort = port ?? (await freePort());
@@ -52,7 +53,7 @@ export async function startServe(dataDir: string, config: string, port?: number)
   let output = '';
   child.stdout!.on('data', (data) => (output += data));
   child.stderr!.on('data', (data) => (output += data));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + readyTimeoutMs;
   while (!output.includes('Frugal listening on')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,0 +1,172 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import type { BudgetStore } from '../budget/budget-store.js';
+import { createMemoryBudgetStore } from '../budget/memory-budget-store.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { describeSharedState } from './shared-state.js';
+import { childChannel } from './ipc-channel.js';
+import { serveBudgetStore } from './ipc-budget-store.js';
+import { createIpcPeer, type IpcPeer } from './ipc-peer.js';
+import { serveRateLimiter } from './ipc-rate-limiter.js';
+import { createPrimaryLedger } from './primary-ledger.js';
+import { WORKER_INDEX_ENV, type OthersReloaded } from './cluster-worker.js';
+
+export interface PrimaryOptions {
+  workers: number;
+  config: GatewayConfig;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** The one ledger writer of the cluster (with its spool), opened by the caller; undefined with the ledger off. */
+  ledgerWriter: LedgerWriter | undefined;
+  /** Closes what the caller opened for the ledger, after the last worker is gone and the writer is closed. */
+  closeLedger?: () => Promise<void>;
+}
+
+interface Member {
+  index: number;
+  worker: Worker;
+  peer: IpcPeer;
+  forkedAt: number;
+  listening: boolean;
+  gone: Promise<void>;
+}
+
+/** A worker that dies this soon after it was forked counts as crash-looping: its replacement waits (doubling). */
+const CRASH_WINDOW_MS = 10_000;
+
+/**
+ * The primary of `frugal serve --workers N`: forks N workers that share the port (node:cluster hands each new
+ * connection to the next worker), and keeps what must exist once: the ledger writer (every worker's rows, one
+ * spool), the memory budget store and rate limiter (unless Redis holds them), and the reload signal. A worker that
+ * dies is replaced, and each request it had started and not recorded gets a `worker_exited` row.
+ *
+ * Resolves with the address once every worker listens; `stop` drains every worker (SIGTERM each, as a single
+ * process drains), then closes the ledger. `reload` applies the config file in every worker.
+ *
+ * @example
+ * const primary = await startPrimary({ workers: 4, config, logger, ledgerWriter: writer });
+ * process.once('SIGTERM', () => void primary.stop('SIGTERM').then((code) => process.exit(code)));
+ */
+export async function startPrimary({ workers: count, config, logger, ledgerWriter, closeLedger }: PrimaryOptions) {
+  const memorySpend = config.spendControl.backend !== 'redis';
+  const store: BudgetStore | undefined = memorySpend ? createMemoryBudgetStore() : undefined;
+  const limiter: RateLimiter | undefined = memorySpend ? createMemoryRateLimiter() : undefined;
+  const ledger = ledgerWriter && createPrimaryLedger(ledgerWriter);
+  const members = new Map<number, Member>();
+  let stopping = false;
+  let crashes = 0;
+  let address: string | undefined;
+  let started: () => void = () => undefined;
+  let failedToStart: (error: Error) => void = () => undefined;
+  const allListening = new Promise<void>((resolve, reject) => {
+    started = resolve;
+    failedToStart = reject;
+  });
+  let up = false;
+
+  function fork(index: number): Member {
+    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
+    const peer = createIpcPeer(childChannel(worker.process));
+    if (store) serveBudgetStore(peer, store);
+    if (limiter) serveRateLimiter(peer, limiter);
+    ledger?.attach(worker.id, peer);
+    peer.handle('reload.others', (trigger: string) => reloadWorkers(trigger, worker.id));
+    peer.onNotice('keys.invalidate', (id: string) => {
+      for (const other of members.values()) if (other.worker.id !== worker.id) other.peer.notify('keys.invalidate', id);
+    });
+    // 'close', not 'exit': it comes once the process has exited and its pipe has delivered every message (its last
+    // rows). Nor 'disconnect': when the worker dies while the primary is handing it a connection, Node waits for an
+    // acknowledgement that never comes and never emits it.
+    const member: Member = { index, worker, peer, forkedAt: Date.now(), listening: false, gone: Promise.resolve() };
+    member.gone = new Promise<void>((resolve) => worker.process.once('close', (code: number | null, signal: string | null) => resolve(onGone(member, code, signal))));
+    peer.onNotice('listening', (notice: { address: string }) => {
+      member.listening = true;
+      address ??= notice.address;
+      if (!up && [...members.values()].every((other) => other.listening) && members.size === count) {
+        up = true;
+        started();
+      }
+    });
+    members.set(worker.id, member);
+    return member;
+  }
+
+  function onGone(member: Member, code: number | null, signal: string | null) {
+    members.delete(member.worker.id);
+    const unfinished = ledger?.workerGone(member.worker.id) ?? 0;
+    const details = { worker: member.index, pid: member.worker.process.pid, code, signal, unfinishedRequests: unfinished };
+    if (stopping) {
+      if (code !== 0) logger.warn(details, 'worker ended with an error while stopping');
+      return;
+    }
+    logger.error(details, 'worker exited; its unfinished requests are recorded as worker_exited; starting a replacement');
+    if (!up) {
+      failedToStart(new Error(`worker ${member.index} exited (code ${code}, signal ${signal}) before the gateway was up; see its log above`));
+      return;
+    }
+    crashes = Date.now() - member.forkedAt < CRASH_WINDOW_MS ? crashes + 1 : 0;
+    const delayMs = crashes === 0 ? 0 : Math.min(100 * 2 ** crashes, 10_000);
+    setTimeout(() => {
+      if (!stopping) fork(member.index);
+    }, delayMs);
+  }
+
+  async function reloadWorkers(trigger: string, exceptWorkerId?: number): Promise<OthersReloaded> {
+    const targets = [...members.values()].filter((member) => member.worker.id !== exceptWorkerId);
+    const results = await Promise.allSettled(targets.map((member) => member.peer.call('reload.apply', trigger)));
+    const refused = results.flatMap((result, position) => (result.status === 'rejected' ? [{ worker: targets[position].index, message: (result.reason as Error).message }] : []));
+    return { applied: results.length - refused.length, refused };
+  }
+
+  for (let index = 1; index <= count; index++) fork(index);
+  try {
+    await allListening;
+  } catch (error) {
+    stopping = true;
+    for (const member of members.values()) member.worker.process.kill('SIGKILL');
+    await Promise.all([...members.values()].map((member) => member.gone));
+    await closeLedger?.();
+    throw error;
+  }
+  logger.info(describeSharedState(config, count), `${count} workers: what they share and what each keeps`);
+
+  return {
+    address: address!,
+    /** Workers running now (a replacement counts once it is forked). */
+    workerPids: () => [...members.values()].map((member) => member.worker.process.pid!),
+    /** SIGHUP or the config watch: every worker re-reads the file. Rejects if any refused (each logged why). */
+    async reload(trigger: string): Promise<OthersReloaded> {
+      const outcome = await reloadWorkers(trigger);
+      if (outcome.refused.length > 0) logger.error({ trigger, refused: outcome.refused }, 'config reload refused by some workers: they keep the running config');
+      else logger.info({ trigger, workers: outcome.applied }, 'config reloaded in every worker');
+      return outcome;
+    },
+    /** Drains every worker (each ends its requests by the drain deadline and sends its last rows), then closes the ledger. Resolves with the exit code. */
+    async stop(signal: NodeJS.Signals): Promise<number> {
+      stopping = true;
+      let code = 0;
+      const running = [...members.values()];
+      for (const member of running) member.worker.process.kill(signal);
+      // A worker stuck past its own deadline (drain, abort grace, flush) is killed; its requests get worker_exited rows.
+      const hardDeadline = setTimeout(() => {
+        for (const member of members.values()) member.worker.process.kill('SIGKILL');
+      }, config.server.drainTimeoutMs + 15_000);
+      await Promise.all(running.map((member) => member.gone));
+      clearTimeout(hardDeadline);
+      if (running.some((member) => member.worker.process.exitCode !== 0)) code = 1;
+      try {
+        await ledgerWriter?.close();
+      } catch (error) {
+        logger.error({ err: error }, 'ledger rows could not be flushed before exit');
+        code = 1;
+      }
+      await closeLedger?.().catch(() => undefined);
+      await Promise.all([store?.close(), limiter?.close()]);
+      return code;
+    },
+  };
+}
+
+export type ClusterPrimary = Awaited<ReturnType<typeof startPrimary>>;

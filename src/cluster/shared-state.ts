@@ -1,0 +1,31 @@
+import type { GatewayConfig } from '../config/gateway-config.js';
+
+/**
+ * What N workers share and what each keeps for itself, for the start-up log line (README "Every core: workers"
+ * says the same). Counters that must be exact are shared; what is per worker only costs hit rate or reaction time.
+ */
+export function describeSharedState(config: GatewayConfig, workers: number) {
+  const redisSpend = config.spendControl.backend === 'redis';
+  const redisCache = config.cache.backend === 'redis';
+  return {
+    workers,
+    shared: [
+      config.ledger.enabled ? `ledger: one writer in the primary${config.ledger.durability === 'spool' ? ' (with the spool)' : ''}` : undefined,
+      redisSpend ? 'budgets and rate limits: in Redis' : 'budgets and rate limits: in the primary, reached over IPC',
+      'budget and route alerts: sent once (claimed in the budget store)',
+      'config reloads: SIGHUP, the config watch and POST /admin/reload reach every worker',
+      redisCache ? 'response cache: in Redis' : undefined,
+      config.cache.semantic.index === 'postgres' ? 'semantic index: pgvector' : undefined,
+      'virtual keys: in the database; a revocation reaches every worker at once (relayed by the primary, or by Redis)',
+    ].filter((item): item is string => item !== undefined),
+    perWorker: [
+      redisCache ? undefined : 'response cache (memory: a hit needs the same worker; set cache.backend: redis to share)',
+      config.cache.semantic.enabled && config.cache.semantic.index === 'memory' ? 'semantic index (memory)' : undefined,
+      'circuit breakers (each worker opens on the failures it sees)',
+      config.spendControl.routeAlerts.length > 0 ? 'route-alert windows (rates over each worker\'s share of the traffic)' : undefined,
+      'provider health probes: worker 1 only (its breakers)',
+      config.ledger.enabled ? undefined : 'stored responses (ledger off: in-memory LRU)',
+      '/metrics counters (a scrape reads the worker that answers it)',
+    ].filter((item): item is string => item !== undefined),
+  };
+}

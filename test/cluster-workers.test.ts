@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deleteByPrefix, REDIS_URL, redisReachable } from '../src/testing/redis-test-support.js';
+import { killLeftovers, startServe, type ServeChild } from '../src/testing/serve-child.js';
+
+/**
+ * `server.workers: 2` with real `frugal serve` children: one primary, two workers sharing the port. What must
+ * hold across workers: one budget (never exceeded), one ledger (every started request exactly one row, also when
+ * a worker is killed mid-request), and reloads that reach every worker.
+ */
+
+const dirs: string[] = [];
+afterAll(async () => {
+  killLeftovers();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+const reachable = await redisReachable();
+if (!reachable && process.env.CI !== 'true') console.warn(`SKIPPED the Redis part of cluster-workers: Redis is not reachable at ${REDIS_URL} (it fails instead when CI=true).`);
+
+const MASTER_KEY = 'cluster-workers-test-master-key-01';
+/** Three processes load the TypeScript sources at start-up: on a busy 2-core machine that can take a while. */
+const SLOW_START = { readyTimeoutMs: 90_000 };
+const ask = [{ role: 'user' as const, content: 'Tell me something.' }];
+
+async function dataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'frugal-workers-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function client(serve: ServeChild): OpenAI {
+  // No retries: a request a dying worker dropped must show up as a failure, not be sent again under another row.
+  return new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
+}
+
+async function untilLogged(serve: ServeChild, pattern: RegExp, times = 1): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((serve.output().match(new RegExp(pattern.source, 'g')) ?? []).length < times) {
+    if (Date.now() > deadline) throw new Error(`never logged ${pattern} ×${times}:\n${serve.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** `worker` → pid, from the workers' "worker listening" lines (the latest line of a worker wins: a replacement). */
+function workerPids(serve: ServeChild): Map<number, number> {
+  const pids = new Map<number, number>();
+  for (const match of serve.output().matchAll(/"worker":(\d+),"pid":(\d+),"msg":"worker listening"/g)) pids.set(Number(match[1]), Number(match[2]));
+  return pids;
+}
+
+/** Workers that logged a request line: which of them served traffic. */
+function workersThatServed(serve: ServeChild): Set<number> {
+  return new Set([...serve.output().matchAll(/"worker":(\d+),"reqId"/g)].map((match) => Number(match[1])));
+}
+
+interface Row {
+  id: string;
+  status: string;
+  error_code: string | null;
+  cost_nanos: number;
+  key_id: string | null;
+}
+
+function rows(dir: string): Row[] {
+  const db = new Database(join(dir, 'ledger.sqlite'), { readonly: true });
+  try {
+    return db.prepare('select id, status, error_code, cost_nanos, key_id from frugal_ledger order by seq').all() as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+async function stop(serve: ServeChild) {
+  serve.child.kill('SIGTERM');
+  expect(await serve.exited).toEqual({ code: 0, signal: null });
+}
+
+/**
+ * Five waves of 12 concurrent calls against a budget that holds about 10 calls' cost: each wave settles before the
+ * next, so the budget fills up to what was really spent. Two workers with a budget each would spend about twice it.
+ */
+async function budgetRun(serve: ServeChild) {
+  // A free model first, on fresh connections: each worker opens its store connections before the burst (on a busy
+  // machine a worker's first Redis commands can take longer than their timeout while the burst arrives).
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const fresh = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
+    await fresh.chat.completions.create({ model: 'free-model', messages: ask, max_tokens: 20 });
+  }
+  const outcomes: string[] = [];
+  for (let wave = 0; wave < 5; wave++) {
+    const settled = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        try {
+          await client(serve).chat.completions.create({ model: 'priced-model', messages: ask, max_tokens: 20 });
+          return 'ok';
+        } catch (error) {
+          if (error instanceof OpenAI.APIError) return error.code === 'budget_exceeded' ? 'budget_exceeded' : `${error.code}: ${error.message}`;
+          throw error;
+        }
+      }),
+    );
+    outcomes.push(...settled);
+  }
+  return { ok: outcomes.filter((outcome) => outcome === 'ok').length, refused: outcomes.filter((outcome) => outcome === 'budget_exceeded').length, other: outcomes.filter((outcome) => outcome !== 'ok' && outcome !== 'budget_exceeded') };
+}
+
+// $1 000 per million tokens: a 20-token answer costs about $0.02 plus the prompt; $0.30 holds about ten calls.
+const LIMIT_NANOS = 300_000_000;
+const budgetConfig = (dir: string, spendControl: string) => `
+providers:
+  sim: { kind: simulated, ttft_ms: 150, tokens_per_second: 400, output_tokens: 20 }
+models:
+  - { name: priced-model, provider: sim, price: { input: 1000, output: 1000 } }
+  - { name: free-model, provider: sim, price: { input: 0, output: 0 } }
+budgets:
+  - { scope: global, limit_usd: 0.3, period: day }
+${spendControl}
+server: { workers: 2 }
+ledger: { data_dir: "${dir}", flush_interval_ms: 50 }
+logging: { level: info }
+`;
+
+describe('frugal serve with server.workers: 2', () => {
+  it('never exceeds a memory budget (kept in the primary) under concurrent load, and a reload reaches every worker', async () => {
+    const dir = await dataDir();
+    const configPath = join(dir, 'frugal.yaml');
+    const serve = await startServe(dir, `${budgetConfig(dir, '')}admin: { master_key: ${MASTER_KEY} }\n`, undefined, SLOW_START);
+    expect(serve.output()).toMatch(/"budgets and rate limits: in the primary, reached over IPC"/);
+
+    const run = await budgetRun(serve);
+    expect(run.other).toEqual([]);
+    expect(run.refused).toBeGreaterThan(0);
+    expect(run.ok).toBeGreaterThan(0);
+    // Both workers took calls: two separate memory budgets would each have let about ten through.
+    expect(workersThatServed(serve)).toEqual(new Set([1, 2]));
+
+    // A reload asked of one worker (POST /admin/reload) is applied by both before the answer.
+    await writeFile(configPath, `${budgetConfig(dir, '').replace('models:\n', 'models:\n  - { name: added-model, provider: sim, price: { input: 0, output: 1 } }\n')}admin: { master_key: ${MASTER_KEY} }\n`);
+    const reply = await fetch(`${serve.baseUrl}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}` } });
+    expect(reply.status).toBe(200);
+    // Each worker logs its own reload (log lines may trail the reply by a moment).
+    await untilLogged(serve, /"trigger":"admin"[^\n]*config reloaded/, 2);
+    const reloaded = [...serve.output().matchAll(/"worker":(\d+),"trigger":"admin"[^\n]*config reloaded/g)].map((match) => Number(match[1]));
+    expect(reloaded.sort()).toEqual([1, 2]);
+    // Every new connection may land on either worker: all of them know the new model.
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const fresh = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
+      await fresh.chat.completions.create({ model: 'added-model', messages: ask });
+    }
+    // SIGHUP to the primary reaches both workers too.
+    serve.child.kill('SIGHUP');
+    await untilLogged(serve, /"trigger":"SIGHUP","workers":2,"msg":"config reloaded in every worker"/);
+    await untilLogged(serve, /"trigger":"SIGHUP"[^\n]*config reloaded: new requests/, 2);
+    expect([...serve.output().matchAll(/"worker":(\d+),"trigger":"SIGHUP"/g)].map((match) => Number(match[1])).sort()).toEqual([1, 2]);
+
+    // A key revoked on one worker is refused by the other at once (the primary relays the invalidation), though
+    // the other had it in its key cache.
+    const admin = { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' };
+    const issued = (await (await fetch(`${serve.baseUrl}/admin/keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'relay' }) })).json()) as { id: string; key: string };
+    const keyed = async () => {
+      const fresh = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: issued.key, maxRetries: 0, defaultHeaders: { connection: 'close' } });
+      return fresh.chat.completions.create({ model: 'free-model', messages: ask }).then(
+        () => 'ok',
+        (error: unknown) => (error instanceof OpenAI.APIError ? String(error.code) : 'failed'),
+      );
+    };
+    const logged = serve.output().length;
+    for (let attempt = 0; attempt < 6; attempt++) expect(await keyed()).toBe('ok');
+    expect(new Set([...serve.output().slice(logged).matchAll(/"worker":(\d+),"reqId"/g)].map((match) => match[1]))).toEqual(new Set(['1', '2']));
+    expect((await fetch(`${serve.baseUrl}/admin/keys/${issued.id}/revoke`, { method: 'POST', headers: { authorization: admin.authorization } })).status).toBe(200);
+    const afterRevoke: string[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) afterRevoke.push(await keyed());
+    expect(afterRevoke).toEqual(Array(6).fill('invalid_api_key'));
+
+    await stop(serve);
+    const spent = rows(dir).reduce((sum, row) => sum + Number(row.cost_nanos), 0);
+    // Filled (less than one more call's hold left), never exceeded.
+    expect(spent).toBeGreaterThan(LIMIT_NANOS * 0.6);
+    expect(spent).toBeLessThanOrEqual(LIMIT_NANOS);
+    // One row per call: the 6 warm-up calls, the budget run's 60 and the 6 after the reload; then the 6 with the key.
+    expect(rows(dir).filter((row) => row.key_id === null)).toHaveLength(72);
+    expect(rows(dir).filter((row) => row.key_id === issued.id && row.status === 'ok')).toHaveLength(6);
+  }, 150_000);
+
+  it.skipIf(!reachable)('never exceeds a Redis budget under concurrent load (workers use Redis directly)', async () => {
+    const dir = await dataDir();
+    const prefix = `frugal-test:workers:${randomUUID()}:`;
+    const serve = await startServe(dir, budgetConfig(dir, `spend_control: { backend: redis, redis_url: "${REDIS_URL}", key_prefix: "${prefix}" }`), undefined, SLOW_START);
+    const admin = new Redis(REDIS_URL);
+    try {
+      expect(serve.output()).toMatch(/"budgets and rate limits: in Redis"/);
+      const run = await budgetRun(serve);
+      const errors = serve.output().split('\n').filter((line) => line.includes('"level":50'));
+      expect(run.other, errors.join('\n')).toEqual([]);
+      expect(run.refused).toBeGreaterThan(0);
+      expect(workersThatServed(serve)).toEqual(new Set([1, 2]));
+      await stop(serve);
+      const spent = rows(dir).reduce((sum, row) => sum + Number(row.cost_nanos), 0);
+      expect(spent).toBeGreaterThan(LIMIT_NANOS * 0.6);
+      expect(spent).toBeLessThanOrEqual(LIMIT_NANOS);
+    } finally {
+      await deleteByPrefix(admin, prefix);
+      await admin.quit();
+    }
+  }, 150_000);
+
+  it('replaces a worker killed with kill -9 mid-load; the port keeps serving and every request has exactly one row', async () => {
+    const dir = await dataDir();
+    const serve = await startServe(
+      dir,
+      `
+providers:
+  slow: { kind: simulated, ttft_ms: 0, tokens_per_second: 10, output_tokens: 40 }
+  fast: { kind: simulated, ttft_ms: 0, tokens_per_second: 1000, output_tokens: 5 }
+models:
+  - { name: slow-model, provider: slow, price: { input: 1, output: 2 } }
+  - { name: fast-model, provider: fast, price: { input: 1, output: 2 } }
+server: { workers: 2 }
+ledger: { data_dir: "${dir}", durability: spool, flush_interval_ms: 50 }
+logging: { level: info }
+`,
+      undefined,
+      SLOW_START,
+    );
+    const before = workerPids(serve);
+    expect(before.size).toBe(2);
+
+    // Streams of 4 s, each on its own connection so both workers hold some; the first token proves each started.
+    const streams = Array.from({ length: 8 }, (_, index) => {
+      const id = `stream-${index}`;
+      const fresh = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
+      let markStarted: () => void = () => undefined;
+      const started = new Promise<void>((resolve) => (markStarted = resolve));
+      const finished = (async () => {
+        const stream = await fresh.chat.completions.create({ model: 'slow-model', messages: ask, stream: true }, { headers: { 'x-request-id': id } });
+        for await (const chunk of stream) if (chunk.choices[0]?.delta?.content) markStarted();
+        return 'done';
+      })().catch(() => 'cut');
+      void finished.then(markStarted);
+      return { id, started, finished };
+    });
+    await Promise.all(streams.map((stream) => stream.started));
+
+    process.kill(before.get(1)!, 'SIGKILL');
+    // Meanwhile and after: plain calls keep being answered (by worker 2, then by both). A connection node:cluster
+    // hands to the worker in the instant it dies is never answered (README): hence a client timeout.
+    const plain: Array<{ id: string; outcome: Promise<string> }> = [];
+    const plainClient = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 5_000 });
+    // Generous: a worker started from the TypeScript sources on a busy 2-core machine takes seconds.
+    const deadline = Date.now() + 45_000;
+    while (workerPids(serve).get(1) === before.get(1) || plain.length < 20) {
+      if (Date.now() > deadline) throw new Error(`worker 1 was not replaced:\n${serve.output()}`);
+      const id = `plain-${plain.length}`;
+      const outcome = plainClient.chat.completions
+        .create({ model: 'fast-model', messages: ask }, { headers: { 'x-request-id': id } })
+        .then(() => 'ok', () => 'failed');
+      plain.push({ id, outcome });
+      await outcome;
+    }
+    const after = workerPids(serve);
+    expect(after.get(1)).not.toBe(before.get(1));
+    expect(after.get(2)).toBe(before.get(2));
+    expect(serve.output()).toMatch(/"worker":1,"pid":\d+,"code":null,"signal":"SIGKILL","unfinishedRequests":[1-9]\d*,"msg":"worker exited/);
+    const plainOutcomes = await Promise.all(plain.map((call) => call.outcome));
+    expect(plainOutcomes.filter((outcome) => outcome === 'ok').length).toBeGreaterThanOrEqual(20);
+    // The last calls were served after the replacement: the port serves on.
+    expect(plainOutcomes.slice(-3)).toEqual(['ok', 'ok', 'ok']);
+    const streamOutcomes = await Promise.all(streams.map((stream) => stream.finished));
+    expect(streamOutcomes).toContain('cut');
+    expect(streamOutcomes).toContain('done');
+
+    await stop(serve);
+    const written = rows(dir);
+    const byId = new Map<string, Row[]>();
+    for (const row of written) byId.set(row.id, [...(byId.get(row.id) ?? []), row]);
+    // No request has two rows, and no row belongs to a request not sent.
+    for (const [id, found] of byId) expect(found, id).toHaveLength(1);
+    const sent = new Set([...streams.map((stream) => stream.id), ...plain.map((call) => call.id)]);
+    expect([...byId.keys()].filter((id) => !sent.has(id))).toEqual([]);
+    // Every started stream has its row: finished ones ok, the dead worker's written by the primary as worker_exited.
+    streams.forEach((stream, index) => {
+      const row = byId.get(stream.id)?.[0];
+      if (streamOutcomes[index] === 'done') expect(row, stream.id).toMatchObject({ status: 'ok' });
+      else expect(row, stream.id).toMatchObject({ status: 'error', error_code: 'worker_exited' });
+    });
+    // Every answered call has its row. A call whose connection was handed to the worker as it died was never read
+    // by any worker: it failed on the client's side and has no row (nothing was acknowledged, nothing was spent).
+    plain.forEach((call, index) => {
+      if (plainOutcomes[index] === 'ok') expect(byId.get(call.id)?.[0], call.id).toMatchObject({ status: 'ok' });
+    });
+  }, 180_000);
+});
