@@ -1,10 +1,14 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { FrugalError } from '../errors/frugal-error.js';
+import { toOpenAIError } from '../errors/to-openai-error.js';
 import type { BatchRuntime } from './batch-runtime.js';
 import { lineWorstCaseNanos, type LineHold } from './batch-budget.js';
 import type { BatchEndpoint, LineLane, NewLine, StoredBatch } from './batch-types.js';
 import { chooseLane } from './choose-lane.js';
-import { failedLine, parseBatchLine } from './parse-batch-line.js';
+import { checkLineBody, type LineBodyLimits } from './check-line-body.js';
+import { lineRequestId } from './own-lane.js';
+import { answeredLine, failedLine, parseBatchLine } from './parse-batch-line.js';
 
 export interface AcceptedLines {
   total: number;
@@ -27,6 +31,7 @@ const INSERT_CHUNK = 500;
 export async function acceptLines(runtime: BatchRuntime, batch: StoredBatch): Promise<AcceptedLines> {
   const { store, settings } = runtime;
   const { config } = runtime.gateway;
+  const limits = { maxDepth: config.server.maxJsonDepth, maxMessages: config.server.maxMessages };
   const endpoint: BatchEndpoint = batch.endpoint;
   const allowed = batch.caller.key?.allowedModels ?? null;
   const seen = new Set<string>();
@@ -43,8 +48,14 @@ export async function acceptLines(runtime: BatchRuntime, batch: StoredBatch): Pr
     }
     const lineNo = accepted.total;
     const parsed = parseBatchLine(text, endpoint, seen);
+    const refused = parsed.ok ? refusal(endpoint, parsed.body, limits) : undefined;
     if (!parsed.ok) {
       pending.push({ lineNo, customId: parsed.customId, lane: 'none', provider: null, body: null, result: failedLine(parsed.customId, parsed.code, parsed.message) });
+    } else if (refused !== undefined) {
+      // The answer the endpoint gives the same body over HTTP, in the error file. The body is not kept: one nested
+      // past the limit would overflow the stack of the store's JSON.stringify.
+      const rendered = toOpenAIError(refused);
+      pending.push({ lineNo, customId: parsed.customId, lane: 'none', provider: null, body: null, result: answeredLine(parsed.customId, rendered.status, lineRequestId(batch.id, lineNo), rendered.body, 0) });
     } else {
       const model = String(parsed.body.model);
       if (allowed !== null && !allowed.includes(model)) {
@@ -69,4 +80,15 @@ export async function acceptLines(runtime: BatchRuntime, batch: StoredBatch): Pr
   await store.addLines(batch.id, pending);
   if (accepted.total === 0) return { ...accepted, failure: { code: 'empty_file', message: 'The input file has no request lines.' } };
   return accepted;
+}
+
+/** Why the endpoint would refuse a line's body (see check-line-body.ts), or undefined when it would take it. */
+function refusal(endpoint: BatchEndpoint, body: Record<string, unknown>, limits: LineBodyLimits): FrugalError | undefined {
+  try {
+    checkLineBody(endpoint, body, limits);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FrugalError) return error;
+    throw error;
+  }
 }

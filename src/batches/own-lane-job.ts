@@ -38,7 +38,33 @@ export async function runOwnLaneJob(runtime: BatchRuntime, job: OwnLaneJob): Pro
   await maybeFinalize(runtime, job.batchId);
 }
 
+/**
+ * Lines this process is running now (`batchId:lineNo`), each with its run. A lapsed lease says a worker may be
+ * gone; it cannot say that of a run in this very process — one that only stalled (a loaded machine, a long GC)
+ * while the queue handed its job out again. So a second delivery here waits for the run in progress and never
+ * takes the line over: one line, one pipeline run, one ledger row per process. (Across instances the lease and its
+ * renewal decide; see README "Files and Batches API".)
+ */
+const runningHere = new Map<string, Promise<void>>();
+
 async function runLine(runtime: BatchRuntime, batch: Parameters<typeof runOwnLine>[1], line: BatchLine): Promise<void> {
+  const key = `${batch.id}:${line.lineNo}`;
+  for (let running = runningHere.get(key); running !== undefined; running = runningHere.get(key)) await running;
+  // No await between the last look and this: the entry is this run's alone.
+  const run = runLineOnce(runtime, batch, line);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  runningHere.set(key, settled);
+  try {
+    await run;
+  } finally {
+    if (runningHere.get(key) === settled) runningHere.delete(key);
+  }
+}
+
+async function runLineOnce(runtime: BatchRuntime, batch: Parameters<typeof runOwnLine>[1], line: BatchLine): Promise<void> {
   const { store, settings } = runtime;
   const owner = randomUUID();
   for (;;) {
@@ -47,17 +73,18 @@ async function runLine(runtime: BatchRuntime, batch: Parameters<typeof runOwnLin
     if (current === undefined || current.state === 'done') return;
     await sleep(Math.min(1_000, settings.leaseMs));
   }
-  // A cancel or expiry that came meanwhile: the line ends without running.
-  const now = await store.getBatch(batch.id);
-  if (now === undefined || now.status === 'cancelling' || runtime.now() > batch.expiresAt) {
-    const cancelled = now?.status === 'cancelling';
-    await store.completeLine(batch.id, line.lineNo, failedLine(line.customId, cancelled ? 'batch_cancelled' : 'batch_expired', cancelled ? CANCELLED_MESSAGE : EXPIRED_MESSAGE));
-    await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
-    return;
-  }
-  // A call longer than the lease keeps it: another worker takes a line over only when this one is gone.
+  // Renewed from the claim on: a call longer than the lease keeps it, and another worker takes a line over only
+  // when this one is gone.
   const renewal = setInterval(() => void store.renewLine(batch.id, line.lineNo, runtime.now() + settings.leaseMs, owner).catch(() => undefined), Math.max(50, Math.floor(settings.leaseMs / 3)));
   try {
+    // A cancel or expiry that came meanwhile: the line ends without running.
+    const now = await store.getBatch(batch.id);
+    if (now === undefined || now.status === 'cancelling' || runtime.now() > batch.expiresAt) {
+      const cancelled = now?.status === 'cancelling';
+      await store.completeLine(batch.id, line.lineNo, failedLine(line.customId, cancelled ? 'batch_cancelled' : 'batch_expired', cancelled ? CANCELLED_MESSAGE : EXPIRED_MESSAGE));
+      await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
+      return;
+    }
     // The pipeline holds and settles the line's own budget as it runs; the hold taken at acceptance steps aside.
     await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
     const result = await runOwnLine(runtime.gateway, batch, line, { backgroundLane: settings.backgroundLane });

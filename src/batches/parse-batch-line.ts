@@ -6,8 +6,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /**
  * One line of a batch input file, checked the way OpenAI documents it: `{"custom_id", "method": "POST", "url",
- * "body"}`, the url being the batch's endpoint and custom_id unique in the file. The body itself is checked where
- * it runs (the pipeline's validation, or the native lane's), so every endpoint checks bodies one way.
+ * "body"}`, the url being the batch's endpoint and custom_id unique in the file. The body itself is checked next
+ * (check-line-body.ts) with the endpoint's own limits and validation, so every endpoint checks bodies one way.
  */
 export function parseBatchLine(text: string, endpoint: BatchEndpoint, seen: Set<string>): ParsedLine {
   let value: unknown;

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTooDeep } from './json-limits.js';
+import { findTooDeep } from '../wire/json-depth.js';
 import { startTestGateway, type TestGateway } from '../testing/start-test-gateway.js';
 
 const errorOf = async (reply: Response) => ((await reply.json()) as { error: Record<string, unknown> }).error;

@@ -75,6 +75,7 @@ async function checkUpload(shape: UploadShape) {
   const headers: Header[] = [bearer(keyA)];
   if (shape.contentType !== '') headers.push(['content-type', shape.contentType.replaceAll('{b}', shape.boundary)]);
   const reply = await sendChecked(frugal, { method: 'POST', path: '/v1/files', headers, body: multipartBody(shape.boundary, parts, { closed: shape.closed }) });
+  const framed = shape.closed && WELL_FORMED_TYPES.includes(shape.contentType);
   if (reply.status === 200) {
     const stored = JSON.parse(reply.body) as { id: string; purpose: string; bytes: number };
     // A file is kept only for purpose 'batch', only when asked for, and never past the limit.
@@ -84,6 +85,11 @@ async function checkUpload(shape: UploadShape) {
     // Tenant B never sees it.
     const other = await sendChecked(frugal, { method: 'GET', path: `/v1/files/${stored.id}`, headers: [bearer(keyB)] });
     expect(other.status).toBe(404);
+  } else if (reply.status === 400 && !framed && !shape.jsonField && shape.filename !== undefined) {
+    // Broken framing is the upload's fault as a whole ('file'), unless busboy read the parts anyway (a repeated
+    // boundary parameter: the first one counts) and the purpose is what is wrong. (A JSON-typed field, or a file
+    // part without a filename, is @fastify/multipart's JSON check: param null, observation O-3.)
+    expect(['file', 'purpose'], reply.body).toContain(errorOf(reply).param);
   } else if (reply.status === 400 && shape.purpose !== undefined && shape.purpose !== 'batch' && shape.filename !== undefined && !shape.jsonField && shape.extraFiles === 0 && shape.fieldName === 'file' && shape.contentType.toLowerCase().startsWith('multipart/form-data; boundary=')) {
     expect(errorOf(reply).param, `${reply.body} for ${JSON.stringify({ ...shape, content: String(shape.content).slice(0, 200) })}`).toBe('purpose');
   }
@@ -122,7 +128,8 @@ function hostileLines(keep: (messages: unknown) => boolean, deep = false): fc.Ar
     }
   };
   const body = chatBody(modelName(['sim-chat', 'sim-strong', 'ladder']), false).filter((text) => text.length < 200_000 && !text.includes('\n') && nesting(text) > MAX_JSON_DEPTH === deep && keep(messagesOf(text)));
-  return fc.array(body, { minLength: 1, maxLength: 8 });
+  // The whole file stays under the test gateway's upload limit (a refused upload tests nothing here).
+  return fc.array(body, { minLength: 1, maxLength: 8 }).filter((bodies) => bodies.reduce((sum, text) => sum + text.length + 100, 0) < MAX_FILE_BYTES);
 }
 
 describe('fuzz: Files and Batches API (keys on)', { timeout: 90_000 }, () => {
@@ -132,9 +139,8 @@ describe('fuzz: Files and Batches API (keys on)', { timeout: 90_000 }, () => {
 
   // probe finding 1: a multipart body whose framing is broken (no boundary parameter, an unterminated body, a
   // part cut short) makes busboy throw plain Errors ("Multipart: Boundary not found", "Unexpected end of multipart
-  // data") that files-route.ts lets through: 500 internal_error. Fix in src/server/routes/files-route.ts (see
-  // /work/notes/probe-findings.md); then unskip.
-  it.skip('answers uploads with broken multipart framing with an OpenAI-shaped 4xx (probe finding 1)', async () => {
+  // data") that files-route.ts let through: 500 internal_error. Fixed: files-route.ts answers them 400, param 'file'.
+  it('answers uploads with broken multipart framing with an OpenAI-shaped 4xx (probe finding 1)', async () => {
     await assertFuzz(80, [upload(true)], (shape) => checkUpload(shape));
   });
 
@@ -184,15 +190,17 @@ describe('fuzz: Files and Batches API (keys on)', { timeout: 90_000 }, () => {
   // probe finding 3: a line whose body has `messages` that is not an array of objects ("hi", 1, [null]) makes
   // POST /v1/batches answer 500: acceptLines → lineWorstCaseNanos (src/batches/batch-budget.ts) casts the
   // unvalidated body to ChatRequest and src/budget/worst-case.ts#promptTokenBound iterates it ("messages is not
-  // iterable" / "Cannot read properties of null"). One bad line fails the whole batch instead of its own line.
-  it.skip('accounts for every line when a line\'s messages are not an array of objects (probe finding 3)', async () => {
+  // iterable" / "Cannot read properties of null"). One bad line failed the whole batch instead of its own line.
+  // Fixed: src/batches/check-line-body.ts validates each body at acceptance; a refused one is its error-file line.
+  it('accounts for every line when a line\'s messages are not an array of objects (probe finding 3)', async () => {
     await assertFuzz(8, [hostileLines((messages) => !(messages === undefined || (Array.isArray(messages) && messages.every((item) => typeof item === 'object' && item !== null))))], expectEveryLineAccountedFor);
   });
 
   // probe finding 4: batch lines skip the HTTP edge's JSON depth limit (server.max_json_depth, 64): a line nested
-  // 2 000+ deep (in tool_calls, a content part, tools…) overflows the stack in src/budget/worst-case.ts's
-  // JSON.stringify, called by src/batches/batch-budget.ts at create: POST /v1/batches answers 500.
-  it.skip('accounts for every line when a line nests deeper than the HTTP edge allows (probe finding 4)', async () => {
+  // 2 000+ deep (in tool_calls, a content part, tools…) overflowed the stack in src/budget/worst-case.ts's
+  // JSON.stringify, called by src/batches/batch-budget.ts at create: POST /v1/batches answered 500. Fixed: the depth
+  // check (src/wire/json-depth.ts) runs on each line's body at acceptance.
+  it('accounts for every line when a line nests deeper than the HTTP edge allows (probe finding 4)', async () => {
     await assertFuzz(8, [hostileLines(() => true, true)], expectEveryLineAccountedFor);
   });
 
@@ -274,9 +282,9 @@ describe('fuzz: Files and Batches API (keys on)', { timeout: 90_000 }, () => {
   });
 
   // probe finding 2: a query parameter given twice (?after=x&after=y, ?purpose=a&purpose=b) reaches the SQL store
-  // as an array: better-sqlite3 throws "Too many parameter values were provided" → 500 internal_error. Fix in
+  // as an array: better-sqlite3 threw "Too many parameter values were provided" → 500 internal_error. Fixed in
   // src/server/routes/batches-route.ts and files-route.ts (a repeated after/purpose/order/limit is a 400 naming it).
-  it.skip('answers a repeated list query parameter with a 400 naming it (probe finding 2)', async () => {
+  it('answers a repeated list query parameter with a 400 naming it (probe finding 2)', async () => {
     for (const path of ['/v1/batches?after=x&after=y', '/v1/files?after=x&after=y', '/v1/files?purpose=batch&purpose=batch', '/v1/batches?limit=1&limit=2']) {
       const reply = await sendChecked(frugal, { method: 'GET', path, headers: [bearer(keyA)] });
       expect(reply.status, path).toBe(400);

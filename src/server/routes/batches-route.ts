@@ -4,7 +4,7 @@ import type { BatchCaller } from '../../batches/batch-types.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import { parseTagHeader } from '../../pipeline/parse-tags.js';
 import { sanitizeHeaderTags } from '../../wire/storable-text.js';
-import { ownerOf } from './files-route.js';
+import { ownerOf, singleQueryValue } from './files-route.js';
 
 /** Who the batch's lines run as, kept with the batch (the key's public id and limits, never its secret). */
 function batchCaller(request: FastifyRequest): BatchCaller {
@@ -24,11 +24,12 @@ export function registerBatchesRoute(app: FastifyInstance, batches: BatchService
     return batches.createBatch(ownerOf(request), batchCaller(request), body);
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/batches', async (request) => {
-    const raw = request.query.limit;
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/v1/batches', async (request) => {
+    const raw = singleQueryValue(request.query, 'limit');
+    const after = singleQueryValue(request.query, 'after');
     const limit = raw === undefined ? 20 : Number(raw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new FrugalError('invalid_request', "'limit' must be an integer from 1 to 100.", { param: 'limit' });
-    const page = await batches.list(ownerOf(request), request.query.after, limit);
+    const page = await batches.list(ownerOf(request), after, limit);
     return { object: 'list', data: page.data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.hasMore };
   });
 

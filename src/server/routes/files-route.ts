@@ -16,6 +16,22 @@ function tooLarge(maxBytes: number): FrugalError {
   return new FrugalError('payload_too_large', `The file is larger than ${maxBytes} bytes, the most a batch input file may be.`, { param: 'file' });
 }
 
+/**
+ * busboy (under @fastify/multipart) reports broken framing — no or empty boundary, a body or part cut short, a
+ * malformed part header — as plain `Error`s with no code. The caller sent them: a 400, never a 500. Store and
+ * file-system errors carry a code (SQLITE_*, pg's, ENOSPC) and programming errors a subclass, so neither matches.
+ */
+function isFramingError(error: unknown): boolean {
+  return error instanceof Error && error.constructor === Error && !(error instanceof FrugalError) && (error as { code?: unknown }).code === undefined;
+}
+
+/** A list query parameter, given at most once: `?after=x&after=y` arrives as an array, which no store may see. */
+export function singleQueryValue(query: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw new FrugalError('invalid_request', `'${name}' may be given only once.`, { param: name });
+  return value;
+}
+
 function pageLimit(value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const limit = Number(value);
@@ -56,6 +72,10 @@ export function registerFilesRoute(app: FastifyInstance, { batches, store }: { b
         }
       } catch (error) {
         if (error instanceof TooLargeError || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
+        if (isFramingError(error)) {
+          if (stored) await store.deleteFile(stored.id, owner);
+          throw new FrugalError('invalid_request', `The upload is not valid multipart/form-data: ${(error as Error).message}`, { param: 'file' });
+        }
         throw error;
       }
       if (!stored) throw new FrugalError('invalid_request', "The upload has no 'file' part.", { param: 'file' });
@@ -67,10 +87,10 @@ export function registerFilesRoute(app: FastifyInstance, { batches, store }: { b
     });
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/files', async (request) => {
-    const { after, purpose, order } = request.query;
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/v1/files', async (request) => {
+    const [after, purpose, order, limit] = ['after', 'purpose', 'order', 'limit'].map((name) => singleQueryValue(request.query, name));
     if (order !== undefined && order !== 'asc' && order !== 'desc') throw new FrugalError('invalid_request', "'order' must be 'asc' or 'desc'.", { param: 'order' });
-    const page = await store.listFiles({ owner: ownerOf(request), after, purpose, order, limit: pageLimit(request.query.limit, 10_000, 10_000) });
+    const page = await store.listFiles({ owner: ownerOf(request), after, purpose, order, limit: pageLimit(limit, 10_000, 10_000) });
     const data = page.data.map(fileObject);
     return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.hasMore };
   });
