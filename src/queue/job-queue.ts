@@ -15,6 +15,11 @@ export interface EnqueueOptions {
   runAt?: number;
   /** Tries before the job is failed for good (default 3). */
   maxAttempts?: number;
+  /**
+   * Delete the job once it completed, instead of keeping it for the retention period (its status is then null
+   * and its idempotency key free). For per-request jobs nobody looks up afterwards, such as held background replies.
+   */
+  removeOnComplete?: boolean;
 }
 
 export interface QueueJob<T> {
@@ -60,5 +65,10 @@ export interface JobQueue {
   cancel(id: string): Promise<boolean>;
   /** Jobs waiting (not yet running) on `queue`. */
   depth(queue: string): Promise<number>;
+  /**
+   * Removes `queue` with every job in it. For queues one instance makes for itself (the background lane's held
+   * replies): pg-boss keeps a table per queue, so they must not pile up across restarts.
+   */
+  dropQueue?(queue: string): Promise<void>;
   close(): Promise<void>;
 }

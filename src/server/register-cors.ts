@@ -21,6 +21,8 @@ export const CORS_ALLOWED_HEADERS: readonly string[] = [
   'x-frugal-task',
   'x-frugal-cache',
   'x-frugal-max-cost-usd',
+  'x-frugal-priority',
+  'x-frugal-deadline',
   'x-stainless-arch',
   'x-stainless-helper',
   'x-stainless-helper-method',
@@ -47,6 +49,8 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
   'x-frugal-cache',
   'x-frugal-compressed',
   'x-frugal-simulated',
+  'x-frugal-lane',
+  'x-frugal-service-tier',
   'retry-after',
 ];
 

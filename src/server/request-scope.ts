@@ -49,5 +49,6 @@ export function callerOf(request: FastifyRequest, response: ServerResponse) {
     task: header('x-frugal-task'),
     cacheHeader: header('x-frugal-cache'),
     maxCostUsd: header('x-frugal-max-cost-usd'),
+    lane: { priority: header('x-frugal-priority'), deadline: header('x-frugal-deadline') },
   };
 }

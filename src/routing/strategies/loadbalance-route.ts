@@ -85,7 +85,9 @@ export function loadBalanceRoute(options: LoadBalanceOptions): RouteNode {
     async run(context, runtime, attempt) {
       const prefix = options.prefixAffinity ? promptPrefix(context.request.messages, options.prefixAffinity.chars) : undefined;
       let ordered = orderDeployments(options.deployments, options.policy, runtime, prefix);
-      if (ordered.some(limited)) ordered = await withinLimitsFirst(ordered, runtime.limiter, anyTpm ? estimatedTokens(context) : 0);
+      // A background request takes its share of the deployment's limits in the lane gate, per attempt and only
+      // when it is really sent (src/lanes/background-share.ts); charging here too would count it twice.
+      if (ordered.some(limited) && context.lane === undefined) ordered = await withinLimitsFirst(ordered, runtime.limiter, anyTpm ? estimatedTokens(context) : 0);
       return tryInOrder(
         context,
         runtime,
