@@ -2,6 +2,7 @@ import { type Dispatcher, request } from 'undici';
 import { alertDedupeKey, type BudgetAlert, type BudgetAlertSink } from './budget-alert.js';
 import { budgetName, formatUsd } from './budget-rule.js';
 import type { BudgetStore } from './budget-store.js';
+import { publishAlertSent } from '../telemetry/alert-events.js';
 
 /** The JSON body of one alert POST. */
 export interface BudgetThresholdPayload {
@@ -111,6 +112,8 @@ function worthRetrying(status: number): boolean {
 
 const DAY_MS = 86_400_000;
 
+type AlertSentPayload = Parameters<typeof publishAlertSent>[0]['payload'];
+
 /**
  * Budget alerts as JSON POSTs, retried with exponential backoff, sent once per scope, period and threshold.
  *
@@ -155,7 +158,10 @@ export function createWebhookAlerter(options: WebhookAlerterOptions): WebhookAle
     async send(payload, dedupeKey, untilMs) {
       if (!(await dedupe.claimOnce(dedupeKey, untilMs).catch(() => false))) return false;
       const failure = await deliver(JSON.stringify(payload));
-      if (failure === undefined) return true;
+      if (failure === undefined) {
+        publishAlertSent({ payload: payload as AlertSentPayload, sentAt: now() });
+        return true;
+      }
       await dedupe.releaseClaim(dedupeKey).catch(() => undefined);
       return false;
     },
@@ -168,8 +174,13 @@ export function createWebhookAlerter(options: WebhookAlerterOptions): WebhookAle
         options.onGiveUp?.(alert, `dedupe unavailable: ${error instanceof Error ? error.message : String(error)}`);
         return false;
       }
-      const failure = await deliver(JSON.stringify(budgetThresholdPayload(alert)));
-      if (failure === undefined) return true;
+      const payload = budgetThresholdPayload(alert);
+      const failure = await deliver(JSON.stringify(payload));
+      if (failure === undefined) {
+        // Told to the dashboard's "alerts sent" list (and any other subscriber) only once delivered.
+        publishAlertSent({ payload: { ...payload }, sentAt: now() });
+        return true;
+      }
       // Give the claim back so a later sighting (another instance, a rejected call) may try again.
       await dedupe.releaseClaim(key).catch(() => undefined);
       options.onGiveUp?.(alert, failure);

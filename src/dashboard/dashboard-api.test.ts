@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../scripts/build-dashboard.mjs';
-import { runReportCli } from '../testing/dashboard-report-cli.js';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createWebhookAlerter } from '../budget/webhook-alerts.js';
+import { runReportCli, runReviewCli } from '../testing/dashboard-report-cli.js';
 import { DASHBOARD_MASTER_KEY, DASHBOARD_NOW, type DashboardGateway, startDashboardGateway } from '../testing/start-dashboard-gateway.js';
 import { WORKLOAD_START } from '../ledger/ledger-store.case.js';
 
@@ -117,6 +120,63 @@ describe('the dashboard API', () => {
     const cli = JSON.parse(await runReportCli('--by', 'route', '--quality', '--since', iso(WORKLOAD_START), '--until', iso(DASHBOARD_NOW + 7 * 24 * HOUR), '--json', '--data-dir', gateway.dataDir));
     expect(quality.byRoute).toEqual(cli);
     expect(cli.total.scored).toBe(3);
+  });
+
+  it('lists the alerts the webhook delivered since start-up, newest first, a key seeing its own budget’s only', async () => {
+    // A real receiver: 200 for the first path, 400 for /refuse (an alert not delivered is not "sent").
+    const receiver = createHttpServer((request, response) => {
+      request.resume();
+      response.statusCode = request.url === '/refuse' ? 400 : 200;
+      response.end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    try {
+      const at = DASHBOARD_NOW;
+      const budgetAlert = { scopeId: `key:${gateway.keyA.id}`, budget: 'x', period: 'month' as const, periodId: '2025-03', periodEndMs: at + 1e9, threshold: 80, spentNanos: 400, limitNanos: 500, hard: true, at };
+      expect(await createWebhookAlerter({ url, retries: 0 }).notify(budgetAlert)).toBe(true);
+      expect(await createWebhookAlerter({ url, retries: 0 }).send({ type: 'route_rate', route: 'auto', text: 'Route auto: error rate high' }, `t-${Math.random()}`, at + 1e9)).toBe(true);
+      expect(await createWebhookAlerter({ url: `${url}/refuse`, retries: 0 }).send({ type: 'route_rate', route: 'auto', text: 'never delivered' }, `t-${Math.random()}`, at + 1e9)).toBe(false);
+      const sent = JSON.parse((await api('/admin/api/budgets')).text).alerts.sent as Array<{ type: string; scope: string; text: string }>;
+      expect(sent.map((alert) => [alert.type, alert.scope])).toEqual([
+        ['route_rate', 'auto'],
+        ['budget_threshold', `key:${gateway.keyA.id}`],
+      ]);
+      expect(sent[1].text).toMatch(/reached 80%/);
+      const own = JSON.parse((await api('/admin/api/budgets', gateway.keyA.plaintext)).text).alerts.sent;
+      expect(own.map((alert: { type: string }) => alert.type)).toEqual(['budget_threshold']);
+      expect(JSON.parse((await api('/admin/api/budgets', gateway.keyB.plaintext)).text).alerts.sent).toEqual([]);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('shows an experiment per arm exactly as `frugal report --experiment NAME --json`, to the master key only', async () => {
+    const window = `since=${WORKLOAD_START}&until=${DASHBOARD_NOW + 7 * 24 * HOUR}`;
+    const fromApi = JSON.parse((await api(`/admin/api/experiments?name=${gateway.experiment}&${window}`)).text);
+    const fromCli = JSON.parse(await runReportCli('--experiment', gateway.experiment, '--since', iso(WORKLOAD_START), '--until', iso(DASHBOARD_NOW + 7 * 24 * HOUR), '--json', '--data-dir', gateway.dataDir));
+    expect(fromApi.report).toEqual(fromCli);
+    expect(fromApi.names).toEqual([gateway.experiment]);
+    expect(fromCli.arms.length).toBeGreaterThan(1);
+    expect((await api(`/admin/api/experiments?name=${gateway.experiment}`, gateway.keyA.plaintext)).status).toBe(403);
+  });
+
+  it('lists the review queue as `frugal review --json`, and a grade given here leaves it as one given there would', async () => {
+    const queue = JSON.parse((await api('/admin/api/review')).text);
+    const cli = JSON.parse(await runReviewCli('--json', '--data-dir', gateway.dataDir));
+    expect(queue.samples).toEqual(cli);
+    expect(queue.samples.map((sample: { requestId: string }) => sample.requestId).sort()).toEqual([...gateway.sampledIds].sort());
+    expect((await api('/admin/api/review', gateway.keyA.plaintext)).status).toBe(403);
+    const [graded] = gateway.sampledIds;
+    const post = (body: unknown, key = DASHBOARD_MASTER_KEY) =>
+      fetch(`${gateway.origin}/admin/api/review/${graded}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ score: 2 })).status).toBe(400);
+    expect((await post({ score: 1 }, gateway.keyA.plaintext)).status).toBe(403);
+    const recorded = await post({ score: 0.75, comment: 'fine' });
+    expect(recorded.status).toBe(200);
+    expect(await recorded.json()).toMatchObject({ requestId: graded, score: 0.75, source: 'reviewer', scoredBy: 'dashboard' });
+    const after = JSON.parse(await runReviewCli('--json', '--data-dir', gateway.dataDir)) as Array<{ requestId: string }>;
+    expect(after.map((sample) => sample.requestId).sort()).toEqual(gateway.sampledIds.slice(1).sort());
   });
 
   it('serves the page with a strict content policy, and nothing outside its folder', async () => {

@@ -10,13 +10,17 @@ import type { ReportFilter } from '../ledger/report-filter.js';
 import { formatReportCsv, formatReportJson, totalReport } from '../ledger/report-format.js';
 import type { CircuitStates } from './circuit-states.js';
 import type { DashboardViewer } from './dashboard-session.js';
+import type { QualityExtrasSources } from './quality-extras.js';
+import type { RecentAlerts } from './recent-alerts.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** What the pages read. Every sum comes from the ledger reader, so it equals `frugal report` for the same window. */
-export interface DashboardSources {
+export interface DashboardSources extends QualityExtrasSources {
   reader: LedgerReader;
+  /** The alerts the webhook delivered since start-up. */
+  alerts?: RecentAlerts;
   feedback?: FeedbackStore;
   keys?: KeyStore;
   budgets: readonly BudgetSettings[];
@@ -243,7 +247,9 @@ export async function budgetsData(sources: DashboardSources, viewer: DashboardVi
       lastUsed: last ? new Date(last.ts).toISOString() : null,
     });
   }
-  return { at, budgets, keys };
+  // Alerts sent since start-up; a virtual key sees its own budget's only.
+  const sent = (sources.alerts?.list() ?? []).filter((alert) => viewer.kind !== 'key' || alert.scope === `key:${viewer.keyId}`);
+  return { at, budgets, keys, alerts: { since: sources.alerts ? new Date(sources.alerts.since).toISOString() : null, sent } };
 }
 
 export async function qualityData(sources: DashboardSources, viewer: DashboardViewer, window: Window & { name?: string }) {

@@ -1,9 +1,12 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { FeedbackStore } from '../feedback/feedback-store.js';
 import type { KeyStore } from '../keys/key-store.js';
+import { openLedgerSqlClient } from '../experiments/experiment-stats.js';
 import { openLedgerReader } from '../ledger/open-ledger-reader.js';
+import { openSampleStore } from '../quality/open-sample-store.js';
 import { followCircuitStates } from './circuit-states.js';
 import { defaultDashboardAssetsDir } from './dashboard-assets.js';
+import { followRecentAlerts } from './recent-alerts.js';
 import type { DashboardOptions } from './register-dashboard.js';
 
 /**
@@ -14,15 +17,24 @@ import type { DashboardOptions } from './register-dashboard.js';
  * const dashboard = openDashboard(config, { keys: keyStore, feedback: feedbackStore }); // after the ledger's migrate()
  * createServer({ …, dashboard: dashboard.options });
  */
-export function openDashboard(config: Pick<GatewayConfig, 'ledger' | 'spendControl'>, { keys, feedback }: { keys?: KeyStore; feedback?: FeedbackStore }) {
+export function openDashboard(config: Pick<GatewayConfig, 'ledger' | 'spendControl'> & Partial<Pick<GatewayConfig, 'experiments'>>, { keys, feedback }: { keys?: KeyStore; feedback?: FeedbackStore }) {
   const reader = openLedgerReader({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
   const circuits = followCircuitStates();
+  const alerts = followRecentAlerts();
+  const where = { databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir };
+  // Experiments and the review queue read the ledger's database as `frugal report --experiment` and `frugal review` do.
+  const ledgerSql = openLedgerSqlClient(where);
+  const samples = openSampleStore(where);
   const options: Omit<DashboardOptions, 'masterKey' | 'authenticator' | 'demoMode'> = {
     reader,
     keys,
     feedback,
     budgets: config.spendControl.budgets,
     circuits,
+    alerts,
+    ledgerSql,
+    samples,
+    experimentNames: (config.experiments ?? []).map((experiment) => experiment.name),
     now: Date.now,
     assetsDir: defaultDashboardAssetsDir(),
   };
@@ -30,7 +42,8 @@ export function openDashboard(config: Pick<GatewayConfig, 'ledger' | 'spendContr
     options,
     async close() {
       circuits.close();
-      await reader.close();
+      alerts.close();
+      await Promise.allSettled([reader.close(), ledgerSql.close(), samples.close()]);
     },
   };
 }

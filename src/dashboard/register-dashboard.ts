@@ -10,6 +10,7 @@ import { parseReportFilter, type ReportFilter } from '../ledger/report-filter.js
 import { parseSince } from '../ledger/report-format.js';
 import type { ReportDimension } from '../ledger/ledger-store.js';
 import { budgetsData, cacheData, type DashboardSources, liveData, overviewData, qualityData, routingData, spendCsv, spendData, type Window } from './dashboard-data.js';
+import { experimentData, recordReview, reviewQueueData } from './quality-extras.js';
 import { cookieValue, createDashboardSessions, type DashboardViewer, SESSION_COOKIE, SESSION_TTL_MS } from './dashboard-session.js';
 
 export interface DashboardOptions extends DashboardSources {
@@ -153,6 +154,18 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     const query = request.query as Record<string, unknown>;
     return send(reply, await qualityData(options, viewer(request), { ...windowOf(query), name: typeof query.name === 'string' ? query.name : undefined }));
   });
+  app.get('/admin/api/experiments', guarded, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    return send(reply, await experimentData(options, viewer(request), { ...windowOf(query), name: text(query.name), score: text(query.score) }));
+  });
+  app.get('/admin/api/review', guarded, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const limit = Number(query.limit ?? 20);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200) throw new FrugalError('invalid_request', 'limit must be an integer from 1 to 200', { param: 'limit' });
+    return send(reply, await reviewQueueData(options, viewer(request), { route: typeof query.route === 'string' && query.route !== '' ? query.route : undefined, limit }));
+  });
+  app.post<{ Params: { requestId: string } }>('/admin/api/review/:requestId', guarded, async (request, reply) => send(reply, await recordReview(options, viewer(request), request.params.requestId, request.body)));
   app.get('/admin/api/live', guarded, async (request, reply) => {
     const limit = Number((request.query as Record<string, unknown>).limit ?? 50);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) throw new FrugalError('invalid_request', 'limit must be an integer from 1 to 500', { param: 'limit' });

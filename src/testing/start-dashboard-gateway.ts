@@ -6,6 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { validateConfig } from '../config/load-config.js';
 import { followCircuitStates } from '../dashboard/circuit-states.js';
+import { followRecentAlerts } from '../dashboard/recent-alerts.js';
+import { openLedgerSqlClient } from '../experiments/experiment-stats.js';
+import { openSampleStore } from '../quality/open-sample-store.js';
 import { openFeedbackStore } from '../feedback/open-feedback-store.js';
 import { createKeyAuthenticator } from '../keys/key-cache.js';
 import { openKeyStore } from '../keys/open-key-store.js';
@@ -30,6 +33,10 @@ export interface DashboardGateway {
   keyA: { id: string; plaintext: string };
   keyB: { id: string; plaintext: string };
   rows: LedgerRow[];
+  /** The requests sampled for review (none graded by a reviewer at start). */
+  sampledIds: string[];
+  /** The workload's experiment (its rows carry arms). */
+  experiment: string;
   /** Writes more rows through the store (rollup included), as the gateway's writer would. */
   insert(rows: LedgerRow[]): Promise<void>;
   close(): Promise<void>;
@@ -62,6 +69,14 @@ export async function startDashboardGateway({ assetsDir, open = false }: { asset
   for (const [index, score] of [[1, 1], [5, 0], [9, 1]] as const) {
     await feedback.add({ requestId: rows[index].id, requestTs: rows[index].ts, name: 'default', score, comment: null, source: 'user', scoredBy: null, metadata: null });
   }
+  const samples = openSampleStore({ dataDir });
+  const sampled = [rows[2], rows[3], rows[4]];
+  await samples.insert(
+    sampled.map((row, index) => ({ requestId: row.id, requestTs: row.ts, route: 'auto', model: row.servedModel, task: null, keyId: row.keyId, requestJson: JSON.stringify([{ role: 'user', content: `question ${index}` }]), answer: `answer ${index}`, createdAt: row.ts, expiresAt: row.ts + 365 * DAY })),
+  );
+  const experiment = rows.find((row) => row.experiment !== null)!.experiment!;
+  const ledgerSql = openLedgerSqlClient({ dataDir });
+  const alerts = followRecentAlerts();
   const authenticator = createKeyAuthenticator(keyStore);
   await authenticator.refresh();
   const config = validateConfig(
@@ -82,7 +97,7 @@ export async function startDashboardGateway({ assetsDir, open = false }: { asset
     gateway,
     logger: pino({ level: 'silent' }),
     keys: { store: keyStore, authenticator, masterKey: config.masterKey },
-    dashboard: { reader, keys: keyStore, feedback, budgets: config.spendControl.budgets, circuits, now: () => DASHBOARD_NOW, assetsDir },
+    dashboard: { reader, keys: keyStore, feedback, budgets: config.spendControl.budgets, circuits, alerts, ledgerSql, samples, experimentNames: [experiment], now: () => DASHBOARD_NOW, assetsDir },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -93,6 +108,8 @@ export async function startDashboardGateway({ assetsDir, open = false }: { asset
     keyA,
     keyB,
     rows,
+    sampledIds: sampled.map((row) => row.id),
+    experiment,
     async insert(more) {
       const store = createSqliteLedgerStore({ path: join(dataDir, 'ledger.sqlite') });
       try {
@@ -107,7 +124,10 @@ export async function startDashboardGateway({ assetsDir, open = false }: { asset
       await closing;
       await gateway.close();
       circuits.close();
+      alerts.close();
       await reader.close();
+      await ledgerSql.close();
+      await samples.close();
       await feedback.close();
       await keyStore.close();
       await rm(dataDir, { recursive: true, force: true });

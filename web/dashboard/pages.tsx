@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson } from './api.js';
 import { Chart, colorAt } from './chart.js';
 import { percent, usd, usdFloat } from './money.js';
+import { ExperimentSection, ReviewQueue } from './quality-extras.js';
 import { MECHANISMS, type ReportJson, type ReportJsonRow } from './report-types.js';
 import { type Column, Table } from './table.js';
 
@@ -327,6 +328,7 @@ export function CachePage({ params, update }: { params: URLSearchParams; update:
 interface Budgets {
   budgets: Array<{ scope: string; period: string; periodId: string; periodEnd: number; hard: boolean; limitNanos: string; spentNanos: string | null; projectedRunOut: string | null }>;
   keys: Array<{ id: string; name: string; team: string | null; budgetUsd: string | null; budgetPeriod: string | null; periodSpentNanos: string | null; rpm: number | null; tpm: number | null; requests30d: number; spent30dNanos: string; lastUsed: string | null }>;
+  alerts: { since: string | null; sent: Array<{ type: string; scope: string | null; text: string; sentAt: string }> };
 }
 
 export function BudgetsPage() {
@@ -369,6 +371,17 @@ export function BudgetsPage() {
         ]}
         rows={state.data.keys}
       />
+      <Table
+        caption={`Alerts sent${state.data.alerts.since ? ` since start-up (${state.data.alerts.since})` : ''}, newest first`}
+        empty="No alert sent since start-up."
+        columns={[
+          { title: 'Sent', cell: (row) => row.sentAt },
+          { title: 'Kind', cell: (row) => row.type },
+          { title: 'Budget or route', cell: (row) => row.scope ?? '–' },
+          { title: 'Alert', cell: (row) => row.text },
+        ]}
+        rows={state.data.alerts.sent}
+      />
     </>
   );
 }
@@ -398,6 +411,8 @@ export function QualityPage({ params, update }: { params: URLSearchParams; updat
       <Table caption="Feedback scores per route" columns={columns} rows={state.data.byRoute!.rows} />
       <Table caption="Feedback scores per model" columns={columns} rows={state.data.byModel!.rows} />
       <p class="rule">Compare intervals, not means: a group with few scored requests has a wide interval.</p>
+      <ExperimentSection window={windowQuery(params)} name={params.get('experiment')} choose={(name) => update({ experiment: name })} />
+      <ReviewQueue />
     </>
   );
 }
