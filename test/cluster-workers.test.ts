@@ -185,7 +185,9 @@ describe('frugal serve with server.workers: 2', () => {
     expect(spent).toBeGreaterThan(LIMIT_NANOS * 0.6);
     expect(spent).toBeLessThanOrEqual(LIMIT_NANOS);
     // One row per call: the 6 warm-up calls, the budget run's 60 and the 6 after the reload; then the 6 with the key.
-    expect(rows(dir).filter((row) => row.key_id === null)).toHaveLength(72);
+    const ids = rows(dir).map((row) => row.id);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index), 'request ids with two rows').toEqual([]);
+    expect(rows(dir).filter((row) => row.key_id === null), JSON.stringify(rows(dir).filter((row) => row.key_id === null && row.status !== 'ok'))).toHaveLength(72);
     expect(rows(dir).filter((row) => row.key_id === issued.id && row.status === 'ok')).toHaveLength(6);
   }, 150_000);
 
@@ -255,14 +257,15 @@ logging: { level: info }
     const plainClient = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 5_000 });
     // Generous: a worker started from the TypeScript sources on a busy 2-core machine takes seconds.
     const deadline = Date.now() + 45_000;
-    while (workerPids(serve).get(1) === before.get(1) || plain.length < 20) {
+    let answered = 0;
+    while (workerPids(serve).get(1) === before.get(1) || answered < 20) {
       if (Date.now() > deadline) throw new Error(`worker 1 was not replaced:\n${serve.output()}`);
       const id = `plain-${plain.length}`;
       const outcome = plainClient.chat.completions
         .create({ model: 'fast-model', messages: ask }, { headers: { 'x-request-id': id } })
         .then(() => 'ok', () => 'failed');
       plain.push({ id, outcome });
-      await outcome;
+      if ((await outcome) === 'ok') answered += 1;
     }
     const after = workerPids(serve);
     expect(after.get(1)).not.toBe(before.get(1));
@@ -270,6 +273,8 @@ logging: { level: info }
     expect(serve.output()).toMatch(/"worker":1,"pid":\d+,"code":null,"signal":"SIGKILL","unfinishedRequests":[1-9]\d*,"msg":"worker exited/);
     const plainOutcomes = await Promise.all(plain.map((call) => call.outcome));
     expect(plainOutcomes.filter((outcome) => outcome === 'ok').length).toBeGreaterThanOrEqual(20);
+    // Only a connection handed over in the instant of the kill may go unanswered (the README's node:cluster limit).
+    expect(plainOutcomes.filter((outcome) => outcome !== 'ok').length).toBeLessThanOrEqual(2);
     // The last calls were served after the replacement: the port serves on.
     expect(plainOutcomes.slice(-3)).toEqual(['ok', 'ok', 'ok']);
     const streamOutcomes = await Promise.all(streams.map((stream) => stream.finished));

@@ -51,7 +51,7 @@ describe.skipIf(!reachable)('Postgres key store', () => {
         );
         return rows;
       });
-      expect(new Set(columns.map((column) => column.table_name))).toEqual(new Set(['frugal_feedback', 'frugal_keys', 'frugal_ledger', 'frugal_migrations']));
+      expect(new Set(columns.map((column) => column.table_name))).toEqual(new Set(['frugal_feedback', 'frugal_keys', 'frugal_ledger', 'frugal_ledger_hourly', 'frugal_migrations', 'frugal_samples']));
       const types = Object.fromEntries(columns.filter((column) => column.table_name === 'frugal_keys').map((column) => [column.column_name, column.data_type]));
       expect(types).toMatchObject({ created_at: 'bigint', expires_at: 'bigint', budget_hard: 'boolean', secret_hash: 'text' });
       expect(await store.count()).toBe(1);

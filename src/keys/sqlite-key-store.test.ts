@@ -58,7 +58,7 @@ describe('SQLite key store', () => {
     const db = new Database(join(dir, 'ledger.sqlite'), { readonly: true });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     db.close();
-    expect(tables).toEqual(['frugal_feedback', 'frugal_keys', 'frugal_ledger', 'frugal_migrations']);
+    expect(tables).toEqual(['frugal_feedback', 'frugal_keys', 'frugal_ledger', 'frugal_ledger_hourly', 'frugal_migrations', 'frugal_samples']);
   });
 
   it('refuses a database URL that is not Postgres without echoing it', () => {
