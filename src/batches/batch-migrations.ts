@@ -11,8 +11,8 @@ const blob = (d: SqlDialect) => (d.name === 'postgres' ? 'BYTEA' : 'BLOB');
 
 /**
  * The Files and Batches tables, recorded in the ledger's `frugal_migrations` table under the version reserved
- * for them (11). Kept in a list of their own, as the response store does, so the ledger's migrations.ts is
- * untouched; each runner applies only its own list. History: never edit a shipped one, append a new version.
+ * for them (11, then 1101 on). Kept in a list of their own, as the response store does, so the ledger's migrations.ts
+ * is untouched; each runner applies only its own list. History: never edit a shipped one, append a new version.
  */
 export const BATCH_MIGRATIONS: readonly Migration[] = [
   {
@@ -84,6 +84,20 @@ export const BATCH_MIGRATIONS: readonly Migration[] = [
           created_at ${t.bigint} NOT NULL,
           PRIMARY KEY (batch_id, provider)
         )${d.tableOptions}`,
+      ];
+    },
+  },
+  {
+    version: 1101,
+    name: 'frugal_batch_lines keep their ledger rows until the ledger has them',
+    // A line's result and its ledger row are written in one statement; the row is cleared once the ledger stores it.
+    // A crash between the two can then neither lose the row nor run the line again (see batch-ledger-rows.ts).
+    statements: (d) => {
+      const lines = d.table(BATCH_LINES_TABLE);
+      return [
+        `ALTER TABLE ${lines} ADD COLUMN ledger_rows ${d.types.text}`,
+        `ALTER TABLE ${lines} ADD COLUMN done_at ${d.types.bigint}`,
+        `CREATE INDEX frugal_batch_lines_unrecorded ON ${lines} (done_at) WHERE ledger_rows IS NOT NULL`,
       ];
     },
   },

@@ -1,5 +1,6 @@
 import type { Gateway } from '../pipeline/create-gateway.js';
 import type { LedgerSink } from '../ledger/ledger-row-builder.js';
+import type { RowReconciler } from './batch-ledger-rows.js';
 import type { BatchStore } from './batch-store.js';
 import type { LineLane } from './batch-types.js';
 import type { NativeBatchClient } from './native-batch-client.js';
@@ -48,6 +49,8 @@ export interface BatchRuntime {
   gateway: Gateway;
   /** Rows of lines run by native batch APIs (own-lane lines are recorded by the pipeline). */
   ledger: LedgerSink | undefined;
+  /** Finishes the recording of rows a dead process kept with its lines; none without a ledger store to ask. */
+  rows: RowReconciler | undefined;
   nativeClient(lane: Exclude<LineLane, 'own' | 'none'>, provider: string): NativeBatchClient;
   settings: BatchSettings;
   log: BatchLogger;

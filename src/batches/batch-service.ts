@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Gateway } from '../pipeline/create-gateway.js';
 import type { LedgerSink } from '../ledger/ledger-row-builder.js';
+import type { LedgerStore } from '../ledger/ledger-store.js';
 import type { JobQueue, QueueWorker } from '../queue/job-queue.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import { acceptLines } from './accept-batch.js';
 import { createAnthropicBatchClient } from './anthropic-batch-client.js';
 import { reserveBatchBudgets } from './batch-budget.js';
+import { createRowReconciler } from './batch-ledger-rows.js';
 import { DEFAULT_BATCH_SETTINGS, type BatchLogger, type BatchRuntime, type BatchSettings } from './batch-runtime.js';
 import type { BatchStore } from './batch-store.js';
 import { BATCH_ENDPOINTS, type BatchCaller, type BatchEndpoint, type LineLane, type StoredBatch, type StoredFile } from './batch-types.js';
@@ -23,6 +25,11 @@ export interface BatchServiceOptions {
   gateway: Gateway;
   queue: JobQueue;
   ledger?: LedgerSink;
+  /**
+   * The ledger's store, asked whether it has the rows a line kept (batch-ledger-rows.ts); `rowGraceMs`: how long a
+   * live writer may take to store a row (the ledger's flush interval, with room).
+   */
+  ledgerStore?: { store: Pick<LedgerStore, 'countStored'>; rowGraceMs: number };
   settings?: Partial<BatchSettings>;
   log?: BatchLogger;
   /** For the native batch clients (tests pass their own). */
@@ -84,12 +91,18 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
   const settings: BatchSettings = { ...DEFAULT_BATCH_SETTINGS, ...options.settings };
   const { store, gateway, queue } = options;
   const clients = new Map<string, NativeBatchClient>();
+  const log = options.log ?? SILENT;
   const runtime: BatchRuntime = {
     store,
     gateway,
     ledger: options.ledger,
+    rows:
+      options.ledgerStore &&
+      createRowReconciler(store, options.ledgerStore.store, options.ledger, options.ledgerStore.rowGraceMs, (line) =>
+        log.warn({ batchId: line.batchId, line: line.lineNo }, 'the ledger never stored this line\'s row (its writer reported why)'),
+      ),
     settings,
-    log: options.log ?? SILENT,
+    log,
     now: options.now ?? Date.now,
     stopping: false,
     nativeClient(lane, provider) {
@@ -153,8 +166,15 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
     for (const lineNo of ended) await endLineHolds(gateway.spendControl, batch.id, lineNo, undefined);
   }
 
+  /** Rows a dead process kept with its lines reach the ledger; rows the ledger has stop being kept. */
+  async function reconcileRows(): Promise<void> {
+    const outcome = await runtime.rows?.reconcile(Date.now());
+    if (outcome && outcome.recorded > 0) runtime.log.info(outcome, 'batch line rows recorded that a stopped instance never wrote');
+  }
+
   async function pollOnce(): Promise<void> {
     const now = runtime.now();
+    await reconcileRows().catch((error: unknown) => runtime.log.warn({ err: error }, 'could not reconcile batch line rows with the ledger'));
     for (const upstream of await store.openUpstreams(100)) {
       await collectNative(runtime, upstream).catch((error: unknown) => runtime.log.warn({ err: error, upstreamId: upstream.upstreamId }, 'could not poll an upstream batch'));
     }

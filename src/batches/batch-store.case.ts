@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LedgerRow } from '../ledger/ledger-row.js';
+import { ledgerWorkload } from '../ledger/ledger-store.case.js';
 import type { BatchStore } from './batch-store.js';
 import type { LineResult, StoredBatch } from './batch-types.js';
 import { TooLargeError } from './limit-bytes.js';
@@ -157,6 +159,34 @@ export function describeBatchStoreConformance(kind: string, harness: () => Promi
       expect(await store.completeLine('batch_e', 2, okResult('c2', 5))).toBe(true);
       expect(await store.completeLine('batch_e', 3, errorResult('c3'))).toBe(true);
       expect(await store.counts('batch_e')).toEqual({ total: 3, completed: 1, failed: 2, open: 0 });
+    });
+
+    it("keeps a line's ledger rows with its result until the ledger has them, across a reopen", async () => {
+      const store = await open('rows');
+      await store.createBatch(storedBatch('batch_r', '', 1, { total: 3 }));
+      await store.addLines('batch_r', [1, 2, 3].map((lineNo) => ({ lineNo, customId: `r${lineNo}`, lane: 'own' as const, provider: null, body: {} })));
+      const [template] = ledgerWorkload();
+      const rowOf = (lineNo: number, costNanos: number): LedgerRow => ({ ...template, id: `frg-batch_r-${lineNo}`, ts: 1_000 + lineNo, batchId: 'batch_r', costNanos });
+      const before = Date.now();
+      expect(await store.completeLine('batch_r', 1, okResult('r1', 10), [rowOf(1, 10)])).toBe(true);
+      expect(await store.completeLine('batch_r', 2, okResult('r2', 20), [rowOf(2, 20)])).toBe(true);
+      // A line done without a row (it never ran) keeps nothing; a second completion changes nothing, rows included.
+      expect(await store.completeLine('batch_r', 3, errorResult('r3'))).toBe(true);
+      expect(await store.completeLine('batch_r', 1, okResult('r1', 99), [rowOf(1, 99)])).toBe(false);
+      // Only lines done before the cutoff, oldest first.
+      expect(await store.unrecordedLines(before - 1, 10)).toEqual([]);
+      const reopened = await open('rows');
+      const kept = await reopened.unrecordedLines(Date.now() + 1, 10);
+      expect(kept.map((line) => [line.batchId, line.lineNo, line.rows])).toEqual([
+        ['batch_r', 1, [rowOf(1, 10)]],
+        ['batch_r', 2, [rowOf(2, 20)]],
+      ]);
+      expect(kept.every((line) => line.doneAt >= before && line.doneAt <= Date.now())).toBe(true);
+      expect((await reopened.unrecordedLines(Date.now() + 1, 1)).map((line) => line.lineNo)).toEqual([1]);
+      await reopened.rowsStored('batch_r', [1]);
+      expect((await reopened.unrecordedLines(Date.now() + 1, 10)).map((line) => line.lineNo)).toEqual([2]);
+      // The result itself stays.
+      expect((await reopened.results('batch_r', true, 0, 10)).map((found) => found.lineNo)).toEqual([1, 2]);
     });
 
     it('keeps upstream batches to poll, and everything survives a reopen', async () => {

@@ -1,4 +1,13 @@
+import type { LedgerRow } from '../ledger/ledger-row.js';
 import type { BatchLine, BatchStatus, BatchTimestamp, LineCounts, LineLane, LineResult, NewLine, Page, StoredBatch, StoredFile, UpstreamBatch } from './batch-types.js';
+
+/** A done line's ledger rows, kept until the ledger has them. */
+export interface UnrecordedLine {
+  batchId: string;
+  lineNo: number;
+  doneAt: number;
+  rows: LedgerRow[];
+}
 
 export interface NewFile {
   id: string;
@@ -73,8 +82,15 @@ export interface BatchStore {
   renewLine(batchId: string, lineNo: number, leaseUntil: number, owner: string): Promise<boolean>;
   /** Marks lines as sent in `upstreamId` (native lanes). */
   markSubmitted(batchId: string, lineNos: readonly number[], upstreamId: string): Promise<void>;
-  /** Records a line's result once; false when it was already done (nothing changed). */
-  completeLine(batchId: string, lineNo: number, result: LineResult): Promise<boolean>;
+  /**
+   * Records a line's result once; false when it was already done (nothing changed). `ledgerRows`, the line's ledger
+   * rows, are kept with it in the same write until `rowsStored` says the ledger has them.
+   */
+  completeLine(batchId: string, lineNo: number, result: LineResult, ledgerRows?: readonly LedgerRow[]): Promise<boolean>;
+  /** Done lines whose ledger rows the ledger may not have yet, completed before `doneBefore`, oldest first. */
+  unrecordedLines(doneBefore: number, limit: number): Promise<UnrecordedLine[]>;
+  /** The ledger has these lines' rows: they are no longer kept here. */
+  rowsStored(batchId: string, lineNos: readonly number[]): Promise<void>;
   /**
    * Completes every pending line, and every running one whose lease lapsed, with `result(line)` (expiry, cancel).
    * Lines submitted to a provider wait for its results: it may have billed them. Returns how many.

@@ -6,6 +6,7 @@ import type { BatchRuntime } from './batch-runtime.js';
 import type { BatchLine, LineLane, LineResult, UpstreamBatch } from './batch-types.js';
 import { maybeFinalize } from './finalize-batch.js';
 import { NativeBatchError, type NativeRequest } from './native-batch-client.js';
+import { holdRows } from './batch-ledger-rows.js';
 import { nativeLineCostNanos, recordNativeLine } from './native-line-row.js';
 import { lineRequestId } from './own-lane.js';
 import { answeredLine, CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-line.js';
@@ -106,9 +107,9 @@ export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBat
       const model = config.models.get(String((line.body as { model?: unknown }).model));
       const costNanos = model ? nativeLineCostNanos(model, result.usage, upstream.createdAt) : 0;
       const outcome = result.error ? failedLine(line.customId, result.error.code, result.error.message) : answeredLine(line.customId, result.statusCode ?? 500, result.requestId, result.body, costNanos);
-      if (!(await store.completeLine(batch.id, line.lineNo, outcome))) continue;
-      line.state = 'done';
       const ran = result.statusCode !== undefined;
+      // The row is built first and stored with the result (batch-ledger-rows.ts): a crash can neither lose it nor record it twice.
+      const held = holdRows();
       if (ran && model) {
         const errorBody = (result.body as { error?: { message?: string; code?: string | null; type?: string } } | null)?.error;
         recordNativeLine(runtime.ledger, config, {
@@ -122,8 +123,12 @@ export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBat
           statusCode: result.statusCode,
           errorCode: errorBody?.code ?? errorBody?.type ?? null,
           errorMessage: errorBody?.message ?? null,
-        });
+        }, held.hold);
       }
+      if (!(await store.completeLine(batch.id, line.lineNo, outcome, held.rows()))) continue;
+      line.state = 'done';
+      runtime.rows?.releasedHere(held.rows());
+      held.release();
       await endLineHolds(spendControl, batch.id, line.lineNo, ran ? costNanos : undefined);
     }
   }

@@ -7,6 +7,7 @@ import { attributeSavings } from '../ledger/savings.js';
 import { savingsBaselines } from '../pipeline/savings-baseline.js';
 import { requestTags } from '../pipeline/parse-tags.js';
 import { promptCacheSavingNanos } from '../catalog/pricing.js';
+import type { RowHold } from '../request/request-context.js';
 import type { TokenUsage } from '../wire/token-usage.js';
 import type { BatchLine, StoredBatch } from './batch-types.js';
 
@@ -43,7 +44,7 @@ export function nativeLineCostNanos(model: ModelEntry, usage: TokenUsage | undef
  * tagged with the batch id and the `batch` tier, and its saving against the real-time price of the same tokens
  * booked as `savedBatchNanos` (the other mechanisms measured as for a real-time call of the same model).
  */
-export function recordNativeLine(sink: LedgerSink | undefined, config: GatewayConfig, facts: NativeLineFacts): number {
+export function recordNativeLine(sink: LedgerSink | undefined, config: GatewayConfig, facts: NativeLineFacts, hold?: RowHold): number {
   const { batch, line, model, usage } = facts;
   const costNanos = nativeLineCostNanos(model, usage, facts.acceptedAt);
   const standard = priceAt(model.price, { tier: 'standard', at: facts.acceptedAt });
@@ -97,6 +98,6 @@ export function recordNativeLine(sink: LedgerSink | undefined, config: GatewayCo
     warnings: [],
     serviceTier: 'batch',
     batchId: batch.id,
-  });
+  }, hold);
   return costNanos;
 }

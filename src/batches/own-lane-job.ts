@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { endLineHolds } from './batch-budget.js';
+import { holdRows } from './batch-ledger-rows.js';
 import { CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-line.js';
 import { eachLimited, type BatchRuntime } from './batch-runtime.js';
 import type { BatchLine } from './batch-types.js';
@@ -87,8 +88,14 @@ async function runLineOnce(runtime: BatchRuntime, batch: Parameters<typeof runOw
     }
     // The pipeline holds and settles the line's own budget as it runs; the hold taken at acceptance steps aside.
     await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
-    const result = await runOwnLine(runtime.gateway, batch, line, { backgroundLane: settings.backgroundLane });
-    await store.completeLine(batch.id, line.lineNo, result);
+    if (line.state === 'running') runtime.log.warn({ batchId: batch.id, line: line.lineNo }, 'line taken over from a lapsed lease: its earlier call may have reached the provider');
+    // The row waits until the result is stored with it (batch-ledger-rows.ts): one run, one row, across a crash.
+    const held = holdRows();
+    const result = await runOwnLine(runtime.gateway, batch, line, { backgroundLane: settings.backgroundLane, holdRow: held.hold });
+    // Recorded even when another run finished the line first: each row is a call that was made and paid.
+    await store.completeLine(batch.id, line.lineNo, result, held.rows());
+    runtime.rows?.releasedHere(held.rows());
+    held.release();
   } finally {
     clearInterval(renewal);
   }

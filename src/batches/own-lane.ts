@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FrugalError } from '../errors/frugal-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import type { Gateway } from '../pipeline/create-gateway.js';
-import type { CallerContext } from '../request/request-context.js';
+import type { CallerContext, RowHold } from '../request/request-context.js';
 import { chatToResponse, responseEnvelope } from '../wire/responses/chat-to-response.js';
 import { responseIdOf } from '../wire/responses/response-ids.js';
 import { checkResponsesRequest } from '../wire/responses/responses-request-schema.js';
@@ -20,7 +20,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
  * permissions, routing, cache, budgets, retries and fallbacks, one ledger row (tagged with the batch id). A
  * failure becomes the line's error-file entry with the status and error body the endpoint would have answered.
  */
-export async function runOwnLine(gateway: Gateway, batch: StoredBatch, line: BatchLine, options: { backgroundLane?: boolean; signal?: AbortSignal } = {}): Promise<LineResult> {
+export async function runOwnLine(gateway: Gateway, batch: StoredBatch, line: BatchLine, options: { backgroundLane?: boolean; signal?: AbortSignal; holdRow?: RowHold } = {}): Promise<LineResult> {
   const requestId = lineRequestId(batch.id, line.lineNo);
   const caller: CallerContext = {
     key: batch.caller.key ?? undefined,
@@ -32,6 +32,7 @@ export async function runOwnLine(gateway: Gateway, batch: StoredBatch, line: Bat
     // them to their share of each deployment's limits, yielding to real-time traffic.
     lane: options.backgroundLane === false ? undefined : { priority: 'background', deadline: `${laneDeadlineSeconds(gateway, batch)}s` },
     signal: options.signal,
+    holdRow: options.holdRow,
   };
   try {
     const { body, costNanos } = await answer(gateway, batch.endpoint, line.body, caller);

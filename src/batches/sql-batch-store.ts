@@ -1,4 +1,5 @@
 import type { SqlDialect } from '../ledger/sql-dialect.js';
+import type { LedgerRow } from '../ledger/ledger-row.js';
 import type { BatchStore, BatchUpdate, ListOptions, NewFile } from './batch-store.js';
 import { BATCH_LINES_TABLE, BATCH_UPSTREAMS_TABLE, BATCHES_TABLE, FILES_TABLE } from './batch-migrations.js';
 import type { BatchLine, BatchStatus, LineResult, NewLine, StoredBatch, StoredFile, UpstreamBatch } from './batch-types.js';
@@ -277,12 +278,23 @@ export function createSqlBatchStore(sql: BatchSql, bytes: FileBytes, parts: { de
         lineNos.map((lineNo) => [`UPDATE ${lines} SET state = 'submitted', upstream_id = ${p(1)} WHERE batch_id = ${p(2)} AND line_no = ${p(3)} AND state <> 'done'`, [upstreamId, batchId, lineNo]] as const),
       );
     },
-    async completeLine(batchId, lineNo, result: LineResult) {
+    async completeLine(batchId, lineNo, result: LineResult, ledgerRows = []) {
       const changed = await sql.run(
-        `UPDATE ${lines} SET state = 'done', ok = ${p(1)}, result = ${p(2)}, cost_nanos = ${p(3)}, lease_until = NULL WHERE batch_id = ${p(4)} AND line_no = ${p(5)} AND state <> 'done'`,
-        [result.ok ? 1 : 0, JSON.stringify(result.line), result.costNanos, batchId, lineNo],
+        `UPDATE ${lines} SET state = 'done', ok = ${p(1)}, result = ${p(2)}, cost_nanos = ${p(3)}, lease_until = NULL, done_at = ${p(4)}, ledger_rows = ${p(5)} WHERE batch_id = ${p(6)} AND line_no = ${p(7)} AND state <> 'done'`,
+        [result.ok ? 1 : 0, JSON.stringify(result.line), result.costNanos, Date.now(), ledgerRows.length > 0 ? JSON.stringify(ledgerRows) : null, batchId, lineNo],
       );
       return changed > 0;
+    },
+    async unrecordedLines(doneBefore, limit) {
+      const rows = await sql.all(
+        `SELECT batch_id, line_no, done_at, ledger_rows FROM ${lines} WHERE ledger_rows IS NOT NULL AND done_at < ${p(1)} ORDER BY done_at LIMIT ${p(2)}`,
+        [doneBefore, limit],
+      );
+      return rows.map((row) => ({ batchId: String(row.batch_id), lineNo: num(row.line_no), doneAt: num(row.done_at), rows: JSON.parse(String(row.ledger_rows)) as LedgerRow[] }));
+    },
+    async rowsStored(batchId, lineNos) {
+      if (lineNos.length === 0) return;
+      await sql.atomically(lineNos.map((lineNo) => [`UPDATE ${lines} SET ledger_rows = NULL WHERE batch_id = ${p(1)} AND line_no = ${p(2)}`, [batchId, lineNo]] as const));
     },
     async completeOpenLines(batchId, now, result) {
       let completed = 0;

@@ -38,6 +38,8 @@ export async function openServeLedger(config: GatewayConfig, logger: Pick<Logger
     // Rows a killed process acknowledged but never wrote: back before the first new request.
     const replay = await replaySpool(opened.leftover, store, writer, opened.spool);
     if (opened.leftover.files.length > 0) logger.info(replay, 'ledger spool replayed');
+    // Stored now, not at the first flush: batch lines that kept these rows look for them in the store (batch-ledger-rows.ts).
+    if (replay.replayed > 0) await writer.flush().catch((error: unknown) => logger.error({ err: error }, 'replayed ledger rows wait for the next flush'));
   }
   return { store, writer, spooled: opened !== undefined };
 }

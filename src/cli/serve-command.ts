@@ -76,7 +76,7 @@ export async function serve(options: ServeOptions) {
   });
   const gateway = live.gateway;
   // Files and Batches API: state beside the ledger, lines on the durable queue; resumes what a killed instance left.
-  const batches = await openBatches(config, gateway, rowSink, logger);
+  const batches = await openBatches(config, gateway, rowSink, store, logger);
   const localReloader = createConfigReloader({ load: loadConfig, live: gateway, build: live.build, logger });
   const reloader = clusterWorker ? clusterWorker.reloader(localReloader) : localReloader;
   // Keys live in the ledger's database; without a ledger there is nowhere to keep them.

@@ -2,6 +2,7 @@ import { FrugalError } from '../errors/frugal-error.js';
 import { publishRequestFinished } from '../telemetry/events.js';
 import type { LedgerRow, LedgerStatus } from './ledger-row.js';
 import type { SavingsBreakdown } from './savings.js';
+import type { RowHold } from '../request/request-context.js';
 
 /** Where finished rows go. `record` is synchronous and cheap: writes happen off the request path. */
 export interface LedgerSink {
@@ -103,10 +104,14 @@ export function buildLedgerRow(facts: RowFacts): LedgerRow {
   };
 }
 
-/** Builds the row, hands it to the sink and announces it (metrics, alerts): the one way a request is recorded. */
-export function recordRequest(sink: LedgerSink | undefined, facts: RowFacts): LedgerRow {
+/**
+ * Builds the row, hands it to the sink and announces it (metrics, alerts): the one way a request is recorded.
+ * `hold` (a batch line's) gets the row first, with the call that records it.
+ */
+export function recordRequest(sink: LedgerSink | undefined, facts: RowFacts, hold?: RowHold): LedgerRow {
   const row = buildLedgerRow(facts);
-  sink?.record(row);
+  if (hold) hold(row, () => sink?.record(row));
+  else sink?.record(row);
   publishRequestFinished({ row });
   return row;
 }

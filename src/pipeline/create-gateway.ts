@@ -107,6 +107,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         cacheHeader: caller.cacheHeader,
         maxCostUsd: caller.maxCostUsd,
         batchId: caller.batchId,
+        holdRow: caller.holdRow,
         laneHint: caller.lane,
         cacheHit: undefined,
         compressedAwayTokens: 0,

@@ -105,7 +105,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       tokenReduction: null,
       warnings,
       batchId: caller.batchId ?? null,
-    });
+    }, caller.holdRow);
   }
 }
 

@@ -52,7 +52,18 @@ export interface CallerContext {
   batchId?: string;
   /** x-frugal-priority / x-frugal-deadline as sent (a batch line may set priority: 'background'). */
   lane?: LaneHint;
+  /**
+   * Given the request's ledger row instead of the ledger, with the call that records it: a batch line stores its row
+   * with its result first, so a crash between the two can neither lose the row nor run the line again.
+   */
+  holdRow?: RowHold;
 }
+
+/**
+ * Takes a request's built ledger row (the ledger's LedgerRow: this layer sits below the ledger, so it names only the
+ * id) and the call that hands it to the ledger, to be made once the holder has kept its copy.
+ */
+export type RowHold = (row: { readonly id: string }, record: () => void) => void;
 
 /** What one request carries through the pipeline. Stages add to it; nothing else is shared between them. */
 export interface RequestContext {
@@ -75,6 +86,8 @@ export interface RequestContext {
   readonly maxCostUsd: string | undefined;
   /** The Batches API job this request is a line of. */
   readonly batchId?: string;
+  /** Where the row goes before the ledger (CallerContext.holdRow). */
+  readonly holdRow?: RowHold;
   /** The caller's lane headers; the lane stage turns them into `lane`. */
   readonly laneHint?: LaneHint;
   /** Set by the lane stage for work that can wait (background lane); undefined for real-time requests. */

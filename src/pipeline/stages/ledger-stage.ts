@@ -15,7 +15,7 @@ import type { Stage } from '../stage.js';
  */
 export function ledgerStage(sink: LedgerSink | undefined, baselineOf: (requested: string) => SavingsBaseline = () => NO_BASELINE): Stage {
   function finish(context: RequestContext, meta: CallMeta | undefined, status: LedgerStatus, error: unknown) {
-    recordRequest(sink, rowFacts(context, meta, status, error, baselineOf));
+    recordRequest(sink, rowFacts(context, meta, status, error, baselineOf), context.holdRow);
   }
 
   return async (context, next) => {
