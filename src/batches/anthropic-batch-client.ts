@@ -81,6 +81,11 @@ export function createAnthropicBatchClient(settings: ProviderSettings, fetchImpl
   }
 
   return {
+    // Message Batches carry no metadata to find a submission by: a kill -9 between submitting and storing the id can
+    // submit again (README "Files and Batches API").
+    async find() {
+      return undefined;
+    },
     async submit(requests, endpoint) {
       if (endpoint !== '/v1/chat/completions') throw new FrugalError('not_supported', `Anthropic's batch API runs chat completions only, not ${endpoint}.`);
       const payload = { requests: requests.map((request) => ({ custom_id: request.customId, params: request.body })) };

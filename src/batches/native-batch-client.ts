@@ -32,6 +32,11 @@ export interface NativePoll {
 /** A provider's batch API, as the batch lanes use it. Every call is one HTTP round trip or a stream of them. */
 export interface NativeBatchClient {
   submit(requests: readonly NativeRequest[], endpoint: string, frugalBatchId: string): Promise<{ upstreamId: string; upstreamFileId: string | null }>;
+  /**
+   * The upstream batch an earlier submission of `frugalBatchId` created (its process killed before it stored the
+   * id), looked for among batches created since `sinceMs`; undefined when there is none or the API cannot tell.
+   */
+  find(frugalBatchId: string, sinceMs: number): Promise<{ upstreamId: string; upstreamFileId: string | null; createdAt: number } | undefined>;
   poll(upstreamId: string): Promise<NativePoll>;
   results(upstreamId: string): AsyncIterable<NativeResult>;
   cancel(upstreamId: string): Promise<void>;

@@ -55,9 +55,19 @@ export async function submitNative(runtime: BatchRuntime, batchId: string, lane:
     }
   }
   if (requests.length > 0) {
+    const client = runtime.nativeClient(lane, provider);
+    // A submission that reached the provider before its process died (the id never stored): take it up, never resend.
+    const earlier = await client.find(batchId, batch.createdAt);
+    if (earlier !== undefined) {
+      runtime.log.info({ batchId, provider, upstreamId: earlier.upstreamId }, 'found the provider batch an earlier submission created');
+      await store.saveUpstream({ batchId, provider, lane, upstreamId: earlier.upstreamId, upstreamFileId: earlier.upstreamFileId, state: 'open', createdAt: earlier.createdAt });
+      await store.markSubmitted(batchId, sent.map((line) => line.lineNo), earlier.upstreamId);
+      await maybeFinalize(runtime, batchId);
+      return;
+    }
     let submitted;
     try {
-      submitted = await runtime.nativeClient(lane, provider).submit(requests, batch.endpoint, batchId);
+      submitted = await client.submit(requests, batch.endpoint, batchId);
     } catch (error) {
       const refused = error instanceof NativeBatchError && error.status >= 400 && error.status < 500 && error.status !== 429;
       if (!refused) throw error;

@@ -146,4 +146,34 @@ describe('native batch lanes: OpenAI Batch API and Anthropic Message Batches, ag
       ['k-2', 'batch_cancelled'],
     ]);
   });
+
+  it('a submission whose upstream id was never stored (the process died) is found again, never sent twice', async () => {
+    const texts = ['Crash after submit one', 'Crash after submit two'];
+    // The instance dies between the provider accepting the batch and the upstream id reaching the store: here the
+    // store's write fails once, so the submit job ends without it and the queue runs it again.
+    const saveUpstream = gw.store.saveUpstream.bind(gw.store);
+    let failed = 0;
+    gw.store.saveUpstream = async (upstream) => {
+      if (failed === 0 && upstream.state === 'open') {
+        failed += 1;
+        throw new Error('killed before the upstream id was stored');
+      }
+      return saveUpstream(upstream);
+    };
+    try {
+      const file = await client.files.create({ file: await toFile(Buffer.from(texts.map((text, index) => line(`c-${index}`, 'gpt-4o-mini', text)).join('\n')), 'crash.jsonl'), purpose: 'batch' });
+      const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      await until(async () => (await client.batches.retrieve(created.id)).status === 'completed', () => gw.service.pollOnce());
+      expect(failed).toBe(1);
+      // One upstream batch, tagged with the Frugal batch and provider; each line sent once.
+      expect(texts.map((text) => openaiUp.linesSent.get(text))).toEqual([1, 1]);
+      const upstreams = await gw.store.upstreams(created.id);
+      expect(upstreams).toHaveLength(1);
+      const batch = await client.batches.retrieve(created.id);
+      expect(batch.request_counts).toEqual({ total: 2, completed: 2, failed: 0 });
+      expect(gw.rows.filter((row) => row.batchId === created.id).map((row) => row.serviceTier)).toEqual(['batch', 'batch']);
+    } finally {
+      gw.store.saveUpstream = saveUpstream;
+    }
+  });
 });

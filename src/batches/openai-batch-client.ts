@@ -8,6 +8,9 @@ const ENDED = new Set(['completed', 'failed', 'expired', 'cancelled']);
 interface UpstreamBatch {
   id: string;
   status: string;
+  input_file_id?: string;
+  created_at?: number;
+  metadata?: Record<string, string> | null;
   output_file_id?: string | null;
   error_file_id?: string | null;
   errors?: { data?: Array<{ message?: string }> } | null;
@@ -63,10 +66,26 @@ export function createOpenAIBatchClient(settings: ProviderSettings, fetchImpl: t
         await call('/batches', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ input_file_id: file.id, endpoint, completion_window: '24h', metadata: { frugal_batch_id: frugalBatchId } }),
+          // Tagged so a submission whose id was never stored (kill -9) is found again rather than sent twice.
+          body: JSON.stringify({ input_file_id: file.id, endpoint, completion_window: '24h', metadata: { frugal_batch_id: frugalBatchId, frugal_provider: settings.name } }),
         })
       ).json()) as UpstreamBatch;
       return { upstreamId: created.id, upstreamFileId: file.id };
+    },
+    async find(frugalBatchId, sinceMs) {
+      // Newest first; stop at the first page that reaches back before the batch (a minute's slack for clock skew).
+      for (let after: string | undefined; ; ) {
+        const page = (await (await call(`/batches?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json()) as { data: UpstreamBatch[]; has_more?: boolean };
+        for (const batch of page.data) {
+          const tags = batch.metadata ?? {};
+          if (tags.frugal_batch_id === frugalBatchId && (tags.frugal_provider ?? settings.name) === settings.name) {
+            return { upstreamId: batch.id, upstreamFileId: batch.input_file_id ?? null, createdAt: (batch.created_at ?? 0) * 1000 };
+          }
+        }
+        const oldest = page.data.at(-1);
+        if (!page.has_more || oldest === undefined || (oldest.created_at ?? 0) * 1000 < sinceMs - 60_000) return undefined;
+        after = oldest.id;
+      }
     },
     async poll(upstreamId) {
       const batch = (await (await call(`/batches/${encodeURIComponent(upstreamId)}`)).json()) as UpstreamBatch;

@@ -202,6 +202,16 @@ export async function startMockOpenAIBatches({ apiKey = 'sk-mock-batches-0123456
         send(res, 200, batchObject(batch));
         return;
       }
+      if (req.method === 'GET' && path === '/v1/batches') {
+        // Newest first, paged by `after` (the last id of the previous page), as OpenAI lists them.
+        const all = [...batches.values()].reverse();
+        const after = url.searchParams.get('after');
+        const from = after === null ? 0 : all.findIndex((found) => found.id === after) + 1;
+        const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
+        const data = all.slice(from, from + limit).map(batchObject);
+        send(res, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: from + limit < all.length });
+        return;
+      }
       const one = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
       const batch = one ? batches.get(one[1]) : undefined;
       if (one && !batch) return send(res, 404, { error: { message: `No batch found with id '${one[1]}'.`, type: 'invalid_request_error', param: null, code: null } });
