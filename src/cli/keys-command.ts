@@ -5,6 +5,8 @@ import { parseCreateKeyRequest, type CreateKeyRequest } from '../keys/create-key
 import { toKeyJson } from '../keys/key-json.js';
 import type { IssuedKey, KeyStore } from '../keys/key-store.js';
 import { openKeyStore } from '../keys/open-key-store.js';
+import { keyInvalidationChannel, publishKeyInvalidation } from '../keys/redis-key-invalidation.js';
+import { loadCliConfig } from './load-cli-config.js';
 import { keyStatus, type VirtualKey } from '../keys/virtual-key.js';
 import { requireExistingLedger, resolveLedgerLocation, storeOptionsOf } from './ledger-location.js';
 
@@ -140,6 +142,28 @@ async function withStore<T>(options: StoreOptions, now: number, work: (store: Ke
   }
 }
 
+/**
+ * After a revoke or rotate: running gateways that share a Redis (the config's spend_control or cache Redis) are told
+ * at once, as a revoke through /admin/keys tells them; the others notice within their key cache's TTL.
+ */
+async function tellRunningGateways(options: StoreOptions, id: string): Promise<string> {
+  const configPath = options.config ?? (process.env.FRUGAL_CONFIG || undefined);
+  if (configPath === undefined) return CACHE_NOTE;
+  let where;
+  try {
+    where = keyInvalidationChannel(await loadCliConfig(configPath));
+  } catch {
+    return CACHE_NOTE;
+  }
+  if (where === undefined) return CACHE_NOTE;
+  try {
+    const heard = await publishKeyInvalidation(where, id);
+    return `Told the gateways sharing its Redis at once (${heard} listening).`;
+  } catch (error) {
+    return `${CACHE_NOTE} (Could not tell them over Redis: ${error instanceof Error ? error.message : String(error)}.)`;
+  }
+}
+
 function writersOf(command: Command) {
   const output = command.configureOutput();
   return {
@@ -205,16 +229,18 @@ export function registerKeysCommand(program: Command): void {
   withStoreOptions(keys.command('revoke').description('Revoke a key for good.').argument('<id>', 'key id (vk_…)')).action(
     async (id: string, options: StoreOptions, command: Command) => {
       const key = await withStore(options, Date.now(), (store) => store.revoke(id));
+      const told = await tellRunningGateways(options, key.id);
       const { out } = writersOf(command);
       if (options.json) out(`${JSON.stringify(toKeyJson(key, Date.now()), null, 2)}\n`);
-      else out(`Revoked virtual key ${key.id} "${key.name}" at ${new Date(key.revokedAt ?? 0).toISOString()}. ${CACHE_NOTE}\n`);
+      else out(`Revoked virtual key ${key.id} "${key.name}" at ${new Date(key.revokedAt ?? 0).toISOString()}. ${told}\n`);
     },
   );
 
   withStoreOptions(keys.command('rotate').description('Issue a new plaintext for a key; the old one stops working.').argument('<id>', 'key id (vk_…)')).action(
     async (id: string, options: StoreOptions, command: Command) => {
       const issued = await withStore(options, Date.now(), (store) => store.rotate(id));
-      printIssued(command, options, 'Rotated', issued, `The previous plaintext no longer works. ${CACHE_NOTE}\n`);
+      const told = await tellRunningGateways(options, issued.key.id);
+      printIssued(command, options, 'Rotated', issued, `The previous plaintext no longer works. ${told}\n`);
     },
   );
 }

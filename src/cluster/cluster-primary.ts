@@ -73,8 +73,11 @@ export async function startPrimary({ workers: count, config, logger, ledgerWrite
     if (limiter) serveRateLimiter(peer, limiter);
     ledger?.attach(worker.id, peer);
     peer.handle('reload.others', (trigger: string) => reloadWorkers(trigger, worker.id));
-    peer.onNotice('keys.invalidate', (id: string) => {
-      for (const other of members.values()) if (other.worker.id !== worker.id) other.peer.notify('keys.invalidate', id);
+    // Answered once every other worker has forgotten the key (one that is gone has nothing to forget).
+    peer.handle('keys.invalidate', async (id: string) => {
+      const others = [...members.values()].filter((other) => other.worker.id !== worker.id);
+      await Promise.allSettled(others.map((other) => other.peer.call('keys.forget', id)));
+      return null;
     });
     // 'close', not 'exit': it comes once the process has exited and its pipe has delivered every message (its last
     // rows). Nor 'disconnect': when the worker dies while the primary is handing it a connection, Node waits for an

@@ -47,7 +47,7 @@ export interface ClusterWorker {
    * Without Redis: a key this worker revokes, rotates or creates is forgotten by every other worker at once (the
    * primary relays it), not after their key cache's TTL. With Redis invalidations, those already reach every worker.
    */
-  relayKeyInvalidations<A extends { invalidate(id: string): void }>(local: A): A;
+  relayKeyInvalidations<A extends { invalidate(id: string): Promise<void> }>(local: A): A;
   /** Tells the primary this worker accepts connections. */
   listening(address: string): void;
   /** Called once if the primary goes away (this worker can no longer record rows: it should stop). */
@@ -90,11 +90,12 @@ export function joinCluster(): ClusterWorker | undefined {
       process.on('SIGHUP', () => undefined);
     },
     relayKeyInvalidations(local) {
-      primary.onNotice('keys.invalidate', (id: string) => local.invalidate(id));
+      primary.handle('keys.forget', (id: string) => local.invalidate(id));
       return Object.assign(Object.create(local) as typeof local, {
-        invalidate(id: string) {
-          local.invalidate(id);
-          primary.notify('keys.invalidate', id);
+        // Resolves once every other worker has forgotten the key: a revoke answered is a revoke in force everywhere.
+        async invalidate(id: string) {
+          await local.invalidate(id);
+          await primary.call('keys.invalidate', id);
         },
       });
     },

@@ -20,8 +20,12 @@ export interface KeyAuthenticatorOptions {
 export interface KeyAuthenticator {
   /** The active key a plaintext belongs to, or undefined. */
   authenticate(plaintext: string): Promise<VirtualKey | undefined>;
-  /** Forgets a key (after revoke or rotate) and re-counts active keys. Other instances catch up within ttlMs, or at once through redis-key-invalidation.ts. */
-  invalidate(id: string): void;
+  /**
+   * Forgets a key (after revoke or rotate) and re-counts active keys; here at once, before it returns. Resolves once
+   * the others it can reach have forgotten it too (workers of this `frugal serve`: each acknowledged it; other
+   * instances: published over Redis, redis-key-invalidation.ts). Without either they catch up within ttlMs.
+   */
+  invalidate(id: string): Promise<void>;
   /** Forgets every cached key: for when invalidations may have been missed (a Redis subscription that was down). */
   invalidateAll(): void;
   /**
@@ -128,6 +132,7 @@ export function createKeyAuthenticator(
       for (const [hash, entry] of found.entries()) if (entry.key.id === id) found.delete(hash);
       countedAt = -Infinity;
       refresh().catch(onRefreshError);
+      return Promise.resolve();
     },
 
     invalidateAll() {

@@ -66,9 +66,9 @@ export function shareKeyInvalidations(local: KeyAuthenticator, { url, channel, o
   return {
     authenticator: {
       ...local,
-      invalidate(id) {
-        local.invalidate(id);
-        publisher.publish(channel, `${instance}${SEPARATOR}${id}`).catch(onError);
+      async invalidate(id) {
+        await local.invalidate(id);
+        await publisher.publish(channel, `${instance}${SEPARATOR}${id}`).then(() => undefined, onError);
       },
     },
     subscribed,
@@ -90,7 +90,28 @@ export function shareKeyInvalidationsFor(
   local: KeyAuthenticator,
   onError?: (error: unknown) => void,
 ): RedisKeyInvalidation | undefined {
+  const where = keyInvalidationChannel(config);
+  return where && shareKeyInvalidations(local, { ...where, onError });
+}
+
+/** The Redis and channel a deployment's instances share key invalidations on; undefined without Redis. */
+export function keyInvalidationChannel(config: Pick<GatewayConfig, 'spendControl' | 'cache'>): { url: string; channel: string } | undefined {
   const url = config.spendControl.backend === 'redis' ? config.spendControl.redisUrl : config.cache.backend === 'redis' ? config.cache.redisUrl : undefined;
-  if (url === undefined) return undefined;
-  return shareKeyInvalidations(local, { url, channel: `${config.spendControl.keyPrefix}keys:changed`, onError });
+  return url === undefined ? undefined : { url, channel: `${config.spendControl.keyPrefix}keys:changed` };
+}
+
+/**
+ * Tells every running instance to forget a key, from outside any of them (`frugal keys revoke|rotate`); resolves
+ * to how many instances heard it. Gives up after 2 s (the instances' key cache TTL is then the bound).
+ */
+export async function publishKeyInvalidation({ url, channel }: { url: string; channel: string }, id: string): Promise<number> {
+  const publisher = new Redis(url, { lazyConnect: true, commandTimeout: 2_000, connectTimeout: 2_000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  publisher.on('error', () => {});
+  try {
+    await publisher.connect();
+    // Its own instance id: no gateway takes the message for one of its own.
+    return await publisher.publish(channel, `${randomUUID()}${SEPARATOR}${id}`);
+  } finally {
+    publisher.disconnect();
+  }
 }

@@ -75,7 +75,7 @@ export function registerAdminRoutes(app: FastifyInstance, { store, authenticator
     const input = parseCreateKeyRequest(request.body, now());
     const issued = await store.create(input);
     // Other instances re-count too (they share invalidations over Redis when it is configured).
-    authenticator.invalidate(issued.key.id);
+    await authenticator.invalidate(issued.key.id);
     // The first key closes an open gateway: this instance must know before the response goes out.
     await authenticator.refresh();
     return sendIssued(reply, 201, issued);
@@ -97,14 +97,14 @@ export function registerAdminRoutes(app: FastifyInstance, { store, authenticator
 
   app.post<{ Params: { id: string } }>('/admin/keys/:id/revoke', guarded, async (request) => {
     const key = await store.revoke(request.params.id);
-    authenticator.invalidate(key.id);
+    await authenticator.invalidate(key.id);
     await authenticator.refresh();
     return toKeyJson(key, now());
   });
 
   app.post<{ Params: { id: string } }>('/admin/keys/:id/rotate', guarded, async (request, reply) => {
     const issued = await store.rotate(request.params.id);
-    authenticator.invalidate(issued.key.id);
+    await authenticator.invalidate(issued.key.id);
     return sendIssued(reply, 200, issued);
   });
 
