@@ -154,6 +154,16 @@ describe('frugal serve with server.workers: 2', () => {
       const fresh = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
       await fresh.chat.completions.create({ model: 'added-model', messages: ask });
     }
+    // /metrics sums every worker's counters, whichever worker answers the scrape: it matches the ledger row for row.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ledgerRows = rows(dir).length;
+    const scraped: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const text = await (await fetch(`${serve.baseUrl}/metrics`, { headers: { connection: 'close' } })).text();
+      scraped.push([...text.matchAll(/^frugal_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0));
+    }
+    expect(scraped).toEqual(Array(4).fill(ledgerRows));
+
     // SIGHUP to the primary reaches both workers too.
     serve.child.kill('SIGHUP');
     await untilLogged(serve, /"trigger":"SIGHUP","workers":2,"msg":"config reloaded in every worker"/);

@@ -105,6 +105,7 @@ export async function serve(options: ServeOptions) {
     feedback: feedbackStore && { store: feedbackStore, recent, graceMs: 2 * config.ledger.flushIntervalMs },
     batches: batches && { service: batches.service, store: batches.store },
     dashboard: dashboard?.options,
+    metrics: clusterWorker?.metrics,
   });
 
   for (const note of config.notes) logger.warn(note);

@@ -8,6 +8,7 @@ import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { describeSharedState } from './shared-state.js';
 import { childChannel } from './ipc-channel.js';
+import { clusterMetricsText } from './cluster-metrics.js';
 import { serveBudgetStore } from './ipc-budget-store.js';
 import { createIpcPeer, type IpcPeer } from './ipc-peer.js';
 import { serveRateLimiter } from './ipc-rate-limiter.js';
@@ -73,6 +74,7 @@ export async function startPrimary({ workers: count, config, logger, ledgerWrite
     if (limiter) serveRateLimiter(peer, limiter);
     ledger?.attach(worker.id, peer);
     peer.handle('reload.others', (trigger: string) => reloadWorkers(trigger, worker.id));
+    peer.handle('metrics.cluster', () => clusterMetricsText([...members.values()].map((member) => member.peer)));
     // Answered once every other worker has forgotten the key (one that is gone has nothing to forget).
     peer.handle('keys.invalidate', async (id: string) => {
       const others = [...members.values()].filter((other) => other.worker.id !== worker.id);

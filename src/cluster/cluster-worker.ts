@@ -1,3 +1,5 @@
+import type { Registry } from 'prom-client';
+import { shareWorkerMetrics } from './cluster-metrics.js';
 import cluster from 'node:cluster';
 import type { SpendBackend } from '../budget/open-spend-control.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
@@ -48,6 +50,8 @@ export interface ClusterWorker {
    * primary relays it), not after their key cache's TTL. With Redis invalidations, those already reach every worker.
    */
   relayKeyInvalidations<A extends { invalidate(id: string): Promise<void> }>(local: A): A;
+  /** /metrics for createServer: every worker's metrics summed (cluster-metrics.ts). */
+  metrics: (local: Registry) => () => Promise<string>;
   /** Tells the primary this worker accepts connections. */
   listening(address: string): void;
   /** Called once if the primary goes away (this worker can no longer record rows: it should stop). */
@@ -99,6 +103,7 @@ export function joinCluster(): ClusterWorker | undefined {
         },
       });
     },
+    metrics: shareWorkerMetrics(primary),
     listening(address) {
       primary.notify('listening', { address });
     },

@@ -17,6 +17,7 @@ export function describeSharedState(config: GatewayConfig, workers: number) {
       redisCache ? 'response cache: in Redis' : undefined,
       config.cache.semantic.index === 'postgres' ? 'semantic index: pgvector' : undefined,
       'virtual keys: in the database; a revocation reaches every worker at once (relayed by the primary, or by Redis)',
+      '/metrics: every worker\'s counters summed by the primary, whichever worker is scraped',
     ].filter((item): item is string => item !== undefined),
     perWorker: [
       redisCache ? undefined : 'response cache (memory: a hit needs the same worker; set cache.backend: redis to share)',
@@ -25,7 +26,6 @@ export function describeSharedState(config: GatewayConfig, workers: number) {
       config.spendControl.routeAlerts.length > 0 ? 'route-alert windows (rates over each worker\'s share of the traffic)' : undefined,
       'provider health probes: worker 1 only (its breakers)',
       config.ledger.enabled ? undefined : 'stored responses (ledger off: in-memory LRU)',
-      '/metrics counters (a scrape reads the worker that answers it)',
     ].filter((item): item is string => item !== undefined),
   };
 }

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Gateway } from '../pipeline/create-gateway.js';
 import { createPrometheusMetrics } from '../telemetry/prometheus-metrics.js';
@@ -44,10 +45,15 @@ export interface ServerOptions {
   batches?: { service: BatchService; store: BatchStore };
   /** The dashboard (GET /dashboard, /admin/api/…): its data sources; without it neither is served. */
   dashboard?: Omit<DashboardOptions, 'masterKey' | 'authenticator' | 'demoMode'>;
+  /**
+   * What /metrics serves, given this server's own registry: a worker of `server.workers` answers with every worker's
+   * metrics summed (cluster/cluster-metrics.ts). Default: this process's registry.
+   */
+  metrics?: (local: Registry) => () => Promise<string>;
 }
 
 /** The HTTP edge: a thin layer over the gateway. Every error leaves through the one renderer. */
-export function createServer({ gateway, logger, keys, spend, responses, feedback, reloader, batches, dashboard }: ServerOptions): FastifyInstance {
+export function createServer({ gateway, logger, keys, spend, responses, feedback, reloader, batches, dashboard, metrics: shareMetrics }: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's two lines per request (with the raw URL) are replaced by one of ours: request-log.ts.
@@ -91,6 +97,7 @@ export function createServer({ gateway, logger, keys, spend, responses, feedback
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok', demo_mode: gateway.config.demoMode, models: gateway.config.models.size }));
   serveMetrics(app, {
     registry: metrics.registry,
+    render: shareMetrics?.(metrics.registry),
     settings: gateway.config.server.metrics,
     server: gateway.config.server,
     logger,

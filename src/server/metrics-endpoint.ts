@@ -15,6 +15,8 @@ declare module 'fastify' {
 
 interface MetricsRouteOptions {
   registry: Registry;
+  /** The exposition text; default: the registry's. */
+  render?: () => Promise<string>;
   token: string | undefined;
   /** Whether the listener is one clients reach while keys are required: then metrics are never open. */
   keysRequired: () => boolean;
@@ -41,7 +43,7 @@ function metricsGuard({ token, keysRequired }: MetricsRouteOptions) {
 function registerMetricsRoute(app: FastifyInstance, options: MetricsRouteOptions): void {
   app.get('/metrics', { config: { access: 'metrics' }, onRequest: metricsGuard(options) }, async (_request, reply) => {
     reply.header('content-type', options.registry.contentType);
-    return options.registry.metrics();
+    return options.render ? options.render() : options.registry.metrics();
   });
 }
 
@@ -55,16 +57,23 @@ function registerMetricsRoute(app: FastifyInstance, options: MetricsRouteOptions
  */
 export function serveMetrics(
   app: FastifyInstance,
-  { registry, settings, server, logger, keysRequired }: { registry: Registry; settings: GatewayConfig['server']['metrics']; server: GatewayConfig['server']; logger: FastifyBaseLogger; keysRequired: () => boolean },
+  {
+    registry,
+    render,
+    settings,
+    server,
+    logger,
+    keysRequired,
+  }: { registry: Registry; render?: () => Promise<string>; settings: GatewayConfig['server']['metrics']; server: GatewayConfig['server']; logger: FastifyBaseLogger; keysRequired: () => boolean },
 ): void {
   if (settings.port === undefined) {
-    registerMetricsRoute(app, { registry, token: settings.token, keysRequired });
+    registerMetricsRoute(app, { registry, render, token: settings.token, keysRequired });
     return;
   }
   const listener = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), ...edgeServerOptions(server) });
   installEdge(listener);
   // Only the scraper reaches this listener (bind it to an internal address): the token is optional here.
-  registerMetricsRoute(listener, { registry, token: settings.token, keysRequired: () => false });
+  registerMetricsRoute(listener, { registry, render, token: settings.token, keysRequired: () => false });
   app.decorate('metricsListener', listener);
   const port = settings.port;
   app.addHook('onReady', async () => {

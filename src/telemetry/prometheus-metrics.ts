@@ -47,7 +47,8 @@ export function createPrometheusMetrics(config?: MetricLabelSource): PrometheusM
   const fallbacks = new Counter({ name: 'frugal_route_fallbacks_total', help: 'Fallbacks to the next candidate by route and reason.', labelNames: ['route', 'from', 'reason'], registers: [registry] });
   const hedges = new Counter({ name: 'frugal_route_hedges_total', help: 'Hedged requests by route and which candidate won.', labelNames: ['route', 'winner'], registers: [registry] });
   const skips = new Counter({ name: 'frugal_route_skips_total', help: 'Models skipped by fit checks (context window, capabilities).', labelNames: ['model', 'reason'], registers: [registry] });
-  const circuit = new Gauge({ name: 'frugal_circuit_state', help: 'Circuit state per deployment: 0 closed, 1 half-open, 2 open.', labelNames: ['deployment'], registers: [registry] });
+  // Across workers (each has its own breakers) the worst state shows: open in one worker is open somewhere.
+  const circuit = new Gauge({ name: 'frugal_circuit_state', help: 'Circuit state per deployment: 0 closed, 1 half-open, 2 open.', labelNames: ['deployment'], aggregator: 'max', registers: [registry] });
   const circuitLevel = { closed: 0, half_open: 1, open: 2 } as const;
   const promptOrder = new Counter({ name: 'frugal_prompt_order_issues_total', help: 'Requests whose variable content precedes a long static block (static first, variable last lets prompt caches hit).', labelNames: ['route'], registers: [registry] });
   // The route here is the request's `model` as sent, before anything checked it.
