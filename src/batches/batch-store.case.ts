@@ -79,6 +79,18 @@ export function describeBatchStoreConformance(kind: string, harness: () => Promi
       expect(await store.getFile('file-1')).toBeUndefined();
     });
 
+    it('two writers of one file id at once (two finalisers of a batch): the file reads back whole', async () => {
+      const store = await open('same-file');
+      const content = Array.from({ length: 2_000 }, (_, n) => `{"line":${n},"text":"${'x'.repeat(40)}"}\n`);
+      const put = () => store.putFile({ id: 'file-same', owner: 'vk_a', filename: 'out.jsonl', purpose: 'batch_output', createdAt: 1, expiresAt: null }, chunksOf(...content), 10_000_000);
+      const settled = await Promise.allSettled([put(), put(), put()]);
+      expect(settled.some((outcome) => outcome.status === 'fulfilled')).toBe(true);
+      // A late writer, which looked before the first had stored its row, finishes after it: the first's file stays.
+      await put().catch(() => undefined);
+      expect(await store.getFile('file-same')).toMatchObject({ id: 'file-same', bytes: Buffer.byteLength(content.join('')) });
+      expect(await text(store.readFile('file-same'))).toBe(content.join(''));
+    });
+
     it('refuses a file past its size limit and keeps nothing of it', async () => {
       const store = await open('too-large');
       await expect(store.putFile({ id: 'file-big', owner: '', filename: 'x', purpose: 'batch', createdAt: 1, expiresAt: null }, chunksOf('0123456789', '0123456789'), 15)).rejects.toBeInstanceOf(TooLargeError);

@@ -23,11 +23,17 @@ async function writeResultFile(runtime: BatchRuntime, batch: StoredBatch, ok: bo
   const id = resultFileId(batch.id, ok ? 'output' : 'error');
   if (await runtime.store.getFile(id)) return id;
   const now = runtime.now();
-  await runtime.store.putFile(
-    { id, owner: batch.owner, filename: `${batch.id}_${ok ? 'output' : 'error'}.jsonl`, purpose: 'batch_output', createdAt: now, expiresAt: null },
-    resultFile(runtime, batch.id, ok),
-    Number.MAX_SAFE_INTEGER,
-  );
+  try {
+    await runtime.store.putFile(
+      { id, owner: batch.owner, filename: `${batch.id}_${ok ? 'output' : 'error'}.jsonl`, purpose: 'batch_output', createdAt: now, expiresAt: null },
+      resultFile(runtime, batch.id, ok),
+      Number.MAX_SAFE_INTEGER,
+    );
+  } catch (error) {
+    // Another instance finalising the same batch stored it first (PostgreSQL refuses the second copy's chunks).
+    if (await runtime.store.getFile(id)) return id;
+    throw error;
+  }
   return id;
 }
 
@@ -36,7 +42,20 @@ async function writeResultFile(runtime: BatchRuntime, batch: StoredBatch, ok: bo
  * cancelling → cancelled, writing the output and error files in line order. Each move is a compare-and-set, so of
  * several instances only one finalises; one that died mid-way leaves `finalizing`, which the poller finishes.
  */
-export async function maybeFinalize(runtime: BatchRuntime, batchId: string): Promise<BatchStatus | undefined> {
+export function maybeFinalize(runtime: BatchRuntime, batchId: string): Promise<BatchStatus | undefined> {
+  // One after another per batch in this process: the last line's job, the poller and a cancel all ask at once.
+  const before = finalizing.get(batchId) ?? Promise.resolve(undefined);
+  const run = before.catch(() => undefined).then(() => finalizeOnce(runtime, batchId));
+  finalizing.set(batchId, run);
+  void run.finally(() => {
+    if (finalizing.get(batchId) === run) finalizing.delete(batchId);
+  }).catch(() => undefined);
+  return run;
+}
+
+const finalizing = new Map<string, Promise<BatchStatus | undefined>>();
+
+async function finalizeOnce(runtime: BatchRuntime, batchId: string): Promise<BatchStatus | undefined> {
   const { store } = runtime;
   const counts = await store.counts(batchId);
   if (counts.open > 0) return undefined;

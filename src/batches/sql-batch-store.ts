@@ -156,6 +156,10 @@ export function createSqlBatchStore(sql: BatchSql, bytes: FileBytes, parts: { de
           file.expiresAt,
         ]);
       } catch (error) {
+        // Another writer of the same id got there first (a batch's result file, whose content is fixed once its lines
+        // are done): the bytes are theirs too, and stay.
+        const stored = await sql.all(`SELECT * FROM ${files} WHERE id = ${p(1)}`, [file.id]).catch(() => []);
+        if (stored.length > 0) return decodeFile(stored[0]);
         await bytes.remove(file.id).catch(() => undefined);
         throw error;
       }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -63,7 +64,8 @@ export function createSqliteBatchStore({ path, filesDir = join(dirname(path), 'f
   const fileOf = (id: string) => join(filesDir, `${id}.jsonl`);
   const bytes: FileBytes = {
     async write(id, content, maxBytes) {
-      const partial = `${fileOf(id)}.partial`;
+      // A name of its own per write: two writers of one result file (two finalisers) must not interleave their bytes.
+      const partial = `${fileOf(id)}.${randomUUID()}.partial`;
       const counter = limitBytes(maxBytes);
       try {
         await pipeline(content, counter.transform, createWriteStream(partial));
