@@ -36,7 +36,6 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
 }
 
-const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * Prompt batching (opt-in per route, `batching: { window_ms, max_items }`): concurrent small requests to the
@@ -155,7 +154,7 @@ function sharedContext(first: RequestContext, request: RequestContext['request']
     requestId: `${first.requestId}-batch`,
     request,
     spendHold: undefined,
-    signal: NEVER_ABORTED,
+    signal: new AbortController().signal,
     spend: emptySpend(),
     warnings: [],
     responseHeaders: {},

@@ -16,7 +16,6 @@ export interface TokenCount {
 
 export type RequestTokenCounter = (request: ChatRequest, caller?: CallerContext) => Promise<TokenCount>;
 
-const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * Counts a request's prompt tokens for the model that would serve it. A name resolves as chat does (a model, or a
@@ -45,7 +44,7 @@ export function createRequestTokenCounter(config: GatewayConfig, adapters: Reado
     const model = modelFor(name);
     const adapter = adapters.get(model.provider);
     if (adapter?.countTokens) {
-      const inputTokens = await adapter.countTokens({ ...request, model: model.upstream }, { signal: caller.signal ?? NEVER_ABORTED });
+      const inputTokens = await adapter.countTokens({ ...request, model: model.upstream }, { signal: caller.signal ?? new AbortController().signal });
       return { inputTokens, counter: 'upstream', model: model.name };
     }
     return { inputTokens: countPromptTokens(request.messages, request.tools), counter: 'o200k', model: model.name };

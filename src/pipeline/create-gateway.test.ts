@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerRow } from '../ledger/ledger-row.js';
+import { startMockOpenAIServer } from '../testing/mock-openai-server.js';
 import { createGateway } from './create-gateway.js';
 
 describe('createGateway (library use)', () => {
@@ -49,5 +50,26 @@ describe('createGateway (library use)', () => {
     const gateway = await createGateway({ config: { providers: { sim: { kind: 'simulated' } } }, env: {}, ledger: { record: (row) => rows.push(row) } });
     await expect(gateway.chat({ model: 'gpt-4o-mini', messages: [] })).rejects.toMatchObject({ code: 'invalid_request', param: 'messages' });
     expect(rows[0]).toMatchObject({ status: 'error', httpStatus: 400, errorCode: 'invalid_request', requestedModel: 'gpt-4o-mini' });
+  });
+
+  it('gives each in-process call without a signal its own: many at once pile no listeners on a shared one', async () => {
+    const upstream = await startMockOpenAIServer({ latencyMs: 30 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const gateway = await createGateway({
+      config: { providers: { up: { kind: 'openai', base_url: upstream.baseUrl, api_key: 'sk-test', timeout_ms: 10_000 } }, models: [{ name: 'm', provider: 'up', price: { input: 1, output: 1 } }] },
+      env: {},
+    });
+    try {
+      const replies = await Promise.all(Array.from({ length: 24 }, (_, n) => gateway.chat({ model: 'm', messages: [{ role: 'user', content: `call ${n}` }] })));
+      expect(replies.every((reply) => reply.kind === 'response')).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((name) => name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await gateway.close();
+      await upstream.close();
+    }
   });
 });

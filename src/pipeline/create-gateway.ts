@@ -45,8 +45,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const NEVER_ABORTED = new AbortController().signal;
-
 /**
  * The gateway as a library: the same pipeline the server runs, in-process.
  * @example
@@ -102,7 +100,9 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         user: typeof request.user === 'string' ? request.user : null,
         // A key's default tags first: the request's own tags are more specific, except ownership (team, key).
         tags: requestTags(caller.key, caller.tags, metadata),
-        signal: caller.signal ?? NEVER_ABORTED,
+        // A signal of its own when the caller has none: stages listen on it per call, and one shared signal would
+        // gather a listener per concurrent in-process call (batch lines, judges).
+        signal: caller.signal ?? new AbortController().signal,
         taskHint: caller.task,
         cacheHeader: caller.cacheHeader,
         maxCostUsd: caller.maxCostUsd,
