@@ -91,12 +91,13 @@ export function checkTargets(results: OverheadResults): TargetCheck[] {
   }
   const frugalPeak = peakRps(results, 'frugal');
   const portkeyPeak = peakRps(results, 'portkey');
+  const floorPeak = peakRps(results, 'floor');
   checks.push({
     id: 'peak-rps',
     target: `peak RPS ≥ ${LIMITS.peakRpsRatio}× Portkey's (Frugal ${frugalPeak.toFixed(0)}, Portkey ${portkeyPeak.toFixed(0)})`,
     frugal: frugalPeak / portkeyPeak,
     portkey: 1,
-    floor: undefined,
+    floor: floorPeak / portkeyPeak,
     unit: '×',
     pass: frugalPeak >= LIMITS.peakRpsRatio * portkeyPeak,
   });
@@ -109,7 +110,7 @@ export function checkTargets(results: OverheadResults): TargetCheck[] {
     target: `CPU per request ≤ ${LIMITS.cpuRatio}× Portkey's, non-streaming, ${CPU_CONNECTIONS} connections (Frugal ${frugalCpu.toFixed(3)} ms, Portkey ${portkeyCpu.toFixed(3)} ms)`,
     frugal: frugalCpu / portkeyCpu,
     portkey: 1,
-    floor: undefined,
+    floor: cpu('floor', 'json') / portkeyCpu,
     unit: '×',
     pass: frugalCpu <= LIMITS.cpuRatio * portkeyCpu,
   });
@@ -119,7 +120,7 @@ export function checkTargets(results: OverheadResults): TargetCheck[] {
     target: `streaming CPU per request ≤ ${LIMITS.streamCpuRatio}× non-streaming, ${CPU_CONNECTIONS} connections (${frugalStreamCpu.toFixed(3)} vs ${frugalCpu.toFixed(3)} ms)`,
     frugal: frugalStreamCpu / frugalCpu,
     portkey: cpu('portkey', 'stream') / portkeyCpu,
-    floor: undefined,
+    floor: cpu('floor', 'stream') / cpu('floor', 'json'),
     unit: '×',
     pass: frugalStreamCpu <= LIMITS.streamCpuRatio * frugalCpu,
   });

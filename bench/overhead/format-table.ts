@@ -2,7 +2,9 @@ import { addedMs, checkTargets, LIMITS, type TargetId } from './check-targets.js
 import type { SequentialResult } from './measure-latency.js';
 import type { OverheadResults, Scenario } from './overhead-results.js';
 
-const NAMES = ['direct', 'frugal', 'portkey'] as const;
+// The bare proxy (floor) sits between direct and the gateways: what any Node hop costs on this machine.
+const NAMES = ['direct', 'floor', 'frugal', 'portkey'] as const;
+const GATEWAYS = ['floor', 'frugal', 'portkey'] as const;
 
 /** Two decimals below 10 ms (the sequential client resolves microseconds), one above. */
 function ms(value: number | undefined): string {
@@ -36,8 +38,8 @@ function sequentialRow(label: string, cells: readonly SequentialResult[], measur
     measure === 'latency' ? triple(NAMES.map((name) => (get(name)?.rps ?? 0).toFixed(0))) : '—',
     triple(NAMES.map((name) => ms(value(name, 'p50')))),
     triple(NAMES.map((name) => ms(value(name, 'p99')))),
-    triple([signed(addedMs(cells, 'frugal', 'p50', measure)), signed(addedMs(cells, 'portkey', 'p50', measure))]),
-    triple([signed(addedMs(cells, 'frugal', 'p99', measure)), signed(addedMs(cells, 'portkey', 'p99', measure))]),
+    triple(GATEWAYS.map((name) => signed(addedMs(cells, name, 'p50', measure)))),
+    triple(GATEWAYS.map((name) => signed(addedMs(cells, name, 'p99', measure)))),
     measure === 'latency' ? triple(NAMES.map((name) => ms(get(name)?.cpuMsPerRequest))) : '—',
     [target, ...cells.filter((cell) => cell.errors > 0).map((cell) => `${cell.endpoint}: ${cell.errors} failed`)].filter(Boolean).join('; '),
   ]);
@@ -47,7 +49,7 @@ function throughputRow(results: OverheadResults, scenario: Scenario, connections
   const cells = results.throughput.filter((cell) => cell.scenario === scenario && cell.connections === connections);
   if (cells.length === 0) return undefined;
   const get = (name: (typeof NAMES)[number]) => cells.find((cell) => cell.endpoint === name);
-  const added = (name: 'frugal' | 'portkey', percentile: 'p50' | 'p99') => {
+  const added = (name: (typeof GATEWAYS)[number], percentile: 'p50' | 'p99') => {
     const through = get(name)?.[percentile];
     const direct = get('direct')?.[percentile];
     return through === undefined || direct === undefined ? Number.NaN : through - direct;
@@ -59,8 +61,8 @@ function throughputRow(results: OverheadResults, scenario: Scenario, connections
     triple(NAMES.map((name) => (get(name)?.rps ?? 0).toFixed(0))),
     triple(NAMES.map((name) => ms(get(name)?.p50))),
     triple(NAMES.map((name) => ms(get(name)?.p99))),
-    triple([signed(added('frugal', 'p50')), signed(added('portkey', 'p50'))]),
-    triple([signed(added('frugal', 'p99')), signed(added('portkey', 'p99'))]),
+    triple(GATEWAYS.map((name) => signed(added(name, 'p50')))),
+    triple(GATEWAYS.map((name) => signed(added(name, 'p99')))),
     triple(NAMES.map((name) => ms(get(name)?.cpuMsPerRequest))),
     failures > 0 ? `${failures} failed requests` : '',
   ]);
@@ -77,12 +79,12 @@ export function formatTable(results: OverheadResults): string {
     row([
       'scenario',
       'conns',
-      'RPS direct / Frugal / Portkey',
-      'p50 ms direct / Frugal / Portkey',
-      'p99 ms direct / Frugal / Portkey',
-      'added p50 Frugal / Portkey',
-      'added p99 Frugal / Portkey',
-      'CPU ms/req mock / Frugal / Portkey',
+      'RPS direct / floor / Frugal / Portkey',
+      'p50 ms direct / floor / Frugal / Portkey',
+      'p99 ms direct / floor / Frugal / Portkey',
+      'added p50 floor / Frugal / Portkey',
+      'added p99 floor / Frugal / Portkey',
+      'CPU ms/req mock / floor / Frugal / Portkey',
       'target',
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---']),

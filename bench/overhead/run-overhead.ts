@@ -72,9 +72,10 @@ async function main(): Promise<void> {
   ]);
   try {
     const spoolLane = frugalSpool ? [frugalSpool] : [];
-    const endpoints: Endpoint[] = [mock, frugal, ...spoolLane, portkey];
-    // The bare proxy only joins the 1-connection cells, where it tells the hop's cost from the gateway's.
+    // The bare proxy joins every cell: at 1 connection it tells the hop's latency from the gateway's, under load
+    // its RPS and CPU per request are the most any Node gateway could reach on this machine.
     const withFloor: Endpoint[] = [mock, floor, frugal, ...spoolLane, portkey];
+    const endpoints = withFloor;
     for (const endpoint of withFloor) await verifyEndpoint(endpoint);
     progress('every endpoint answers the same JSON and SSE');
     const idleRssMb = { frugal: await readRssMb(frugal.pid), portkey: await readRssMb(portkey.pid) };
@@ -151,7 +152,7 @@ function describeRun(results: OverheadResults): string {
     `- Machine: ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}. The load generator, the mock upstream and the endpoint under test are separate processes sharing these cores (the other endpoints sit idle); load average before ${load(results.machine.loadAverageBefore)}, after ${load(results.machine.loadAverageAfter)} (anything above ~0 before means other work was competing).`,
     `- Load: ${results.bodyBytes}-byte chat body, POST /v1/chat/completions, all on 127.0.0.1. Frugal ledger: ${results.ledger === 'sqlite' ? 'SQLite in a temp dir (the default)' : 'off'}; Portkey ${results.portkeyVersion} (custom host → the same mock).`,
     `- 1-connection rows: one keep-alive connection, sequential, hrtime-timed, up to ${plan.oneConnection.iterations} requests per endpoint within ${plan.oneConnection.maxMs / 1000} s (got ${samples(results.oneConnection.json)} non-streaming, ${samples(results.oneConnection.stream)} streaming, ${samples(results.delayedFirstToken)} with the late first token) after ${plan.oneConnection.warmup} warm-up, endpoints interleaved in blocks of ${plan.oneConnection.blockSize}. 16/64-connection rows: autocannon, a request count sized to about ${plan.throughput.seconds} s after about ${plan.throughput.warmupSeconds} s of warm-up, so no request is cut off (latency histogram in whole ms).`,
-    '- Floor: a bare Node pass-through proxy (bare-proxy-process.ts) measured beside the gateways at 1 connection: what the extra process hop alone adds on this machine.',
+    '- Floor: a bare Node pass-through proxy (bare-proxy-process.ts: read the body, POST it with undici, send the answer back) measured beside the gateways in every cell: what the extra process hop alone costs on this machine, in added latency, RPS and CPU per request.',
     '- Streaming p50/p99 are whole-response times; time to first token = request start to the first `data:` event with non-empty content. Latencies in ms; + columns are gateway minus direct.',
   ].join('\n');
 }

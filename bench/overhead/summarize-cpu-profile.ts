@@ -17,7 +17,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const TOP = 25;
+const TOP = Number(process.env.FRUGAL_PROFILE_TOP ?? 25);
 
 /** node_modules/<pkg>, the gateway's src/ folder, node: internals, or V8's own pseudo-frames. */
 export function ownerOf(url: string, functionName: string): string {
