@@ -181,6 +181,17 @@ describe('frugal serve with server.workers: 2', () => {
         (error: unknown) => (error instanceof OpenAI.APIError ? String(error.code) : 'failed'),
       );
     };
+    // A dashboard session signed in on one worker stands on every worker (each fresh connection may land on either).
+    const session = async (key: string) => {
+      const signIn = await fetch(`${serve.baseUrl}/admin/api/session`, { method: 'POST', headers: { authorization: `Bearer ${key}`, connection: 'close' } });
+      expect(signIn.status).toBe(200);
+      return signIn.headers.get('set-cookie')!.split(';')[0];
+    };
+    const sessions = { admin: await session(MASTER_KEY), key: await session(issued.key) };
+    const overview = async (cookie: string) => (await fetch(`${serve.baseUrl}/admin/api/overview`, { headers: { cookie, connection: 'close' } })).status;
+    const seen: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) seen.push(await overview(sessions.admin), await overview(sessions.key));
+    expect(seen).toEqual(Array(12).fill(200));
     const logged = serve.output().length;
     for (let attempt = 0; attempt < 6; attempt++) expect(await keyed()).toBe('ok');
     expect(new Set([...serve.output().slice(logged).matchAll(/"worker":(\d+),"reqId"/g)].map((match) => match[1]))).toEqual(new Set(['1', '2']));
@@ -188,6 +199,10 @@ describe('frugal serve with server.workers: 2', () => {
     const afterRevoke: string[] = [];
     for (let attempt = 0; attempt < 6; attempt++) afterRevoke.push(await keyed());
     expect(afterRevoke).toEqual(Array(6).fill('invalid_api_key'));
+    // And its dashboard session ends with it, on both workers; the master key's goes on.
+    const afterRevokeDashboard: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) afterRevokeDashboard.push(await overview(sessions.key), await overview(sessions.admin));
+    expect(afterRevokeDashboard).toEqual(Array(6).fill([401, 200]).flat());
 
     await stop(serve);
     const spent = rows(dir).reduce((sum, row) => sum + Number(row.cost_nanos), 0);

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BudgetStore } from '../budget/budget-store.js';
 import { createMemoryBudgetStore } from '../budget/memory-budget-store.js';
@@ -6,6 +7,7 @@ import type { GatewayConfig } from '../config/gateway-config.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { WORKER_SESSION_SECRET_ENV } from '../dashboard/dashboard-session.js';
 import { describeSharedState } from './shared-state.js';
 import { childChannel } from './ipc-channel.js';
 import { clusterMetricsText } from './cluster-metrics.js';
@@ -67,8 +69,11 @@ export async function startPrimary({ workers: count, config, logger, ledgerWrite
   });
   let up = false;
 
+  // A dashboard session signed by one worker must be accepted by the next (any worker may take the next connection).
+  const sessionSecret = randomBytes(32).toString('base64url');
+
   function fork(index: number): Member {
-    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
+    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index), [WORKER_SESSION_SECRET_ENV]: sessionSecret });
     const peer = createIpcPeer(childChannel(worker.process));
     if (store) serveBudgetStore(peer, store);
     if (limiter) serveRateLimiter(peer, limiter);

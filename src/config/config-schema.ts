@@ -232,6 +232,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Guards /admin (keys, spend). Default: $FRUGAL_MASTER_KEY. At least 16 characters. */
       master_key: z.string().optional(),
+      /**
+       * Signs dashboard sessions. Default: $FRUGAL_DASHBOARD_SECRET, else derived from the master key. Set the same on
+       * every replica that has no master key, so that a session from one is accepted by all. At least 16 characters.
+       */
+      session_secret: z.string().optional(),
     })
     .optional(),
   savings: z

@@ -82,6 +82,8 @@ export interface GatewayConfig {
   routeBaselines: ReadonlyMap<string, { model: string; price: Price }>;
   /** Guards the admin API; undefined disables it. Never logged. */
   masterKey: string | undefined;
+  /** admin.session_secret or $FRUGAL_DASHBOARD_SECRET: signs dashboard sessions (dashboard-session.ts). Never logged. */
+  dashboardSessionSecret: string | undefined;
   /** Token reduction by route or model name ('*' for all); validated at start-up by the stage. */
   tokenReduction: Readonly<Record<string, TokenReductionSettings>>;
   /** OpenTelemetry export (config/telemetry-settings.ts); otlp undefined = tracing off. */

@@ -30,6 +30,7 @@ const RESTART_SETTINGS: readonly RestartSetting[] = [
   { path: 'cache.max_mb', read: (config) => config.cache.maxBytes },
   { path: 'cache.semantic.index', read: (config) => config.cache.semantic.index },
   { path: 'admin.master_key', read: (config) => config.masterKey },
+  { path: 'admin.session_secret', read: (config) => config.dashboardSessionSecret },
   { path: 'logging', read: (config) => [config.logLevel, config.logPretty] },
   // The tracer provider and its exporter are set up once, before the first request.
   { path: 'telemetry', read: (config) => config.telemetry },
@@ -77,6 +78,7 @@ export function liveConfig(running: GatewayConfig, next: GatewayConfig): LiveCon
       semantic: { ...next.cache.semantic, index: running.cache.semantic.index },
     },
     masterKey: running.masterKey,
+    dashboardSessionSecret: running.dashboardSessionSecret,
     logLevel: running.logLevel,
     logPretty: running.logPretty,
     telemetry: running.telemetry,

@@ -144,6 +144,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       })),
     },
     masterKey: raw.admin?.master_key || env.FRUGAL_MASTER_KEY || undefined,
+    dashboardSessionSecret: sessionSecret(raw.admin, env),
     tokenReduction: Object.freeze({ ...(raw.token_reduction ?? {}) }),
     telemetry: telemetrySettings(raw.telemetry, env),
     ...qualityAndExperiments(raw, models),
@@ -284,6 +285,15 @@ function modelEntry(source: ModelSource, path: string): ModelEntry {
 
 /** A token guessable by brute force would expose the metrics; same floor as FRUGAL_MASTER_KEY. */
 const MIN_METRICS_TOKEN_LENGTH = 16;
+
+/** A guessable secret would let anyone forge a dashboard session: the same floor as the master key. */
+function sessionSecret(admin: RawConfig['admin'], env: Record<string, string | undefined>): string | undefined {
+  const secret = admin?.session_secret || env.FRUGAL_DASHBOARD_SECRET || undefined;
+  if (secret !== undefined && secret.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw configError(`admin.session_secret: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`);
+  }
+  return secret;
+}
 
 function metricsSettings(server: RawConfig['server'], env: Record<string, string | undefined>): GatewayConfig['server']['metrics'] {
   const token = server?.metrics?.token || env.FRUGAL_METRICS_TOKEN || undefined;

@@ -87,6 +87,20 @@ describe('the dashboard API', () => {
     expect((await api('/admin/api/overview', null, { cookie: `${session}x` })).status).toBe(401);
   });
 
+  it("ends a virtual key's session when the key is revoked", async () => {
+    const admin = { authorization: `Bearer ${DASHBOARD_MASTER_KEY}`, 'content-type': 'application/json' };
+    const issued = (await (await fetch(`${gateway.origin}/admin/keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'short-lived' }) })).json()) as { id: string; key: string };
+    const signIn = await fetch(`${gateway.origin}/admin/api/session`, { method: 'POST', headers: { authorization: `Bearer ${issued.key}` } });
+    expect(signIn.status).toBe(200);
+    const session = signIn.headers.get('set-cookie')!.split(';')[0];
+    expect(JSON.parse((await api('/admin/api/whoami', null, { cookie: session })).text).viewer).toEqual({ kind: 'key', keyId: issued.id });
+    expect((await api('/admin/api/overview', null, { cookie: session })).status).toBe(200);
+    expect((await fetch(`${gateway.origin}/admin/keys/${issued.id}/revoke`, { method: 'POST', headers: { authorization: admin.authorization } })).status).toBe(200);
+    // The cookie is still well signed and within its hour, but its key is gone: no more of its spend.
+    expect((await api('/admin/api/overview', null, { cookie: session })).status).toBe(401);
+    expect(JSON.parse((await api('/admin/api/whoami', null, { cookie: session })).text).viewer).toBeNull();
+  });
+
   it('shows a virtual key its own spend only, whatever it asks for', async () => {
     const { keyA, keyB } = gateway;
     const byKey = JSON.parse((await api('/admin/api/spend?by=key', keyA.plaintext)).text);

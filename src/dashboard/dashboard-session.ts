@@ -14,9 +14,29 @@ export interface DashboardSessions {
   verify(token: string): Exclude<DashboardViewer, { kind: 'open' }> | undefined;
 }
 
+/** Set by `frugal serve --workers N` for its workers: one random signing secret for all of them. */
+export const WORKER_SESSION_SECRET_ENV = 'FRUGAL_WORKER_DASHBOARD_SECRET';
+
+const SESSION_LABEL = 'frugal dashboard sessions v1';
+
 /**
- * Sessions signed with a secret made at start-up (HMAC-SHA256): nothing is stored, and a restart ends every
- * session. The master key itself never leaves the login request.
+ * The key sessions are signed with. Every process that may receive the cookie must derive the same one — the workers
+ * of one `frugal serve` (node:cluster hands each new connection to any of them) and the replicas behind one load
+ * balancer — so it comes from what they share: `admin.session_secret` when set, else the master key, else the
+ * secret the primary handed its workers. Only a lone process with none of them makes a random one (a restart then
+ * ends every session). Derived through HMAC, so a session token says nothing about the secret it came from.
+ *
+ * @example
+ * sessionSigningKey({ configured: undefined, masterKey: 'm…', inherited: undefined }); // same on every replica
+ */
+export function sessionSigningKey({ configured, masterKey, inherited }: { configured?: string; masterKey?: string; inherited?: string }): Buffer {
+  const shared = configured || masterKey || inherited;
+  return shared ? createHmac('sha256', shared).update(SESSION_LABEL).digest() : randomBytes(32);
+}
+
+/**
+ * Sessions signed with HMAC-SHA256 under `secret` (see sessionSigningKey): nothing is stored. The key itself never
+ * leaves the login request.
  *
  * @example
  * const sessions = createDashboardSessions();

@@ -6,6 +6,7 @@ import { openLedgerReader } from '../ledger/open-ledger-reader.js';
 import { openSampleStore } from '../quality/open-sample-store.js';
 import { followCircuitStates } from './circuit-states.js';
 import { defaultDashboardAssetsDir } from './dashboard-assets.js';
+import { WORKER_SESSION_SECRET_ENV } from './dashboard-session.js';
 import { followRecentAlerts } from './recent-alerts.js';
 import type { DashboardOptions } from './register-dashboard.js';
 
@@ -25,7 +26,7 @@ export function openDashboard(config: Pick<GatewayConfig, 'ledger' | 'spendContr
   // Experiments and the review queue read the ledger's database as `frugal report --experiment` and `frugal review` do.
   const ledgerSql = openLedgerSqlClient(where);
   const samples = openSampleStore(where);
-  const options: Omit<DashboardOptions, 'masterKey' | 'authenticator' | 'demoMode'> = {
+  const options: Omit<DashboardOptions, 'masterKey' | 'sessionSecret' | 'authenticator' | 'demoMode'> = {
     reader,
     keys,
     feedback,
@@ -37,6 +38,8 @@ export function openDashboard(config: Pick<GatewayConfig, 'ledger' | 'spendContr
     experimentNames: (config.experiments ?? []).map((experiment) => experiment.name),
     now: Date.now,
     assetsDir: defaultDashboardAssetsDir(),
+    // Under `frugal serve --workers N`: the secret the primary handed every worker, so any of them accepts a session.
+    inheritedSessionSecret: process.env[WORKER_SESSION_SECRET_ENV],
   };
   return {
     options,

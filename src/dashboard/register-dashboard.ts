@@ -11,7 +11,8 @@ import { parseSince } from '../ledger/report-format.js';
 import type { ReportDimension } from '../ledger/ledger-store.js';
 import { budgetsData, cacheData, type DashboardSources, liveData, overviewData, qualityData, routingData, spendCsv, spendData, type Window } from './dashboard-data.js';
 import { experimentData, recordReview, reviewQueueData } from './quality-extras.js';
-import { cookieValue, createDashboardSessions, type DashboardViewer, SESSION_COOKIE, SESSION_TTL_MS } from './dashboard-session.js';
+import { keyStatus } from '../keys/virtual-key.js';
+import { cookieValue, createDashboardSessions, type DashboardViewer, SESSION_COOKIE, SESSION_TTL_MS, sessionSigningKey } from './dashboard-session.js';
 
 export interface DashboardOptions extends DashboardSources {
   /** The built page (index.html, app.js, app.css): dist/dashboard-web unless a test builds its own. */
@@ -20,6 +21,10 @@ export interface DashboardOptions extends DashboardSources {
   masterKey: string | undefined;
   authenticator?: Pick<KeyAuthenticator, 'authenticate' | 'requiredNow'>;
   demoMode: boolean;
+  /** admin.session_secret: signs sessions so that every replica accepts the others' (see sessionSigningKey). */
+  sessionSecret?: string;
+  /** The secret `frugal serve --workers N` handed this worker, so that its siblings accept its sessions. */
+  inheritedSessionSecret?: string;
 }
 
 const ASSET = /^[A-Za-z0-9_-]+\.(js|css|html|map)$/;
@@ -68,8 +73,8 @@ function filters(text: unknown): ReportFilter[] {
  * registerDashboard(app, { reader, budgets: [], now: Date.now, assetsDir, masterKey, demoMode: false });
  */
 export function registerDashboard(app: FastifyInstance, options: DashboardOptions): void {
-  const sessions = createDashboardSessions({ now: options.now });
   const master = options.masterKey ? options.masterKey : undefined;
+  const sessions = createDashboardSessions({ now: options.now, secret: sessionSigningKey({ configured: options.sessionSecret, masterKey: master, inherited: options.inheritedSessionSecret }) });
   const open = () => master === undefined && !(options.authenticator?.requiredNow() ?? false);
 
   async function viewerOfKey(presented: string): Promise<DashboardViewer> {
@@ -79,12 +84,19 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     throw new FrugalError('invalid_api_key', 'The dashboard needs the master key (FRUGAL_MASTER_KEY) or a virtual key; the key given is missing or wrong.');
   }
 
+  /** A key's session ends with the key: revoked or expired since sign-in, it no longer shows that key's spend. */
+  async function stillValid(session: Exclude<DashboardViewer, { kind: 'open' }>): Promise<boolean> {
+    if (session.kind !== 'key') return true;
+    const key = await options.keys?.get(session.keyId);
+    return key !== undefined && keyStatus(key, options.now()) === 'active';
+  }
+
   async function viewerOf(request: FastifyRequest): Promise<DashboardViewer> {
     const presented = extractPresentedKey(request.headers);
     if (presented !== undefined) return viewerOfKey(presented);
     const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
     const session = token === undefined ? undefined : sessions.verify(token);
-    if (session) return session;
+    if (session && (await stillValid(session))) return session;
     if (open()) return { kind: 'open' };
     throw new FrugalError('invalid_api_key', 'Sign in to the dashboard with the master key or a virtual key (POST /admin/api/session with Authorization: Bearer <key>).');
   }
