@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -127,11 +129,28 @@ ledger: { data_dir: "${dir}", flush_interval_ms: 50 }
 logging: { level: info }
 `;
 
+/** A webhook receiver: the budget alerts the workers send. */
+async function alertReceiver(): Promise<{ url: string; received: Array<{ type: string; threshold?: number }>; server: Server }> {
+  const received: Array<{ type: string; threshold?: number }> = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      received.push(JSON.parse(body) as { type: string });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, server };
+}
+
 describe('frugal serve with server.workers: 2', () => {
   it('never exceeds a memory budget (kept in the primary) under concurrent load, and a reload reaches every worker', async () => {
     const dir = await dataDir();
     const configPath = join(dir, 'frugal.yaml');
-    const serve = await startServe(dir, `${budgetConfig(dir, '')}admin: { master_key: ${MASTER_KEY} }\n`, undefined, SLOW_START);
+    const hook = await alertReceiver();
+    const alerting = `alerts: { webhook_url: "${hook.url}" }\n`;
+    const serve = await startServe(dir, `${budgetConfig(dir, '')}admin: { master_key: ${MASTER_KEY} }\n${alerting}`, undefined, SLOW_START);
     expect(serve.output()).toMatch(/"budgets and rate limits: in the primary, reached over IPC"/);
 
     const run = await budgetRun(serve);
@@ -142,7 +161,7 @@ describe('frugal serve with server.workers: 2', () => {
     expect(workersThatServed(serve)).toEqual(new Set([1, 2]));
 
     // A reload asked of one worker (POST /admin/reload) is applied by both before the answer.
-    await writeFile(configPath, `${budgetConfig(dir, '').replace('models:\n', 'models:\n  - { name: added-model, provider: sim, price: { input: 0, output: 1 } }\n')}admin: { master_key: ${MASTER_KEY} }\n`);
+    await writeFile(configPath, `${budgetConfig(dir, '').replace('models:\n', 'models:\n  - { name: added-model, provider: sim, price: { input: 0, output: 1 } }\n')}admin: { master_key: ${MASTER_KEY} }\n${alerting}`);
     const reply = await fetch(`${serve.baseUrl}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}` } });
     expect(reply.status).toBe(200);
     // Each worker logs its own reload (log lines may trail the reply by a moment).
@@ -192,6 +211,21 @@ describe('frugal serve with server.workers: 2', () => {
     const seen: number[] = [];
     for (let attempt = 0; attempt < 6; attempt++) seen.push(await overview(sessions.admin), await overview(sessions.key));
     expect(seen).toEqual(Array(12).fill(200));
+    // Breakers and sent alerts are gathered from both workers through the primary, whichever worker answers: the
+    // budget's alerts (50, 80, 100 %) were sent by the workers whose calls crossed them, and every page lists them all.
+    const receivedTypes = hook.received.map((sent) => sent.type).sort();
+    expect(receivedTypes.length).toBeGreaterThanOrEqual(2);
+    // (One page per connection, so that consecutive connections, handed to the workers in turn, reach both.)
+    const listed: string[][] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const budgets = (await (await fetch(`${serve.baseUrl}/admin/api/budgets`, { headers: { cookie: sessions.admin, connection: 'close' } })).json()) as { alerts: { sent: Array<{ type: string }> } };
+      listed.push(budgets.alerts.sent.map((sent) => sent.type).sort());
+    }
+    expect(listed).toEqual(Array(4).fill(receivedTypes));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const routing = (await (await fetch(`${serve.baseUrl}/admin/api/routing`, { headers: { cookie: sessions.admin, connection: 'close' } })).json()) as { circuits: unknown };
+      expect(routing.circuits).toEqual([]);
+    }
     const logged = serve.output().length;
     for (let attempt = 0; attempt < 6; attempt++) expect(await keyed()).toBe('ok');
     expect(new Set([...serve.output().slice(logged).matchAll(/"worker":(\d+),"reqId"/g)].map((match) => match[1]))).toEqual(new Set(['1', '2']));
@@ -205,6 +239,7 @@ describe('frugal serve with server.workers: 2', () => {
     expect(afterRevokeDashboard).toEqual(Array(6).fill([401, 200]).flat());
 
     await stop(serve);
+    hook.server.close();
     const spent = rows(dir).reduce((sum, row) => sum + Number(row.cost_nanos), 0);
     // Filled (less than one more call's hold left), never exceeded.
     expect(spent).toBeGreaterThan(LIMIT_NANOS * 0.6);

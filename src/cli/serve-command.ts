@@ -94,6 +94,9 @@ export async function serve(options: ServeOptions) {
   await authenticator?.refresh();
   // The dashboard reads the ledger on a connection of its own (GET /dashboard, /admin/api/…).
   const dashboard = store ? openDashboard(config, { keys: keyStore, feedback: feedbackStore }) : undefined;
+  // Any worker may answer a page: it shows the breakers and alerts of all of them.
+  const { circuits, alerts } = dashboard?.options ?? {};
+  const dashboardOptions = dashboard && clusterWorker && circuits && alerts ? { ...dashboard.options, ...clusterWorker.dashboardState({ circuits, alerts }) } : dashboard?.options;
   const app = createServer({
     gateway,
     logger,
@@ -104,7 +107,7 @@ export async function serve(options: ServeOptions) {
     // Another instance sharing the ledger may hold a row until its next flush: look again for two flush intervals.
     feedback: feedbackStore && { store: feedbackStore, recent, graceMs: 2 * config.ledger.flushIntervalMs },
     batches: batches && { service: batches.service, store: batches.store },
-    dashboard: dashboard?.options,
+    dashboard: dashboardOptions,
     metrics: clusterWorker?.metrics,
   });
 

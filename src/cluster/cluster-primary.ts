@@ -11,6 +11,7 @@ import { WORKER_SESSION_SECRET_ENV } from '../dashboard/dashboard-session.js';
 import { describeSharedState } from './shared-state.js';
 import { childChannel } from './ipc-channel.js';
 import { clusterMetricsText } from './cluster-metrics.js';
+import { clusterDashboardSnapshots } from './cluster-dashboard.js';
 import { serveBudgetStore } from './ipc-budget-store.js';
 import { createIpcPeer, type IpcPeer } from './ipc-peer.js';
 import { serveRateLimiter } from './ipc-rate-limiter.js';
@@ -80,6 +81,7 @@ export async function startPrimary({ workers: count, config, logger, ledgerWrite
     ledger?.attach(worker.id, peer);
     peer.handle('reload.others', (trigger: string) => reloadWorkers(trigger, worker.id));
     peer.handle('metrics.cluster', () => clusterMetricsText([...members.values()].map((member) => member.peer)));
+    peer.handle('dashboard.cluster', () => clusterDashboardSnapshots([...members.values()].map((member) => member.peer)));
     // Answered once every other worker has forgotten the key (one that is gone has nothing to forget).
     peer.handle('keys.invalidate', async (id: string) => {
       const others = [...members.values()].filter((other) => other.worker.id !== worker.id);

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { shareWorkerMetrics } from './cluster-metrics.js';
+import { shareDashboardState } from './cluster-dashboard.js';
 import cluster from 'node:cluster';
 import type { SpendBackend } from '../budget/open-spend-control.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
@@ -52,6 +53,8 @@ export interface ClusterWorker {
   relayKeyInvalidations<A extends { invalidate(id: string): Promise<void> }>(local: A): A;
   /** /metrics for createServer: every worker's metrics summed (cluster-metrics.ts). */
   metrics: (local: Registry) => () => Promise<string>;
+  /** The dashboard's circuit states and sent alerts, gathered from every worker (cluster-dashboard.ts). */
+  dashboardState: ReturnType<typeof shareDashboardState>;
   /** Tells the primary this worker accepts connections. */
   listening(address: string): void;
   /** Called once if the primary goes away (this worker can no longer record rows: it should stop). */
@@ -104,6 +107,7 @@ export function joinCluster(): ClusterWorker | undefined {
       });
     },
     metrics: shareWorkerMetrics(primary),
+    dashboardState: shareDashboardState(primary),
     listening(address) {
       primary.notify('listening', { address });
     },

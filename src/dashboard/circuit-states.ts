@@ -1,8 +1,17 @@
 import { channels, type CircuitStateEvent } from '../telemetry/events.js';
 
+export interface CircuitState {
+  deployment: string;
+  state: CircuitStateEvent['state'];
+  since: number;
+}
+
 export interface CircuitStates {
-  /** Deployments whose breaker changed since start-up, with their state now and since when. Any other is closed. */
-  now(): Array<{ deployment: string; state: CircuitStateEvent['state']; since: number }>;
+  /**
+   * Deployments whose breaker changed since start-up, with their state now and since when. Any other is closed.
+   * A promise where the states are gathered from other processes (the workers of `frugal serve`).
+   */
+  now(): CircuitState[] | Promise<CircuitState[]>;
   close(): void;
 }
 

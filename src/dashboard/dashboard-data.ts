@@ -159,7 +159,7 @@ export async function routingData(sources: DashboardSources, viewer: DashboardVi
     bucket,
     rates: [...rates.values()],
     // Breakers are the gateway's, not a key's: shown to the master key only.
-    circuits: viewer.kind === 'key' ? null : (sources.circuits?.now() ?? []),
+    circuits: viewer.kind === 'key' ? null : ((await sources.circuits?.now()) ?? []),
   };
 }
 
@@ -248,7 +248,7 @@ export async function budgetsData(sources: DashboardSources, viewer: DashboardVi
     });
   }
   // Alerts sent since start-up; a virtual key sees its own budget's only.
-  const sent = (sources.alerts?.list() ?? []).filter((alert) => viewer.kind !== 'key' || alert.scope === `key:${viewer.keyId}`);
+  const sent = ((await sources.alerts?.list()) ?? []).filter((alert) => viewer.kind !== 'key' || alert.scope === `key:${viewer.keyId}`);
   return { at, budgets, keys, alerts: { since: sources.alerts ? new Date(sources.alerts.since).toISOString() : null, sent } };
 }
 

@@ -10,8 +10,8 @@ export interface SentAlert {
 }
 
 export interface RecentAlerts {
-  /** Newest first. */
-  list(): SentAlert[];
+  /** Newest first. A promise where the alerts are gathered from other processes (the workers of `frugal serve`). */
+  list(): SentAlert[] | Promise<SentAlert[]>;
   /** When this list started (the process's start, in effect): nothing earlier is known. */
   since: number;
   close(): void;
