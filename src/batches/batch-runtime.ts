@@ -4,6 +4,7 @@ import type { RowReconciler } from './batch-ledger-rows.js';
 import type { BatchStore } from './batch-store.js';
 import type { LineLane } from './batch-types.js';
 import type { NativeBatchClient } from './native-batch-client.js';
+import type { BatchKeys } from './batch-key.js';
 
 export interface BatchSettings {
   /** Own-lane jobs run at once on this instance. */
@@ -55,6 +56,8 @@ export interface BatchRuntime {
   settings: BatchSettings;
   log: BatchLogger;
   now(): number;
+  /** A batch's key as it stands now (batch-key.ts); undefined: keys are not checked (no key store). */
+  keys?: BatchKeys;
   /** Set when the instance stops: jobs take no new lines and hand the rest back to the queue. */
   stopping: boolean;
 }

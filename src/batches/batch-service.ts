@@ -19,6 +19,8 @@ import { createOpenAIBatchClient } from './openai-batch-client.js';
 import { NATIVE_SUBMIT_QUEUE, OWN_LANE_QUEUE, runOwnLaneJob, type OwnLaneJob } from './own-lane-job.js';
 import { CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-line.js';
 import { endLineHolds } from './batch-budget.js';
+import type { KeyStore } from '../keys/key-store.js';
+import { batchKeys } from './batch-key.js';
 
 export interface BatchServiceOptions {
   store: BatchStore;
@@ -32,6 +34,8 @@ export interface BatchServiceOptions {
   ledgerStore?: { store: Pick<LedgerStore, 'countStored'>; rowGraceMs: number };
   settings?: Partial<BatchSettings>;
   log?: BatchLogger;
+  /** The virtual keys: a batch's lines stop when its key is revoked or expires (batch-key.ts). */
+  keys?: Pick<KeyStore, 'get'>;
   /** For the native batch clients (tests pass their own). */
   fetch?: typeof fetch;
   now?: () => number;
@@ -104,6 +108,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
     settings,
     log,
     now: options.now ?? Date.now,
+    keys: options.keys && batchKeys(options.keys, options.now),
     stopping: false,
     nativeClient(lane, provider) {
       const key = `${lane}|${provider}`;

@@ -166,6 +166,43 @@ describe('Files + Batches API: keys and budgets', () => {
     }
   });
 
+  it('stops running a batch’s lines once its key is revoked: the rest end as key_revoked, with no call and no row', async () => {
+    // One line at a time, each a fifth of a second: the revoke lands while most lines still wait.
+    const gw = await startBatchGateway({ providers: { sim: { kind: 'simulated', ttft_ms: 200 } }, models: [{ name: 'gpt-4o-mini', provider: 'sim' }], cache: { enabled: false } }, { lineConcurrency: 1, concurrency: 1 }, { keys: true });
+    try {
+      const client = new OpenAI({ baseURL: gw.baseUrl, apiKey: gw.apiKeys[0], maxRetries: 0 });
+      const jsonl = Array.from({ length: 30 }, (_, index) => chatLine(`r${index}`, `Revoked question ${index}`)).join('\n');
+      const file = await client.files.create({ file: await toFile(Buffer.from(jsonl), 'revoke.jsonl'), purpose: 'batch' });
+      const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      await waitFor(client, created.id, () => gw.rows.some((row) => row.batchId === created.id));
+      await gw.revokeKey(gw.keyIds[0]);
+      const rowsAtRevoke = gw.rows.filter((row) => row.batchId === created.id).length;
+      // The other key cannot see it, and the revoked one is refused.
+      const other = new OpenAI({ baseURL: gw.baseUrl, apiKey: gw.apiKeys[1], maxRetries: 0 });
+      await expect(other.batches.retrieve(created.id)).rejects.toMatchObject({ status: 404 });
+      await expect(client.batches.retrieve(created.id)).rejects.toMatchObject({ status: 401 });
+      // Read from the store: the key that owns the batch can no longer ask.
+      const deadline = Date.now() + 20_000;
+      let batch = await gw.store.getBatch(created.id);
+      while (batch?.status !== 'completed' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        batch = await gw.store.getBatch(created.id);
+      }
+      expect(batch?.status).toBe('completed');
+      const rows = gw.rows.filter((row) => row.batchId === created.id);
+      // At most the lines already running (and the one that may have checked the key within the last second) ran on.
+      expect(rows.length).toBeLessThanOrEqual(rowsAtRevoke + 6);
+      expect(rows.length).toBeLessThan(30);
+      const chunks: Buffer[] = [];
+      for await (const chunk of gw.store.readFile(batch!.errorFileId!)) chunks.push(chunk);
+      const errors = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+      expect(errors.length).toBe(30 - rows.length);
+      expect(new Set(errors.map((line) => line.error.code))).toEqual(new Set(['key_revoked']));
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('refuses a batch whose lines cannot fit a budget, naming it, and settles each line of one that fits', async () => {
     const lines = Array.from({ length: 3 }, (_, index) => chatLine(`b${index}`, `Budget question ${index}`)).join('\n');
     const tight = await startBatchGateway({ budgets: [{ scope: 'global', limit_usd: '0.00001', period: 'day' }], cache: { enabled: false } });

@@ -10,6 +10,7 @@ import { holdRows } from './batch-ledger-rows.js';
 import { nativeLineCostNanos, recordNativeLine } from './native-line-row.js';
 import { lineRequestId } from './own-lane.js';
 import { answeredLine, CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-line.js';
+import { KEY_GONE_CODE, KEY_GONE_MESSAGE } from './batch-key.js';
 
 type NativeLane = Exclude<LineLane, 'own' | 'none'>;
 
@@ -62,6 +63,12 @@ export async function submitNative(runtime: BatchRuntime, batchId: string, lane:
       runtime.log.info({ batchId, provider, upstreamId: earlier.upstreamId }, 'found the provider batch an earlier submission created');
       await store.saveUpstream({ batchId, provider, lane, upstreamId: earlier.upstreamId, upstreamFileId: earlier.upstreamFileId, state: 'open', createdAt: earlier.createdAt });
       await store.markSubmitted(batchId, sent.map((line) => line.lineNo), earlier.upstreamId);
+      await maybeFinalize(runtime, batchId);
+      return;
+    }
+    // Nothing is sent under a key revoked or expired since the batch was accepted.
+    if ((await runtime.keys?.inForce(batch)) === null) {
+      for (const line of sent) await failLine(runtime, line, failedLine(line.customId, KEY_GONE_CODE, KEY_GONE_MESSAGE));
       await maybeFinalize(runtime, batchId);
       return;
     }

@@ -5,6 +5,7 @@ import { CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-li
 import { eachLimited, type BatchRuntime } from './batch-runtime.js';
 import type { BatchLine } from './batch-types.js';
 import { maybeFinalize } from './finalize-batch.js';
+import { KEY_GONE_CODE, KEY_GONE_MESSAGE } from './batch-key.js';
 import { runOwnLine } from './own-lane.js';
 
 /** One own-lane job: a range of line numbers of one batch. */
@@ -86,12 +87,20 @@ async function runLineOnce(runtime: BatchRuntime, batch: Parameters<typeof runOw
       await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
       return;
     }
+    // A key revoked or expired since acceptance runs no more lines; one still in force runs them with its settings now.
+    const key = await runtime.keys?.inForce(batch);
+    if (key === null) {
+      await store.completeLine(batch.id, line.lineNo, failedLine(line.customId, KEY_GONE_CODE, KEY_GONE_MESSAGE));
+      await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
+      return;
+    }
     // The pipeline holds and settles the line's own budget as it runs; the hold taken at acceptance steps aside.
     await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
     if (line.state === 'running') runtime.log.warn({ batchId: batch.id, line: line.lineNo }, 'line taken over from a lapsed lease: its earlier call may have reached the provider');
     // The row waits until the result is stored with it (batch-ledger-rows.ts): one run, one row, across a crash.
     const held = holdRows();
-    const result = await runOwnLine(runtime.gateway, batch, line, { backgroundLane: settings.backgroundLane, holdRow: held.hold });
+    const under = key ? { ...batch, caller: { ...batch.caller, key } } : batch;
+    const result = await runOwnLine(runtime.gateway, under, line, { backgroundLane: settings.backgroundLane, holdRow: held.hold });
     // Recorded even when another run finished the line first: each row is a call that was made and paid.
     await store.completeLine(batch.id, line.lineNo, result, held.rows());
     runtime.rows?.releasedHere(held.rows());

@@ -4,6 +4,7 @@ import type { BatchStore } from '../batches/batch-store.js';
 import { openBatchStore } from '../batches/open-batch-store.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { LedgerSink } from '../ledger/ledger-row-builder.js';
+import type { KeyStore } from '../keys/key-store.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import type { Gateway } from '../pipeline/create-gateway.js';
 import { openJobQueue } from '../queue/open-job-queue.js';
@@ -19,7 +20,14 @@ export interface OpenedBatches {
  * PostgreSQL), own-lane jobs on the configured durable queue, and this instance's workers and poller started —
  * picking up whatever a stopped or killed instance left. Undefined when batches are off or there is no ledger.
  */
-export async function openBatches(config: GatewayConfig, gateway: Gateway, ledger: LedgerSink | undefined, ledgerStore: Pick<LedgerStore, 'countStored'> | undefined, log: BatchLogger): Promise<OpenedBatches | undefined> {
+export async function openBatches(
+  config: GatewayConfig,
+  gateway: Gateway,
+  ledger: LedgerSink | undefined,
+  ledgerStore: Pick<LedgerStore, 'countStored'> | undefined,
+  log: BatchLogger,
+  keys?: Pick<KeyStore, 'get'>,
+): Promise<OpenedBatches | undefined> {
   if (!config.batches.enabled || !config.ledger.enabled) return undefined;
   const store = openBatchStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
   await store.migrate();
@@ -30,6 +38,7 @@ export async function openBatches(config: GatewayConfig, gateway: Gateway, ledge
     gateway,
     queue,
     ledger,
+    keys,
     // A live writer stores a row within a flush or two; past this a line's kept row is looked for in the ledger.
     ledgerStore: ledgerStore && { store: ledgerStore, rowGraceMs: Math.max(2_000, 10 * config.ledger.flushIntervalMs) },
     log,

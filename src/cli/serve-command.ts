@@ -75,13 +75,14 @@ export async function serve(options: ServeOptions) {
     onCloseError: (error) => logger.warn({ err: error }, 'a replaced gateway did not close cleanly'),
   });
   const gateway = live.gateway;
-  // Files and Batches API: state beside the ledger, lines on the durable queue; resumes what a killed instance left.
-  const batches = await openBatches(config, gateway, rowSink, store, logger);
-  const localReloader = createConfigReloader({ load: loadConfig, live: gateway, build: live.build, logger });
-  const reloader = clusterWorker ? clusterWorker.reloader(localReloader) : localReloader;
   // Keys live in the ledger's database; without a ledger there is nowhere to keep them.
   const keyStore = store ? openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
   if (keyStore) await keyStore.migrate();
+  // Files and Batches API: state beside the ledger, lines on the durable queue; resumes what a killed instance left.
+  // A batch's lines stop when its key is revoked (the key store is asked as they run).
+  const batches = await openBatches(config, gateway, rowSink, store, logger, keyStore);
+  const localReloader = createConfigReloader({ load: loadConfig, live: gateway, build: live.build, logger });
+  const reloader = clusterWorker ? clusterWorker.reloader(localReloader) : localReloader;
   // Stored responses (/v1/responses) sit beside the ledger; with the ledger off, in a bounded in-memory LRU.
   const responseStore = openResponseStore({ ledgerEnabled: config.ledger.enabled, databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
   await responseStore.migrate();

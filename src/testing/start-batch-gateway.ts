@@ -15,7 +15,8 @@ import { createGatewayFromConfig, type Gateway } from '../pipeline/create-gatewa
 import { createSqliteJobQueue } from '../queue/sqlite-job-queue.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import { createServer } from '../server/create-server.js';
-import { createKeyAuthenticator } from '../keys/key-cache.js';
+import { createKeyAuthenticator, type KeyAuthenticator } from '../keys/key-cache.js';
+import type { KeyStore } from '../keys/key-store.js';
 import { openKeyStore } from '../keys/open-key-store.js';
 
 export interface BatchGateway {
@@ -29,6 +30,10 @@ export interface BatchGateway {
   dataDir: string;
   /** Two virtual keys (plaintext), when started with `keys: true`. */
   apiKeys: string[];
+  /** Their ids, in the same order. */
+  keyIds: string[];
+  /** Revokes a key as `/admin/keys/{id}/revoke` does. */
+  revokeKey(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,18 +55,23 @@ export async function startBatchGateway(config: Record<string, unknown>, setting
   const queue = pg
     ? await createPgBossJobQueue({ ...timing, connectionString: pg.url, schema: `${pg.schema}_queue` })
     : createSqliteJobQueue({ ...timing, path: join(dataDir, 'queue.sqlite') });
-  const service = createBatchService({ store, gateway, queue, ledger, settings: { pollIntervalMs: 100, leaseMs: 2_000, chunkLines: 10, ...settings } });
-  await service.start();
   const keyStore = options.keys ? openKeyStore({ dataDir }) : undefined;
   const apiKeys: string[] = [];
-  let keys;
+  const keyIds: string[] = [];
+  let keys: { store: KeyStore; authenticator: KeyAuthenticator; masterKey: undefined } | undefined;
   if (keyStore) {
     await keyStore.migrate();
-    for (const name of ['first', 'second']) apiKeys.push((await keyStore.create({ name })).plaintext);
+    for (const name of ['first', 'second']) {
+      const issued = await keyStore.create({ name });
+      apiKeys.push(issued.plaintext);
+      keyIds.push(issued.key.id);
+    }
     const authenticator = createKeyAuthenticator(keyStore);
     await authenticator.refresh();
     keys = { store: keyStore, authenticator, masterKey: undefined };
   }
+  const service = createBatchService({ store, gateway, queue, ledger, keys: keyStore, settings: { pollIntervalMs: 100, leaseMs: 2_000, chunkLines: 10, ...settings } });
+  await service.start();
   const app = createServer({ gateway, logger: pino({ level: 'silent' }), batches: { service, store }, keys });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -74,6 +84,12 @@ export async function startBatchGateway(config: Record<string, unknown>, setting
     rows,
     dataDir,
     apiKeys,
+    keyIds,
+    revokeKey: async (id) => {
+      if (!keys) throw new Error('started without keys');
+      await keys.store.revoke(id);
+      await keys.authenticator.invalidate(id);
+    },
     async close() {
       const closing = app.close();
       app.server.closeAllConnections();
