@@ -203,6 +203,26 @@ describe('Files + Batches API: keys and budgets', () => {
     }
   });
 
+  it('runs a batch apart from its key’s per-minute limits: every line is answered, and the key’s real-time calls keep their quota', async () => {
+    const gw = await startBatchGateway({ cache: { enabled: false } }, {}, { keys: { rpm: 2 } });
+    try {
+      const client = new OpenAI({ baseURL: gw.baseUrl, apiKey: gw.apiKeys[0], maxRetries: 0 });
+      const jsonl = Array.from({ length: 8 }, (_, index) => chatLine(`p${index}`, `Paced question ${index}`)).join('\n');
+      const file = await client.files.create({ file: await toFile(Buffer.from(jsonl), 'paced.jsonl'), purpose: 'batch' });
+      const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      const batch = await waitFor(client, created.id, (status) => status === 'completed');
+      expect(batch.request_counts).toEqual({ total: 8, completed: 8, failed: 0 });
+      expect(gw.rows.filter((row) => row.batchId === created.id && row.status === 'ok')).toHaveLength(8);
+      // The key's two requests a minute are still its own (the two API calls above are not chat calls).
+      const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Real-time question' }], max_tokens: 10 });
+      await expect(ask()).resolves.toMatchObject({ object: 'chat.completion' });
+      await expect(ask()).resolves.toMatchObject({ object: 'chat.completion' });
+      await expect(ask()).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('refuses a batch whose lines cannot fit a budget, naming it, and settles each line of one that fits', async () => {
     const lines = Array.from({ length: 3 }, (_, index) => chatLine(`b${index}`, `Budget question ${index}`)).join('\n');
     const tight = await startBatchGateway({ budgets: [{ scope: 'global', limit_usd: '0.00001', period: 'day' }], cache: { enabled: false } });

@@ -30,6 +30,12 @@ export interface RequestSpendInput {
   spentNanos: () => number;
   /** Where an overshoot is said out loud (the request's warnings, so the ledger row shows it). */
   warnings: string[];
+  /**
+   * A line of a batch: not counted against the key's RPM/TPM, which limit real-time traffic (as OpenAI's batch limits
+   * are apart from its per-minute ones). A batch's pace is set by the background share of each deployment, and its
+   * spend by the budgets, which it counts against as any call does.
+   */
+  batchLine?: boolean;
 }
 
 export interface RequestSpend {
@@ -51,7 +57,7 @@ export async function openRequestSpend(control: SpendControl, settings: SpendCon
   if (key?.allowedModels && !key.allowedModels.includes(input.model)) {
     throw new FrugalError('permission_denied', `This key may not use '${input.model}'. Allowed: ${key.allowedModels.join(', ')}.`, { param: 'model' });
   }
-  const finishRates = key ? await takeRateLimits(control, settings, key, input) : async () => {};
+  const finishRates = key && !input.batchLine ? await takeRateLimits(control, settings, key, input) : async () => {};
   const facts = { keyId: input.keyId, team: key?.team ?? null, tags: input.tags };
   const reservations: BudgetReservation[] = [];
   const finish = async () => {

@@ -64,6 +64,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       usedTokens: () => usage?.promptTokens ?? 0,
       spentNanos: () => costNanos,
       warnings,
+      batchLine: caller.batchId !== undefined,
     });
     finishSpend = spend.finish;
     // Held on a bound no tokenizer can exceed (UTF-8 bytes), then settled to the provider's own count.

@@ -41,7 +41,7 @@ export interface BatchGateway {
  * A real server with the Files and Batches API on: batch state in SQLite and jobs on the embedded SQLite queue,
  * both in a temp data dir; ledger rows collected in memory. Short leases and polls so tests run in seconds.
  */
-export async function startBatchGateway(config: Record<string, unknown>, settings: Partial<BatchSettings> = {}, options: { keys?: boolean; postgres?: { url: string; schema: string } } = {}): Promise<BatchGateway> {
+export async function startBatchGateway(config: Record<string, unknown>, settings: Partial<BatchSettings> = {}, options: { keys?: boolean | { rpm: number }; postgres?: { url: string; schema: string } } = {}): Promise<BatchGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'frugal-batch-gw-'));
   const rows: LedgerRow[] = [];
   const ledger = { record: (row: LedgerRow) => rows.push(row) };
@@ -62,7 +62,7 @@ export async function startBatchGateway(config: Record<string, unknown>, setting
   if (keyStore) {
     await keyStore.migrate();
     for (const name of ['first', 'second']) {
-      const issued = await keyStore.create({ name });
+      const issued = await keyStore.create({ name, ...(typeof options.keys === 'object' ? { rateLimits: { rpm: options.keys.rpm, tpm: null } } : {}) });
       apiKeys.push(issued.plaintext);
       keyIds.push(issued.key.id);
     }

@@ -37,6 +37,7 @@ export function spendControlStage(parts: SpendControlParts): Stage {
       usedTokens: () => context.spend.promptTokens + context.spend.completionTokens,
       spentNanos: () => context.spend.costNanos,
       warnings: context.warnings,
+      batchLine: context.batchId !== undefined,
     });
     // Nothing to settle or correct afterwards: stay out of the way (no wrapper on every streamed chunk).
     if (spend.hold === undefined && context.key === undefined) return next();
