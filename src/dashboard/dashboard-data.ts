@@ -195,8 +195,10 @@ export async function budgetsData(sources: DashboardSources, viewer: DashboardVi
     if (filter) {
       const where = scoped(viewer, filter.where);
       const rows = await sources.reader.report({ by: filter.each ?? 'status', since: window.start, until: window.end, where });
-      if (filter.each) for (const row of rows) lines.push({ scope: budget.scope.replace('*', row.group ?? '(none)'), spent: row.costNanos });
-      else lines.push({ scope: budget.scope, spent: totalReport(rows).costNanos });
+      // 'key:*' gives each key a budget: requests without a key (or without the tag) count against none of them.
+      if (filter.each) {
+        for (const row of rows) if (row.group !== null) lines.push({ scope: budget.scope.replace('*', row.group), spent: row.costNanos });
+      } else lines.push({ scope: budget.scope, spent: totalReport(rows).costNanos });
     }
     for (const { scope, spent } of lines) {
       const elapsed = Math.max(at - window.start, 1);
