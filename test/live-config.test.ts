@@ -249,12 +249,16 @@ ledger: { data_dir: "${dir}" }
     serve.child.kill('SIGHUP');
     await untilLogged(serve, 'config reloaded');
     expect(await call()).toBe('budget_exceeded');
+    // The dashboard reads the budgets in force (an open gateway: no key needed).
+    const dashboardLimit = async () => ((await (await fetch(`${serve.baseUrl}/admin/api/budgets`)).json()) as { budgets: Array<{ limitNanos: string }> }).budgets.map((budget) => budget.limitNanos);
+    expect(await dashboardLimit()).toEqual(['30000000']);
 
     // A higher limit applies to the same counters.
     await writeFile(join(dir, 'frugal.yaml'), config('1'));
     serve.child.kill('SIGHUP');
     await untilLogged(serve, 'config reloaded', 2);
     expect(await call()).toBeUndefined();
+    expect(await dashboardLimit()).toEqual(['1000000000']);
     serve.child.kill('SIGTERM');
     expect((await serve.exited).code).toBe(0);
   }, 60_000);

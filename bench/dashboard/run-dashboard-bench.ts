@@ -192,7 +192,7 @@ async function pageLatencies(reader: LedgerReader, store: LedgerStore, label: st
   const keys = openKeyStore({ dataDir });
   await keys.migrate();
   const authenticator = createKeyAuthenticator(keys);
-  const app = createServer({ gateway, logger: pino({ level: 'silent' }), keys: { store: keys, authenticator, masterKey: MASTER }, dashboard: { reader, keys, budgets: config.spendControl.budgets, now: Date.now, assetsDir: dataDir } });
+  const app = createServer({ gateway, logger: pino({ level: 'silent' }), keys: { store: keys, authenticator, masterKey: MASTER }, dashboard: { reader, keys, budgets: () => config.spendControl.budgets, now: Date.now, assetsDir: dataDir } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const table = [];

@@ -94,7 +94,7 @@ export async function serve(options: ServeOptions) {
   const authenticator = sharedKeys?.authenticator ?? (clusterWorker && localAuthenticator ? clusterWorker.relayKeyInvalidations(localAuthenticator) : localAuthenticator);
   await authenticator?.refresh();
   // The dashboard reads the ledger on a connection of its own (GET /dashboard, /admin/api/…).
-  const dashboard = store ? openDashboard(config, { keys: keyStore, feedback: feedbackStore }) : undefined;
+  const dashboard = store ? openDashboard(config, { keys: keyStore, feedback: feedbackStore, current: () => gateway.config }) : undefined;
   // Any worker may answer a page: it shows the breakers and alerts of all of them.
   const { circuits, alerts } = dashboard?.options ?? {};
   const dashboardOptions = dashboard && clusterWorker && circuits && alerts ? { ...dashboard.options, ...clusterWorker.dashboardState({ circuits, alerts }) } : dashboard?.options;

@@ -127,6 +127,8 @@ describe('the dashboard API', () => {
     const keyScopes = budgets.budgets.filter((budget: { scope: string }) => budget.scope.startsWith('key:')).map((budget: { scope: string }) => budget.scope);
     expect(keyScopes.sort()).toEqual([`key:${gateway.keyA.id}`, `key:${gateway.keyB.id}`].sort());
     const keyA = budgets.keys.find((key: { id: string }) => key.id === gateway.keyA.id);
+    // A key without limits of its own is held to spend_control.default_key_limits: shown as such, not as unlimited.
+    expect([keyA.rpm, keyA.tpm]).toEqual([600, null]);
     expect(keyA.lastUsed).toBe(iso(Math.max(...gateway.rows.filter((row) => row.keyId === gateway.keyA.id).map((row) => row.ts))));
     expect(JSON.stringify(budgets)).not.toContain(gateway.keyA.plaintext);
   });

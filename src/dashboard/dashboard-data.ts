@@ -23,7 +23,10 @@ export interface DashboardSources extends QualityExtrasSources {
   alerts?: RecentAlerts;
   feedback?: FeedbackStore;
   keys?: KeyStore;
-  budgets: readonly BudgetSettings[];
+  /** The budgets in force now (a live reload may change them). */
+  budgets: () => readonly BudgetSettings[];
+  /** spend_control.default_key_limits in force now: a key without limits of its own has these. */
+  defaultKeyLimits?: () => { rpm: number | undefined; tpm: number | undefined };
   circuits?: CircuitStates;
   now: () => number;
 }
@@ -187,7 +190,7 @@ function scopeFilter(scope: string): { where: ReportFilter[]; each?: ReportDimen
 export async function budgetsData(sources: DashboardSources, viewer: DashboardViewer) {
   const at = sources.now();
   const budgets = [];
-  for (const budget of sources.budgets) {
+  for (const budget of sources.budgets()) {
     if (viewer.kind === 'key' && budget.scope !== `key:${viewer.keyId}` && budget.scope !== 'key:*') continue;
     const window = periodWindow(budget.period, at, budget.timeZone);
     const filter = scopeFilter(budget.scope);
@@ -242,8 +245,9 @@ export async function budgetsData(sources: DashboardSources, viewer: DashboardVi
       budgetPeriod: key.budget?.period ?? null,
       budgetHard: key.budget?.hard ?? null,
       periodSpentNanos: periodSpent,
-      rpm: key.rateLimits.rpm,
-      tpm: key.rateLimits.tpm,
+      // What the key is limited to: its own limits, else the deployment's defaults (null: no limit).
+      rpm: key.rateLimits.rpm ?? sources.defaultKeyLimits?.().rpm ?? null,
+      tpm: key.rateLimits.tpm ?? sources.defaultKeyLimits?.().tpm ?? null,
       requests30d: row?.requests ?? 0,
       spent30dNanos: (row?.costNanos ?? 0n).toString(),
       lastUsed: last ? new Date(last.ts).toISOString() : null,

@@ -12,13 +12,16 @@ import type { DashboardOptions } from './register-dashboard.js';
 
 /**
  * The dashboard's sources for `frugal serve`: a reader of the configured ledger (its own connection), the key and
- * feedback stores beside it, the configured budgets, and the circuit-breaker states from now on.
+ * feedback stores beside it, the budgets, key limits and experiments of the config in force (`current`: the live
+ * gateway's, so a reload shows on the next page), and the circuit-breaker states from now on.
  *
  * @example
- * const dashboard = openDashboard(config, { keys: keyStore, feedback: feedbackStore }); // after the ledger's migrate()
+ * const dashboard = openDashboard(config, { keys: keyStore, feedback: feedbackStore, current: () => gateway.config }); // after the ledger's migrate()
  * createServer({ …, dashboard: dashboard.options });
  */
-export function openDashboard(config: Pick<GatewayConfig, 'ledger' | 'spendControl'> & Partial<Pick<GatewayConfig, 'experiments'>>, { keys, feedback }: { keys?: KeyStore; feedback?: FeedbackStore }) {
+type DashboardConfig = Pick<GatewayConfig, 'ledger' | 'spendControl'> & Partial<Pick<GatewayConfig, 'experiments'>>;
+
+export function openDashboard(config: DashboardConfig, { keys, feedback, current = () => config }: { keys?: KeyStore; feedback?: FeedbackStore; current?: () => DashboardConfig }) {
   const reader = openLedgerReader({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
   const circuits = followCircuitStates();
   const alerts = followRecentAlerts();
@@ -30,12 +33,13 @@ export function openDashboard(config: Pick<GatewayConfig, 'ledger' | 'spendContr
     reader,
     keys,
     feedback,
-    budgets: config.spendControl.budgets,
+    budgets: () => current().spendControl.budgets,
+    defaultKeyLimits: () => current().spendControl.defaultKeyLimits,
     circuits,
     alerts,
     ledgerSql,
     samples,
-    experimentNames: (config.experiments ?? []).map((experiment) => experiment.name),
+    experimentNames: () => (current().experiments ?? []).map((experiment) => experiment.name),
     now: Date.now,
     assetsDir: defaultDashboardAssetsDir(),
     // Under `frugal serve --workers N`: the secret the primary handed every worker, so any of them accepts a session.

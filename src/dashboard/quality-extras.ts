@@ -10,8 +10,8 @@ import type { DashboardViewer } from './dashboard-session.js';
 export interface QualityExtrasSources {
   /** A client on the ledger's database (experiment arms). */
   ledgerSql?: SqlClient;
-  /** Configured experiment names, offered by the page. */
-  experimentNames?: readonly string[];
+  /** The experiment names configured now, offered by the page. */
+  experimentNames?: () => readonly string[];
   samples?: SampleStore;
   feedback?: FeedbackStore;
 }
@@ -23,7 +23,7 @@ function masterOnly(viewer: DashboardViewer, what: string): void {
 /** `frugal report --experiment NAME --json`, the same numbers (default: the first configured experiment), and the configured names. */
 export async function experimentData(sources: QualityExtrasSources, viewer: DashboardViewer, query: { name?: string; score?: string; since?: number; until?: number }) {
   masterOnly(viewer, 'Experiments');
-  const names = [...(sources.experimentNames ?? [])];
+  const names = [...(sources.experimentNames?.() ?? [])];
   if (!sources.ledgerSql) return { available: false, names, report: null };
   // Without a name: the first configured experiment (none configured: nothing to show).
   const name = query.name ?? names[0];

@@ -87,6 +87,7 @@ export async function startDashboardGateway({ assetsDir, open = false }: { asset
         { scope: 'key:*', limit_usd: 0.4, period: 'month', hard: false },
         { scope: 'team:growth', limit_usd: 1, period: 'week' },
       ],
+      spend_control: { default_key_limits: { rpm: 600 } },
     },
     { env: {} },
   );
@@ -97,7 +98,7 @@ export async function startDashboardGateway({ assetsDir, open = false }: { asset
     gateway,
     logger: pino({ level: 'silent' }),
     keys: { store: keyStore, authenticator, masterKey: config.masterKey },
-    dashboard: { reader, keys: keyStore, feedback, budgets: config.spendControl.budgets, circuits, alerts, ledgerSql, samples, experimentNames: [experiment], now: () => DASHBOARD_NOW, assetsDir },
+    dashboard: { reader, keys: keyStore, feedback, budgets: () => config.spendControl.budgets, defaultKeyLimits: () => config.spendControl.defaultKeyLimits, circuits, alerts, ledgerSql, samples, experimentNames: () => [experiment], now: () => DASHBOARD_NOW, assetsDir },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;

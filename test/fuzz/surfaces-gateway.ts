@@ -107,7 +107,7 @@ export async function startSurfacesGateway(): Promise<SurfacesGateway> {
     spend: (query) => store.report(query),
     feedback: { store: feedback, recent, graceMs: 100 },
     batches: { service, store: batchStore },
-    dashboard: { reader, keys: keyStore, feedback, budgets: config.spendControl.budgets, circuits, now: Date.now, assetsDir: join(dataDir, 'no-assets') },
+    dashboard: { reader, keys: keyStore, feedback, budgets: () => config.spendControl.budgets, circuits, now: Date.now, assetsDir: join(dataDir, 'no-assets') },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
