@@ -46,8 +46,9 @@ describe('liveConfig', () => {
       { env, catalogOverride: [] },
     );
     const { config, needsRestart } = liveConfig(running, next);
-    // The metrics listener follows server.host when it names no host of its own.
-    expect(needsRestart).toEqual(['server.host', 'server.port', 'server.metrics', 'ledger', 'spend_control.backend', 'cache.backend']);
+    // The metrics listener follows server.host when it names no host of its own; the queue's default backend follows
+    // spend control's (Redis now).
+    expect(needsRestart).toEqual(['server.host', 'server.port', 'server.metrics', 'ledger', 'spend_control.backend', 'cache.backend', 'queue']);
     expect(config.server.port).toBe(4100);
     expect(config.server.host).toBe('127.0.0.1');
     expect(config.ledger.dataDir).toBe(running.ledger.dataDir);
@@ -57,5 +58,14 @@ describe('liveConfig', () => {
     expect(config.server.costInBody).toBe(false);
     expect(config.cache.ttlSeconds).toBe(30);
     expect(config.spendControl.defaultMaxTokens).toBe(100);
+  });
+
+  it('names the queue and the batch service, opened at start-up, instead of taking their change silently', () => {
+    const running = validateConfig(base, { env, catalogOverride: [] });
+    const next = validateConfig({ ...base, queue: { lease_ms: 5_000 }, batches: { line_concurrency: 2 } }, { env, catalogOverride: [] });
+    const { config, needsRestart } = liveConfig(running, next);
+    expect(needsRestart).toEqual(['queue', 'batches']);
+    expect(config.queue).toEqual(running.queue);
+    expect(config.batches.lineConcurrency).toBe(running.batches.lineConcurrency);
   });
 });

@@ -29,6 +29,9 @@ const RESTART_SETTINGS: readonly RestartSetting[] = [
   { path: 'cache.backend', read: (config) => [config.cache.backend, config.cache.backend === 'redis' ? config.cache.redisUrl : null] },
   { path: 'cache.max_mb', read: (config) => config.cache.maxBytes },
   { path: 'cache.semantic.index', read: (config) => config.cache.semantic.index },
+  // The durable queue's connection and the batch service (its lanes, limits and poller) are opened at start-up.
+  { path: 'queue', read: (config) => config.queue },
+  { path: 'batches', read: (config) => config.batches },
   { path: 'admin.master_key', read: (config) => config.masterKey },
   { path: 'admin.session_secret', read: (config) => config.dashboardSessionSecret },
   { path: 'logging', read: (config) => [config.logLevel, config.logPretty] },
@@ -77,6 +80,8 @@ export function liveConfig(running: GatewayConfig, next: GatewayConfig): LiveCon
       maxBytes: running.cache.maxBytes,
       semantic: { ...next.cache.semantic, index: running.cache.semantic.index },
     },
+    queue: running.queue,
+    batches: running.batches,
     masterKey: running.masterKey,
     dashboardSessionSecret: running.dashboardSessionSecret,
     logLevel: running.logLevel,
