@@ -47,6 +47,10 @@ export function laneGate(callModel: ModelCaller, parts: LaneGateParts): ModelCal
     return parts.scheduler.run(
       { runAt: plan.startAt, deadlineAt: lane.deadlineAt, signal: context.signal, onMissedDeadline: () => laneBusy(lane, model) },
       async () => {
+        // It may have waited hours for its window: a key revoked (or rotated) meanwhile sends nothing.
+        if (context.keyInForce && !(await context.keyInForce())) {
+          throw new FrugalError('invalid_api_key', 'The API key was revoked, rotated or expired while this background request waited; it was not sent.');
+        }
         const granted = await waitForShare(parts.share, deploymentKey(model), () => {
           const { promptTokens, outputTokens } = estimate();
           return promptTokens + outputTokens;

@@ -109,6 +109,7 @@ export function createGatewayFromConfig(config: GatewayConfig, ledger: LedgerSin
         batchId: caller.batchId,
         holdRow: caller.holdRow,
         laneHint: caller.lane,
+        keyInForce: caller.keyInForce,
         cacheHit: undefined,
         compressedAwayTokens: 0,
         tokenReduction: null,

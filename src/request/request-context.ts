@@ -53,6 +53,11 @@ export interface CallerContext {
   /** x-frugal-priority / x-frugal-deadline as sent (a batch line may set priority: 'background'). */
   lane?: LaneHint;
   /**
+   * Whether the caller's key still stands (not revoked, expired or rotated away): asked before work that waited,
+   * such as a background request held for an off-peak window. Absent: nothing to ask (no key, or in-process).
+   */
+  keyInForce?: () => Promise<boolean>;
+  /**
    * Given the request's ledger row instead of the ledger, with the call that records it: a batch line stores its row
    * with its result first, so a crash between the two can neither lose the row nor run the line again.
    */
@@ -90,6 +95,8 @@ export interface RequestContext {
   readonly holdRow?: RowHold;
   /** The caller's lane headers; the lane stage turns them into `lane`. */
   readonly laneHint?: LaneHint;
+  /** CallerContext.keyInForce. */
+  readonly keyInForce?: () => Promise<boolean>;
   /** Set by the lane stage for work that can wait (background lane); undefined for real-time requests. */
   lane?: LaneState;
   /** Prompt batching: what this request alone would have cost minus its share of the batched call, net of re-sends. */

@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller's virtual key, once authenticated (never its secret). */
     frugalKey?: VirtualKey;
+    /** Asks again whether the key presented still stands (work that waits looks before it spends). */
+    frugalKeyInForce?: () => Promise<boolean>;
   }
 }
 
@@ -46,6 +48,7 @@ export function callerOf(request: FastifyRequest, response: ServerResponse) {
     tags: sanitizeHeaderTags(parseTagHeader(request.headers['x-frugal-tags'])),
     signal: clientSignal(response),
     key: request.frugalKey,
+    keyInForce: request.frugalKeyInForce,
     task: header('x-frugal-task'),
     cacheHeader: header('x-frugal-cache'),
     maxCostUsd: header('x-frugal-max-cost-usd'),

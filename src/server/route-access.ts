@@ -32,6 +32,10 @@ export function requireVirtualKeys(app: FastifyInstance, authenticator: KeyAuthe
     const access = request.routeOptions.config.access ?? 'key';
     if (access !== 'key' || !authenticator.requiredNow()) return;
     const presented = extractPresentedKey(request.headers);
+    if (presented !== undefined) {
+      // From the authenticator's cache, which a revoke clears: a key revoked or rotated since is answered false.
+      request.frugalKeyInForce = async () => (await authenticator.authenticate(presented)) !== undefined;
+    }
     const key = presented === undefined ? undefined : await authenticator.authenticate(presented);
     if (!key) {
       throw new FrugalError('invalid_api_key', presented === undefined ? 'This gateway needs an API key: send Authorization: Bearer <virtual key> (or x-api-key: <virtual key>).' : 'The API key is unknown, revoked or expired.');
