@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** Who is looking: the master key (everything), one virtual key (its own spend only), or anyone (an open gateway). */
 export type DashboardViewer = { kind: 'admin' } | { kind: 'key'; keyId: string } | { kind: 'open' };
@@ -24,14 +24,15 @@ const SESSION_LABEL = 'frugal dashboard sessions v1';
  * of one `frugal serve` (node:cluster hands each new connection to any of them) and the replicas behind one load
  * balancer — so it comes from what they share: `admin.session_secret` when set, else the master key, else the
  * secret the primary handed its workers. Only a lone process with none of them makes a random one (a restart then
- * ends every session). Derived through HMAC, so a session token says nothing about the secret it came from.
+ * ends every session). Derived with scrypt: a session token that leaks is an offline oracle for the secret it was
+ * signed with, and the master key may be a guessable one; scrypt makes each guess cost ~50 ms and 16 MiB.
  *
  * @example
  * sessionSigningKey({ configured: undefined, masterKey: 'm…', inherited: undefined }); // same on every replica
  */
 export function sessionSigningKey({ configured, masterKey, inherited }: { configured?: string; masterKey?: string; inherited?: string }): Buffer {
   const shared = configured || masterKey || inherited;
-  return shared ? createHmac('sha256', shared).update(SESSION_LABEL).digest() : randomBytes(32);
+  return shared ? scryptSync(shared, SESSION_LABEL, 32) : randomBytes(32);
 }
 
 /**
