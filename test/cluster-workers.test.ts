@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteByPrefix, REDIS_URL, redisReachable } from '../src/testing/redis-test-support.js';
-import { killLeftovers, startServe, type ServeChild } from '../src/testing/serve-child.js';
+import { freePort, killLeftovers, startServe, type ServeChild } from '../src/testing/serve-child.js';
 
 /**
  * `server.workers: 2` with real `frugal serve` children: one primary, two workers sharing the port. What must
@@ -27,6 +27,7 @@ const reachable = await redisReachable();
 if (!reachable && process.env.CI !== 'true') console.warn(`SKIPPED the Redis part of cluster-workers: Redis is not reachable at ${REDIS_URL} (it fails instead when CI=true).`);
 
 const MASTER_KEY = 'cluster-workers-test-master-key-01';
+const METRICS_TOKEN = 'cluster-workers-metrics-token-0123';
 /** Three processes load the TypeScript sources at start-up: on a busy 2-core machine that can take a while. */
 const SLOW_START = { readyTimeoutMs: 90_000 };
 const ask = [{ role: 'user' as const, content: 'Tell me something.' }];
@@ -149,8 +150,11 @@ describe('frugal serve with server.workers: 2', () => {
     const dir = await dataDir();
     const configPath = join(dir, 'frugal.yaml');
     const hook = await alertReceiver();
+    // Metrics on a listener of their own: the two workers share it as they share the main port.
+    const metricsPort = await freePort();
+    const withMetrics = (text: string) => text.replace('server: { workers: 2 }', `server: { workers: 2, metrics: { port: ${metricsPort}, token: "${METRICS_TOKEN}" } }`);
     const alerting = `alerts: { webhook_url: "${hook.url}" }\n`;
-    const serve = await startServe(dir, `${budgetConfig(dir, '')}admin: { master_key: ${MASTER_KEY} }\n${alerting}`, undefined, SLOW_START);
+    const serve = await startServe(dir, withMetrics(`${budgetConfig(dir, '')}admin: { master_key: ${MASTER_KEY} }\n${alerting}`), undefined, SLOW_START);
     expect(serve.output()).toMatch(/"budgets and rate limits: in the primary, reached over IPC"/);
 
     const run = await budgetRun(serve);
@@ -161,7 +165,7 @@ describe('frugal serve with server.workers: 2', () => {
     expect(workersThatServed(serve)).toEqual(new Set([1, 2]));
 
     // A reload asked of one worker (POST /admin/reload) is applied by both before the answer.
-    await writeFile(configPath, `${budgetConfig(dir, '').replace('models:\n', 'models:\n  - { name: added-model, provider: sim, price: { input: 0, output: 1 } }\n')}admin: { master_key: ${MASTER_KEY} }\n${alerting}`);
+    await writeFile(configPath, withMetrics(`${budgetConfig(dir, '').replace('models:\n', 'models:\n  - { name: added-model, provider: sim, price: { input: 0, output: 1 } }\n')}admin: { master_key: ${MASTER_KEY} }\n${alerting}`));
     const reply = await fetch(`${serve.baseUrl}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}` } });
     expect(reply.status).toBe(200);
     // Each worker logs its own reload (log lines may trail the reply by a moment).
@@ -173,12 +177,13 @@ describe('frugal serve with server.workers: 2', () => {
       const fresh = new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
       await fresh.chat.completions.create({ model: 'added-model', messages: ask });
     }
-    // /metrics sums every worker's counters, whichever worker answers the scrape: it matches the ledger row for row.
+    // /metrics (on its own port, shared by both workers) sums every worker's counters, whichever worker answers the
+    // scrape: it matches the ledger row for row.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const ledgerRows = rows(dir).length;
     const scraped: number[] = [];
     for (let attempt = 0; attempt < 4; attempt++) {
-      const text = await (await fetch(`${serve.baseUrl}/metrics`, { headers: { connection: 'close' } })).text();
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: 'close' } })).text();
       scraped.push([...text.matchAll(/^frugal_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0));
     }
     expect(scraped).toEqual(Array(4).fill(ledgerRows));
