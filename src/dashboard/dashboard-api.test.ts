@@ -101,6 +101,19 @@ describe('the dashboard API', () => {
     expect(JSON.parse((await api('/admin/api/whoami', null, { cookie: session })).text).viewer).toBeNull();
   });
 
+  it("ends a virtual key's session when the key is rotated: the plaintext it signed in with no longer works", async () => {
+    const admin = { authorization: `Bearer ${DASHBOARD_MASTER_KEY}`, 'content-type': 'application/json' };
+    const issued = (await (await fetch(`${gateway.origin}/admin/keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'rotated' }) })).json()) as { id: string; key: string };
+    const signIn = async (key: string) => (await fetch(`${gateway.origin}/admin/api/session`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).headers.get('set-cookie')!.split(';')[0];
+    const before = await signIn(issued.key);
+    expect((await api('/admin/api/overview', null, { cookie: before })).status).toBe(200);
+    const rotated = (await (await fetch(`${gateway.origin}/admin/keys/${issued.id}/rotate`, { method: 'POST', headers: { authorization: admin.authorization } })).json()) as { key: string; rotated_at: string };
+    expect(rotated.rotated_at).not.toBeNull();
+    expect((await api('/admin/api/overview', null, { cookie: before })).status).toBe(401);
+    // A session signed in with the new plaintext stands.
+    expect((await api('/admin/api/overview', null, { cookie: await signIn(rotated.key) })).status).toBe(200);
+  });
+
   it('shows a virtual key its own spend only, whatever it asks for', async () => {
     const { keyA, keyB } = gateway;
     const byKey = JSON.parse((await api('/admin/api/spend?by=key', keyA.plaintext)).text);

@@ -8,10 +8,13 @@ export const SESSION_COOKIE = 'frugal_dashboard';
 export const SESSION_TTL_MS = 3_600_000;
 
 export interface DashboardSessions {
-  /** A token for the viewer, valid for SESSION_TTL_MS. Carries the key's public id, never a secret. */
-  issue(viewer: Exclude<DashboardViewer, { kind: 'open' }>): string;
-  /** The viewer of a valid, unexpired token; undefined otherwise. */
-  verify(token: string): Exclude<DashboardViewer, { kind: 'open' }> | undefined;
+  /**
+   * A token for the viewer, valid for SESSION_TTL_MS. Carries the key's public id, never a secret, and when the key
+   * had last been rotated (`keyRotatedAt`), so that a later rotation ends the session.
+   */
+  issue(viewer: Exclude<DashboardViewer, { kind: 'open' }>, keyRotatedAt?: number | null): string;
+  /** The viewer of a valid, unexpired token, with the key's rotation it was signed in under; undefined otherwise. */
+  verify(token: string): { viewer: Exclude<DashboardViewer, { kind: 'open' }>; keyRotatedAt: number | null } | undefined;
 }
 
 /** Set by `frugal serve --workers N` for its workers: one random signing secret for all of them. */
@@ -46,8 +49,8 @@ export function sessionSigningKey({ configured, masterKey, inherited }: { config
 export function createDashboardSessions({ now = Date.now, secret = randomBytes(32) }: { now?: () => number; secret?: Buffer } = {}): DashboardSessions {
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
   return {
-    issue(viewer) {
-      const payload = Buffer.from(JSON.stringify({ ...viewer, exp: now() + SESSION_TTL_MS })).toString('base64url');
+    issue(viewer, keyRotatedAt = null) {
+      const payload = Buffer.from(JSON.stringify({ ...viewer, rot: keyRotatedAt, exp: now() + SESSION_TTL_MS })).toString('base64url');
       return `${payload}.${sign(payload)}`;
     },
     verify(token) {
@@ -58,10 +61,11 @@ export function createDashboardSessions({ now = Date.now, secret = randomBytes(3
       const expected = Buffer.from(sign(payload));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       try {
-        const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { kind?: unknown; keyId?: unknown; exp?: unknown };
+        const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { kind?: unknown; keyId?: unknown; rot?: unknown; exp?: unknown };
         if (typeof parsed.exp !== 'number' || parsed.exp <= now()) return undefined;
-        if (parsed.kind === 'admin') return { kind: 'admin' };
-        if (parsed.kind === 'key' && typeof parsed.keyId === 'string') return { kind: 'key', keyId: parsed.keyId };
+        const keyRotatedAt = typeof parsed.rot === 'number' ? parsed.rot : null;
+        if (parsed.kind === 'admin') return { viewer: { kind: 'admin' }, keyRotatedAt };
+        if (parsed.kind === 'key' && typeof parsed.keyId === 'string') return { viewer: { kind: 'key', keyId: parsed.keyId }, keyRotatedAt };
       } catch {
         return undefined;
       }

@@ -77,26 +77,30 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
   const sessions = createDashboardSessions({ now: options.now, secret: sessionSigningKey({ configured: options.sessionSecret, masterKey: master, inherited: options.inheritedSessionSecret }) });
   const open = () => master === undefined && !(options.authenticator?.requiredNow() ?? false);
 
-  async function viewerOfKey(presented: string): Promise<DashboardViewer> {
-    if (master !== undefined && secretsMatch(master, presented)) return { kind: 'admin' };
+  /** Who a presented key is, with the key's last rotation (a session signed in with it ends at the next one). */
+  async function signInOf(presented: string): Promise<{ viewer: Exclude<DashboardViewer, { kind: 'open' }>; keyRotatedAt: number | null }> {
+    if (master !== undefined && secretsMatch(master, presented)) return { viewer: { kind: 'admin' }, keyRotatedAt: null };
     const key = await options.authenticator?.authenticate(presented);
-    if (key) return { kind: 'key', keyId: key.id };
+    if (key) return { viewer: { kind: 'key', keyId: key.id }, keyRotatedAt: key.rotatedAt };
     throw new FrugalError('invalid_api_key', 'The dashboard needs the master key (FRUGAL_MASTER_KEY) or a virtual key; the key given is missing or wrong.');
   }
 
-  /** A key's session ends with the key: revoked or expired since sign-in, it no longer shows that key's spend. */
-  async function stillValid(session: Exclude<DashboardViewer, { kind: 'open' }>): Promise<boolean> {
-    if (session.kind !== 'key') return true;
-    const key = await options.keys?.get(session.keyId);
-    return key !== undefined && keyStatus(key, options.now()) === 'active';
+  /**
+   * A key's session ends with the key: revoked or expired since sign-in, or rotated after it (the plaintext it was
+   * signed in with no longer works), it no longer shows that key's spend.
+   */
+  async function stillValid({ viewer, keyRotatedAt }: { viewer: Exclude<DashboardViewer, { kind: 'open' }>; keyRotatedAt: number | null }): Promise<boolean> {
+    if (viewer.kind !== 'key') return true;
+    const key = await options.keys?.get(viewer.keyId);
+    return key !== undefined && keyStatus(key, options.now()) === 'active' && key.rotatedAt === keyRotatedAt;
   }
 
   async function viewerOf(request: FastifyRequest): Promise<DashboardViewer> {
     const presented = extractPresentedKey(request.headers);
-    if (presented !== undefined) return viewerOfKey(presented);
+    if (presented !== undefined) return (await signInOf(presented)).viewer;
     const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
     const session = token === undefined ? undefined : sessions.verify(token);
-    if (session && (await stillValid(session))) return session;
+    if (session && (await stillValid(session))) return session.viewer;
     if (open()) return { kind: 'open' };
     throw new FrugalError('invalid_api_key', 'Sign in to the dashboard with the master key or a virtual key (POST /admin/api/session with Authorization: Bearer <key>).');
   }
@@ -122,9 +126,8 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
   app.post('/admin/api/session', { config: { access: 'master' } }, async (request, reply) => {
     const presented = extractPresentedKey(request.headers);
     if (presented === undefined) throw new FrugalError('invalid_api_key', 'Send the master key or a virtual key as Authorization: Bearer <key> to sign in.');
-    const signedIn = await viewerOfKey(presented);
-    if (signedIn.kind === 'open') throw new FrugalError('internal_error', 'unreachable');
-    const cookie = `${SESSION_COOKIE}=${sessions.issue(signedIn)}; HttpOnly; SameSite=Strict; Path=/admin/api; Max-Age=${SESSION_TTL_MS / 1000}`;
+    const { viewer: signedIn, keyRotatedAt } = await signInOf(presented);
+    const cookie = `${SESSION_COOKIE}=${sessions.issue(signedIn, keyRotatedAt)}; HttpOnly; SameSite=Strict; Path=/admin/api; Max-Age=${SESSION_TTL_MS / 1000}`;
     return send(reply.header('set-cookie', cookie), { viewer: signedIn, expiresInSeconds: SESSION_TTL_MS / 1000 });
   });
 

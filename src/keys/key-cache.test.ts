@@ -116,7 +116,8 @@ describe('createKeyAuthenticator', () => {
     const rotated = await store.rotate(key.id);
     auth.invalidate(key.id);
     expect(await auth.authenticate(plaintext)).toBeUndefined();
-    expect(await auth.authenticate(rotated.plaintext)).toEqual(key);
+    expect(await auth.authenticate(rotated.plaintext)).toEqual(rotated.key);
+    expect(rotated.key).toEqual({ ...key, rotatedAt: rotated.key.rotatedAt });
   });
 
   it('checks expiry on every cache hit', async () => {

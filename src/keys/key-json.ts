@@ -17,6 +17,7 @@ export interface KeyJson {
   expires_at: string | null;
   created_at: string;
   revoked_at: string | null;
+  rotated_at: string | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -38,5 +39,6 @@ export function toKeyJson(key: VirtualKey, now: number): KeyJson {
     expires_at: iso(key.expiresAt),
     created_at: new Date(key.createdAt).toISOString(),
     revoked_at: iso(key.revokedAt),
+    rotated_at: iso(key.rotatedAt),
   };
 }

@@ -18,6 +18,7 @@ export const KEY_COLUMNS = [
   'expires_at',
   'created_at',
   'revoked_at',
+  'rotated_at',
 ] as const;
 
 /** The values of KEY_COLUMNS, in order. */
@@ -36,6 +37,7 @@ export function encodeKeyRow(key: VirtualKey): SqlValue[] {
     key.expiresAt,
     key.createdAt,
     key.revokedAt,
+    key.rotatedAt,
   ];
 }
 
@@ -89,5 +91,6 @@ export function decodeKeyRow(row: Record<string, unknown>): VirtualKey {
     expiresAt: integerOrNull(row, 'expires_at'),
     createdAt,
     revokedAt: integerOrNull(row, 'revoked_at'),
+    rotatedAt: integerOrNull(row, 'rotated_at'),
   };
 }

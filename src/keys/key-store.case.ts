@@ -71,6 +71,7 @@ export function describeKeyStoreConformance(backend: string, createFactory: () =
         expiresAt: T0 + 30 * DAY,
         createdAt: T0,
         revokedAt: null,
+        rotatedAt: null,
       });
       expect(plaintext).toMatch(new RegExp(`^fk-${key.id}-[A-Za-z0-9_-]{43}$`));
       expect(await store.get(key.id)).toEqual(key);
@@ -94,6 +95,7 @@ export function describeKeyStoreConformance(backend: string, createFactory: () =
         expiresAt: null,
         createdAt: clock,
         revokedAt: null,
+        rotatedAt: null,
       });
       expect(await store.get('vk_aaaaaaaaaaaa')).toBeUndefined();
     });
@@ -172,15 +174,19 @@ export function describeKeyStoreConformance(backend: string, createFactory: () =
       clock = T0;
       const { store } = await freshStore();
       const first = await store.create({ name: 'svc', team: 'core', rateLimits: { rpm: 5 } });
+      clock = T0 + 1_000;
       const second = await store.rotate(first.key.id);
-      expect(second.key).toEqual(first.key);
+      // Same key, stamped with when it was rotated (a dashboard session signed in before then ends).
+      expect(second.key).toEqual({ ...first.key, rotatedAt: T0 + 1_000 });
       expect(second.plaintext).not.toBe(first.plaintext);
       expect(second.plaintext.startsWith(`fk-${first.key.id}-`)).toBe(true);
       expect(await store.authenticate(first.plaintext)).toBeUndefined();
-      expect(await store.authenticate(second.plaintext)).toEqual(first.key);
+      expect(await store.authenticate(second.plaintext)).toEqual(second.key);
+      clock = T0 + 2_000;
       const third = await store.rotate(first.key.id);
+      expect(third.key.rotatedAt).toBe(T0 + 2_000);
       expect(await store.authenticate(second.plaintext)).toBeUndefined();
-      expect(await store.authenticate(third.plaintext)).toEqual(first.key);
+      expect(await store.authenticate(third.plaintext)).toEqual(third.key);
       await store.revoke(first.key.id);
       const refusal = await store.rotate(first.key.id).catch((error: unknown) => error);
       expect(refusal).toBeInstanceOf(FrugalError);

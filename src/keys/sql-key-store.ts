@@ -36,7 +36,7 @@ export function createSqlKeyStore(client: SqlClient, { now = Date.now, randomByt
     listUnrevoked: `SELECT ${columns} FROM ${table} WHERE revoked_at IS NULL ORDER BY created_at, id`,
     revoke: `UPDATE ${table} SET revoked_at = ${d.param(1)} WHERE id = ${d.param(2)} AND revoked_at IS NULL`,
     // One statement: the old hash is gone the moment the new one is written.
-    rotate: `UPDATE ${table} SET secret_hash = ${d.param(1)} WHERE id = ${d.param(2)} AND revoked_at IS NULL`,
+    rotate: `UPDATE ${table} SET secret_hash = ${d.param(1)}, rotated_at = ${d.param(2)} WHERE id = ${d.param(3)} AND revoked_at IS NULL`,
     countIssued: `SELECT COUNT(*) AS issued FROM ${table}`,
     countActive: `SELECT COUNT(*) AS active FROM ${table} WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${d.param(1)})`,
   };
@@ -78,6 +78,7 @@ export function createSqlKeyStore(client: SqlClient, { now = Date.now, randomByt
           expiresAt: input.expiresAt ?? null,
           createdAt: now(),
           revokedAt: null,
+          rotatedAt: null,
         };
         await client.run(sql.insert, [...encodeKeyRow(key), material.hash]);
         return { key, plaintext: material.plaintext };
@@ -98,7 +99,7 @@ export function createSqlKeyStore(client: SqlClient, { now = Date.now, randomByt
     rotate: (id) =>
       guarded('rotate', async () => {
         const material = newKeyMaterial(id, randomBytes);
-        const changed = await client.run(sql.rotate, [material.hash, id]);
+        const changed = await client.run(sql.rotate, [material.hash, now(), id]);
         const key = await getOrThrow(id);
         if (changed === 0) throw new FrugalError('invalid_request', `The virtual key '${id}' is revoked; create a new key instead.`, { param: 'id' });
         return { key, plaintext: material.plaintext };

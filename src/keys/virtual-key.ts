@@ -36,6 +36,8 @@ export interface VirtualKey {
   expiresAt: number | null;
   createdAt: number;
   revokedAt: number | null;
+  /** ms since the epoch of the last rotation; null = never rotated. */
+  rotatedAt: number | null;
 }
 
 export type KeyStatus = 'active' | 'revoked' | 'expired';

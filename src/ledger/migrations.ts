@@ -210,6 +210,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    // 11 is the Files and Batches tables' (batch-migrations.ts).
+    version: 12,
+    name: 'frugal_keys.rotated_at (when a key was last rotated: a session signed in before it has ended)',
+    statements: (d) => [`ALTER TABLE ${d.table('frugal_keys')} ADD COLUMN rotated_at ${d.types.bigint}`],
+  },
 ];
 
 /** The migrations not yet applied, in order. */

@@ -136,6 +136,7 @@ describe('admin API keys', () => {
       expires_at: new Date(NOW + 7 * 86_400_000).toISOString(),
       created_at: new Date(NOW).toISOString(),
       revoked_at: null,
+      rotated_at: null,
       key: expect.stringMatching(/^fk-vk_[a-z2-7]{12}-[A-Za-z0-9_-]{43}$/),
     });
     expect(authenticator.requiredNow()).toBe(true);
@@ -160,7 +161,8 @@ describe('admin API keys', () => {
     expect(rotated.headers['cache-control']).toBe('no-store');
     const { key: newPlaintext, ...record } = rotated.json();
     const { key: oldPlaintext, ...before } = created;
-    expect(record).toEqual(before);
+    // The same key, stamped with its rotation.
+    expect(record).toEqual({ ...before, rotated_at: new Date(NOW).toISOString() });
     expect(newPlaintext).not.toBe(oldPlaintext);
     expect(await authenticator.authenticate(oldPlaintext)).toBeUndefined();
     expect(await authenticator.authenticate(newPlaintext)).toMatchObject({ id: created.id, rateLimits: { rpm: null, tpm: 1000 } });
