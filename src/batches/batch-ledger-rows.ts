@@ -68,19 +68,22 @@ export function createRowReconciler(store: BatchStore, ledgerStore: Pick<LedgerS
         const counts = await ledgerStore.countStored(lines.flatMap((line) => line.rows.map(storableLedgerRow)));
         let at = 0;
         const done = new Map<string, number[]>();
+        // The line's rows are no longer kept: nothing more to wait for or record.
+        const clear = (line: UnrecordedLine) => {
+          for (const row of line.rows) mine.delete(row.id);
+          done.set(line.batchId, [...(done.get(line.batchId) ?? []), line.lineNo]);
+        };
         for (const line of lines) {
           const lineCounts = counts.slice(at, at + line.rows.length);
           at += line.rows.length;
           if (lineCounts.every((count) => count > 0)) {
-            for (const row of line.rows) mine.delete(row.id);
-            done.set(line.batchId, [...(done.get(line.batchId) ?? []), line.lineNo]);
+            clear(line);
             stored += 1;
             continue;
           }
           if (now - line.doneAt > abandonAfterMs && line.rows.every((row, index) => lineCounts[index] > 0 || mine.has(row.id))) {
             onAbandon?.(line);
-            for (const row of line.rows) mine.delete(row.id);
-            done.set(line.batchId, [...(done.get(line.batchId) ?? []), line.lineNo]);
+            clear(line);
             continue;
           }
           line.rows.forEach((row, index) => {

@@ -78,22 +78,21 @@ async function runLineOnce(runtime: BatchRuntime, batch: Parameters<typeof runOw
   // Renewed from the claim on: a call longer than the lease keeps it, and another worker takes a line over only
   // when this one is gone.
   const renewal = setInterval(() => void store.renewLine(batch.id, line.lineNo, runtime.now() + settings.leaseMs, owner).catch(() => undefined), Math.max(50, Math.floor(settings.leaseMs / 3)));
+  // The line ends without running: its error line stored, the hold taken for it at acceptance let go.
+  const endUnrun = async (code: string, message: string) => {
+    await store.completeLine(batch.id, line.lineNo, failedLine(line.customId, code, message));
+    await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
+  };
   try {
-    // A cancel or expiry that came meanwhile: the line ends without running.
+    // A cancel or expiry that came meanwhile.
     const now = await store.getBatch(batch.id);
     if (now === undefined || now.status === 'cancelling' || runtime.now() > batch.expiresAt) {
       const cancelled = now?.status === 'cancelling';
-      await store.completeLine(batch.id, line.lineNo, failedLine(line.customId, cancelled ? 'batch_cancelled' : 'batch_expired', cancelled ? CANCELLED_MESSAGE : EXPIRED_MESSAGE));
-      await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
-      return;
+      return await endUnrun(cancelled ? 'batch_cancelled' : 'batch_expired', cancelled ? CANCELLED_MESSAGE : EXPIRED_MESSAGE);
     }
     // A key revoked or expired since acceptance runs no more lines; one still in force runs them with its settings now.
     const key = await runtime.keys?.inForce(batch);
-    if (key === null) {
-      await store.completeLine(batch.id, line.lineNo, failedLine(line.customId, KEY_GONE_CODE, KEY_GONE_MESSAGE));
-      await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
-      return;
-    }
+    if (key === null) return await endUnrun(KEY_GONE_CODE, KEY_GONE_MESSAGE);
     // The pipeline holds and settles the line's own budget as it runs; the hold taken at acceptance steps aside.
     await endLineHolds(runtime.gateway.spendControl, batch.id, line.lineNo, undefined);
     if (line.state === 'running') runtime.log.warn({ batchId: batch.id, line: line.lineNo }, 'line taken over from a lapsed lease: its earlier call may have reached the provider');

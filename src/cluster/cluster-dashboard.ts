@@ -1,12 +1,11 @@
 import type { CircuitState, CircuitStates } from '../dashboard/circuit-states.js';
 import type { RecentAlerts, SentAlert } from '../dashboard/recent-alerts.js';
-import type { IpcPeer } from './ipc-peer.js';
+import { callEach, type IpcPeer } from './ipc-peer.js';
 
 /** What one worker has seen since it started: its breakers' changes and the alerts it delivered. */
 export interface DashboardSnapshot {
   circuits: CircuitState[];
   alerts: SentAlert[];
-  alertsSince: number;
 }
 
 const WORST: Record<CircuitState['state'], number> = { closed: 0, half_open: 1, open: 2 };
@@ -20,7 +19,7 @@ const ALERTS_KEPT = 100;
  */
 export function shareDashboardState(primary: IpcPeer): (local: { circuits: CircuitStates; alerts: RecentAlerts }) => { circuits: CircuitStates; alerts: RecentAlerts } {
   return ({ circuits, alerts }) => {
-    primary.handle('dashboard.snapshot', async (): Promise<DashboardSnapshot> => ({ circuits: await circuits.now(), alerts: await alerts.list(), alertsSince: alerts.since }));
+    primary.handle('dashboard.snapshot', async (): Promise<DashboardSnapshot> => ({ circuits: await circuits.now(), alerts: await alerts.list() }));
     const gather = () => primary.call<DashboardSnapshot[]>('dashboard.cluster');
     return {
       circuits: { now: async () => worstCircuits(await gather()), close: () => circuits.close() },
@@ -30,9 +29,8 @@ export function shareDashboardState(primary: IpcPeer): (local: { circuits: Circu
 }
 
 /** The primary's side: every worker's snapshot (one starting or dying is left out rather than failing the page). */
-export async function clusterDashboardSnapshots(workers: readonly IpcPeer[]): Promise<DashboardSnapshot[]> {
-  const settled = await Promise.allSettled(workers.map((peer) => peer.call<DashboardSnapshot>('dashboard.snapshot')));
-  return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+export function clusterDashboardSnapshots(workers: readonly IpcPeer[]): Promise<DashboardSnapshot[]> {
+  return callEach<DashboardSnapshot>(workers, 'dashboard.snapshot');
 }
 
 export function worstCircuits(snapshots: readonly DashboardSnapshot[]): CircuitState[] {

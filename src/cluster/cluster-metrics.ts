@@ -1,5 +1,5 @@
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { IpcPeer } from './ipc-peer.js';
+import { callEach, type IpcPeer } from './ipc-peer.js';
 
 /**
  * /metrics across workers. Each worker counts what it served; a scrape lands on one of them, so on its own it would
@@ -18,7 +18,5 @@ export function shareWorkerMetrics(primary: IpcPeer): (local: Registry) => () =>
 /** The primary's side: answers a worker's `metrics.cluster` with the sum over the workers that answer. */
 export async function clusterMetricsText(workers: readonly IpcPeer[]): Promise<string> {
   // A worker starting or dying misses one scrape rather than failing it.
-  const settled = await Promise.allSettled(workers.map((peer) => peer.call<object[]>('metrics.json')));
-  const answered = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  return AggregatorRegistry.aggregate(answered).metrics();
+  return AggregatorRegistry.aggregate(await callEach<object[]>(workers, 'metrics.json')).metrics();
 }

@@ -13,7 +13,7 @@ import { childChannel } from './ipc-channel.js';
 import { clusterMetricsText } from './cluster-metrics.js';
 import { clusterDashboardSnapshots } from './cluster-dashboard.js';
 import { serveBudgetStore } from './ipc-budget-store.js';
-import { createIpcPeer, type IpcPeer } from './ipc-peer.js';
+import { callEach, createIpcPeer, type IpcPeer } from './ipc-peer.js';
 import { serveRateLimiter } from './ipc-rate-limiter.js';
 import { createPrimaryLedger } from './primary-ledger.js';
 import { WORKER_INDEX_ENV, type OthersReloaded } from './cluster-worker.js';
@@ -85,7 +85,7 @@ export async function startPrimary({ workers: count, config, logger, ledgerWrite
     // Answered once every other worker has forgotten the key (one that is gone has nothing to forget).
     peer.handle('keys.invalidate', async (id: string) => {
       const others = [...members.values()].filter((other) => other.worker.id !== worker.id);
-      await Promise.allSettled(others.map((other) => other.peer.call('keys.forget', id)));
+      await callEach(others.map((other) => other.peer), 'keys.forget', id);
       return null;
     });
     // 'close', not 'exit': it comes once the process has exited and its pipe has delivered every message (its last

@@ -62,6 +62,18 @@ export interface IpcPeer {
   waiting(): number;
 }
 
+/**
+ * Calls `method` on every peer at once and keeps the answers of those that gave one: a worker starting or dying is
+ * left out rather than failing the whole question.
+ *
+ * @example
+ * const snapshots = await callEach<Snapshot>(workers, 'dashboard.snapshot');
+ */
+export async function callEach<T>(peers: readonly IpcPeer[], method: string, ...args: unknown[]): Promise<T[]> {
+  const settled = await Promise.allSettled(peers.map((peer) => peer.call<T>(method, ...args)));
+  return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+}
+
 export function createIpcPeer(channel: IpcChannel): IpcPeer {
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   const handlers = new Map<string, Handler>();

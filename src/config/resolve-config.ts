@@ -283,22 +283,22 @@ function modelEntry(source: ModelSource, path: string): ModelEntry {
   };
 }
 
-/** A token guessable by brute force would expose the metrics; same floor as FRUGAL_MASTER_KEY. */
-const MIN_METRICS_TOKEN_LENGTH = 16;
+/** A secret guessable by brute force (metrics token, session secret) opens what it guards: the master key's floor. */
+const MIN_SECRET_LENGTH = 16;
 
-/** A guessable secret would let anyone forge a dashboard session: the same floor as the master key. */
+/** A guessable session secret would let anyone forge a dashboard session. */
 function sessionSecret(admin: RawConfig['admin'], env: Record<string, string | undefined>): string | undefined {
   const secret = admin?.session_secret || env.FRUGAL_DASHBOARD_SECRET || undefined;
-  if (secret !== undefined && secret.length < MIN_METRICS_TOKEN_LENGTH) {
-    throw configError(`admin.session_secret: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`);
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw configError(`admin.session_secret: at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)`);
   }
   return secret;
 }
 
 function metricsSettings(server: RawConfig['server'], env: Record<string, string | undefined>): GatewayConfig['server']['metrics'] {
   const token = server?.metrics?.token || env.FRUGAL_METRICS_TOKEN || undefined;
-  if (token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH) {
-    throw configError(`server.metrics.token: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`);
+  if (token !== undefined && token.length < MIN_SECRET_LENGTH) {
+    throw configError(`server.metrics.token: at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)`);
   }
   return { token, host: server?.metrics?.host ?? server?.host ?? env.FRUGAL_HOST ?? '127.0.0.1', port: server?.metrics?.port };
 }

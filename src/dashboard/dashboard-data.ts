@@ -224,6 +224,7 @@ export async function budgetsData(sources: DashboardSources, viewer: DashboardVi
   }
   const keys = [];
   const listed = sources.keys ? await sources.keys.list({ includeRevoked: false }) : [];
+  const defaults = sources.defaultKeyLimits?.();
   const spend30d = await sources.reader.report({ by: 'key', since: at - 30 * DAY_MS, until: at, where: scoped(viewer) });
   const spentBy = new Map(spend30d.map((row) => [row.group, row]));
   for (const key of listed) {
@@ -246,8 +247,8 @@ export async function budgetsData(sources: DashboardSources, viewer: DashboardVi
       budgetHard: key.budget?.hard ?? null,
       periodSpentNanos: periodSpent,
       // What the key is limited to: its own limits, else the deployment's defaults (null: no limit).
-      rpm: key.rateLimits.rpm ?? sources.defaultKeyLimits?.().rpm ?? null,
-      tpm: key.rateLimits.tpm ?? sources.defaultKeyLimits?.().tpm ?? null,
+      rpm: key.rateLimits.rpm ?? defaults?.rpm ?? null,
+      tpm: key.rateLimits.tpm ?? defaults?.tpm ?? null,
       requests30d: row?.requests ?? 0,
       spent30dNanos: (row?.costNanos ?? 0n).toString(),
       lastUsed: last ? new Date(last.ts).toISOString() : null,
