@@ -2,7 +2,8 @@
 // and a bare Node proxy (the floor), on the same machine, in the same run. Prints a markdown table and writes
 // the numbers to bench/results/overhead-<time>.json. Flags: --quick (short cells, for trying the harness),
 // --ledger=off (no SQLite ledger, so no spool row either), --cpu-prof (V8 CPU profile of Frugal in
-// bench/results/profiles/; read it with summarize-cpu-profile.ts). With the ledger on, a second Frugal with
+// bench/results/profiles/; read it with summarize-cpu-profile.ts), --workers 1,2,auto (run-workers-bench.ts),
+// --before DIR (another built checkout beside this one: run-before-after.ts). With the ledger on, a second Frugal with
 // `ledger.durability: spool` runs beside the first in every 1-connection and throughput cell: what the durable
 // spool costs, side by side in the same run.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -30,6 +31,7 @@ import {
 } from './start-processes.js';
 import { verifyEndpoint } from './verify-endpoint.js';
 import { parseWorkerCounts, runWorkersBench } from './run-workers-bench.js';
+import { runBeforeAfter } from './run-before-after.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,6 +45,9 @@ const cpuProfile = argv.includes('--cpu-prof');
 // --workers 1,2,auto (or --workers=1,2): the workers table only (run-workers-bench.ts).
 const workersFlag = argv.findIndex((arg) => arg === '--workers' || arg.startsWith('--workers='));
 const workerCounts = workersFlag < 0 ? undefined : parseWorkerCounts(argv[workersFlag].includes('=') ? argv[workersFlag].split('=')[1] : (argv[workersFlag + 1] ?? '1,2,auto'));
+// --before DIR (or --before=DIR): this checkout beside another built checkout only (run-before-after.ts).
+const beforeFlag = argv.findIndex((arg) => arg === '--before' || arg.startsWith('--before='));
+const beforeDir = beforeFlag < 0 ? undefined : argv[beforeFlag].includes('=') ? argv[beforeFlag].split('=')[1] : argv[beforeFlag + 1];
 
 const plan = {
   oneConnection: (quick
@@ -60,6 +65,7 @@ function progress(text: string) {
 
 async function main(): Promise<void> {
   if (workerCounts) return runWorkersBench(workerCounts, { quick, ledger, progress });
+  if (beforeDir) return runBeforeAfter(beforeDir, { quick, ledger, progress });
   const started = performance.now();
   const loadAverageBefore = loadavg();
   progress(`starting mock upstream, Frugal (ledger: ${ledger}), Portkey and a bare Node proxy, each in its own process`);

@@ -132,7 +132,8 @@ function tallyLogLines(child: ChildProcess): LogTally {
   return tally;
 }
 
-export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = [], spool = false, workers = 1): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
+/** `repo`: the checkout to run (another one for a before/after run: run-before-after.ts). */
+export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeArgs: string[] = [], spool = false, workers = 1, repo = REPO): Promise<Endpoint & { dataDir: string; logs: LogTally }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'frugal-bench-'));
   tempDirs.add(dataDir);
   const configPath = join(dataDir, 'frugal.yaml');
@@ -141,7 +142,7 @@ export async function startFrugal(mock: Endpoint, ledger: LedgerMode, extraNodeA
   const stderrTail: string[] = [];
   const child = track(
     spawn(process.execPath, [...extraNodeArgs, 'bin/frugal.mjs', 'serve', '--config', configPath, '--port', String(port), '--host', '127.0.0.1'], {
-      cwd: REPO,
+      cwd: repo,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_ENV: 'production' },
     }),

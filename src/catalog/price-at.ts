@@ -21,11 +21,11 @@ export interface RatesInForce extends TokenRates {
  * priceAt(model.price, { tier: 'standard', at: Date.parse('2026-11-14T12:00:00Z') }).applied; // 'off_peak' on a Saturday
  */
 export function priceAt(price: Price, when: { tier: PriceTier; at: number }): RatesInForce {
-  if (when.tier === 'batch' && price.batch) return { ...rates(price.batch), applied: 'batch' };
-  if (when.tier === 'flex' && price.flex) return { ...rates(price.flex), applied: 'flex' };
+  if (when.tier === 'batch' && price.batch) return inForce(price.batch, 'batch');
+  if (when.tier === 'flex' && price.flex) return inForce(price.flex, 'flex');
   const offPeak = price.offPeak;
-  if (offPeak && offPeak.windows.some((window) => windowContains(window, when.at))) return { ...rates(offPeak), applied: 'off_peak' };
-  return { ...rates(price), applied: 'standard' };
+  if (offPeak && offPeak.windows.some((window) => windowContains(window, when.at))) return inForce(offPeak, 'off_peak');
+  return inForce(price, 'standard');
 }
 
 /**
@@ -44,6 +44,7 @@ export function requestedTier(request: { service_tier?: unknown; [field: string]
   return request.service_tier === 'flex' ? 'flex' : 'standard';
 }
 
-function rates(source: TokenRates): TokenRates {
-  return { inputPico: source.inputPico, outputPico: source.outputPico, cachedInputPico: source.cachedInputPico, cacheWritePico: source.cacheWritePico };
+// One object per call (it runs several times a request), not a copy then a spread of it.
+function inForce(source: TokenRates, applied: AppliedRate): RatesInForce {
+  return { inputPico: source.inputPico, outputPico: source.outputPico, cachedInputPico: source.cachedInputPico, cacheWritePico: source.cacheWritePico, applied };
 }

@@ -24,8 +24,29 @@ export interface DrainResult {
 }
 
 interface InFlight {
-  controller: AbortController;
+  /** The signal the gateway runs the call under. */
+  signal: AbortSignal;
+  /** Aborts `signal` (the drain's deadline). */
+  end: (reason: Error) => void;
+  /** Drops what tied the call to the caller's signal. */
+  release: () => void;
   requestId: string | undefined;
+}
+
+/**
+ * A call the drain can end. An edge that owns its signal's controller lends it (`endCall`): one controller per
+ * request, not a second one relaying the first (the HTTP edge does, for every request). Otherwise a controller of
+ * its own, following the caller's signal by hand, not with AbortSignal.any: the listener is removed when the call ends.
+ */
+function ownedCall(caller: CallerContext): InFlight {
+  const requestId = caller.requestId;
+  if (caller.signal && caller.endCall) return { signal: caller.signal, end: caller.endCall, release: () => {}, requestId };
+  const controller = new AbortController();
+  const outer = caller.signal;
+  const relay = () => controller.abort(outer?.reason);
+  if (outer?.aborted) relay();
+  else outer?.addEventListener('abort', relay, { once: true });
+  return { signal: controller.signal, end: (reason) => controller.abort(reason), release: () => outer?.removeEventListener('abort', relay), requestId };
 }
 
 /** Chunks that end a choice or carry the usage: held back until the row is durable. */
@@ -55,25 +76,20 @@ export function createDrainableGateway({ durable }: DrainableGatewayOptions = {}
   let ending = false;
 
   function begin(caller: CallerContext): { call: InFlight; caller: CallerContext; done: () => void } {
-    const call: InFlight = { controller: new AbortController(), requestId: caller.requestId };
-    // Merged by hand, not with AbortSignal.any: the listener on the client's signal is removed when the call ends.
-    const outer = caller.signal;
-    const relay = () => call.controller.abort(outer?.reason);
-    if (outer?.aborted) relay();
-    else outer?.addEventListener('abort', relay, { once: true });
+    const call = ownedCall(caller);
     inFlight.add(call);
     if (ending) end(call);
     const done = () => {
-      outer?.removeEventListener('abort', relay);
+      call.release();
       if (!inFlight.delete(call)) return;
       if (inFlight.size === 0) onIdle?.();
     };
-    return { call, caller: { ...caller, signal: call.controller.signal }, done };
+    return { call, caller: caller.signal === call.signal ? caller : { ...caller, signal: call.signal }, done };
   }
 
   function end(call: InFlight) {
     if (call.requestId !== undefined) cutIds.add(call.requestId);
-    call.controller.abort(shutdownError());
+    call.end(shutdownError());
   }
 
   const waitDurable = async () => {
@@ -109,7 +125,7 @@ export function createDrainableGateway({ durable }: DrainableGatewayOptions = {}
   }
 
   function rethrown(error: unknown, call: InFlight): unknown {
-    const reason = call.controller.signal.reason;
+    const reason = call.signal.reason;
     return reason instanceof FrugalError && reason.code === 'shutdown' ? reason : error;
   }
 

@@ -42,6 +42,8 @@ export interface CallerContext {
   tags?: Record<string, string>;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /** Aborts `signal` with this reason: lent by an edge that owns the signal, so the call can be ended from inside (a drain). */
+  endCall?: (reason: Error) => void;
   /** The task the caller declares (header x-frugal-task), for `map` routes. */
   task?: string;
   /** The caller's `x-frugal-cache` header: no-cache | no-store | ttl=SECONDS. */

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Gateway } from '../pipeline/create-gateway.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
 import { createPrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import { rememberCredentials } from '../errors/scrub-credentials.js';
 import { registerLimitedJsonParser } from './json-limits.js';
@@ -58,6 +59,7 @@ export function createServer({ gateway, logger, keys, spend, responses, feedback
     loggerInstance: logger,
     // Fastify's two lines per request (with the raw URL) are replaced by one of ours: request-log.ts.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: gateway.config.server.bodyLimitBytes,
     // Ids come from genReqId (edgeServerOptions): request.id is x-request-id and the ledger row id.
     requestIdHeader: false,

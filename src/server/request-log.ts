@@ -23,6 +23,10 @@ declare module 'fastify' {
   }
 }
 
+function infoEnabled(log: FastifyRequest['log']): boolean {
+  return (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') ?? true;
+}
+
 const WATCHED = Symbol('frugal.requestLogged');
 
 /** The summary of a chat-shaped gateway reply; the cost is read from the request's spend when the line is written. */
@@ -55,6 +59,8 @@ export function watchRequest(request: FastifyRequest, reply: FastifyReply): void
   if (!raw.headersSent) raw.setHeader('x-request-id', request.id);
   const started = performance.now();
   raw.once('close', () => {
+    // Not even the line's object when info lines are off (production at warn): this runs for every request.
+    if (!infoEnabled(request.log)) return;
     const served = request.frugalServed;
     const costNanos = served?.costNanos();
     // No body, no header, no raw URL: a matched route is logged by its pattern, since a URL may carry a key.

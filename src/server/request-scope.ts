@@ -32,21 +32,23 @@ export function requestIdOf(request: FastifyRequest): string {
 }
 
 /** Aborts when the client hangs up before the reply is complete, so the upstream call stops too. */
-export function clientSignal(response: ServerResponse): AbortSignal {
+export function clientAbort(response: ServerResponse): AbortController {
   const controller = new AbortController();
   response.once('close', () => {
     if (!response.writableFinished) controller.abort(new Error('client closed the connection'));
   });
-  return controller.signal;
+  return controller;
 }
 
 /** What the edge knows about a caller, for the gateway: request id, tags, key, client signal, hints. */
 export function callerOf(request: FastifyRequest, response: ServerResponse) {
+  const client = clientAbort(response);
   const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
   return {
     requestId: requestIdOf(request),
     tags: sanitizeHeaderTags(parseTagHeader(request.headers['x-frugal-tags'])),
-    signal: clientSignal(response),
+    signal: client.signal,
+    endCall: (reason: Error) => client.abort(reason),
     key: request.frugalKey,
     keyInForce: request.frugalKeyInForce,
     task: header('x-frugal-task'),
