@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { VirtualKey } from '../keys/virtual-key.js';
+import type { CallerContext } from '../request/request-context.js';
 import { parseTagHeader } from '../pipeline/parse-tags.js';
 import { sanitizeHeaderTags } from '../wire/storable-text.js';
 
@@ -41,7 +42,7 @@ export function clientAbort(response: ServerResponse): AbortController {
 }
 
 /** What the edge knows about a caller, for the gateway: request id, tags, key, client signal, hints. */
-export function callerOf(request: FastifyRequest, response: ServerResponse) {
+export function callerOf(request: FastifyRequest, response: ServerResponse): CallerContext & { requestId: string; signal: AbortSignal } {
   const client = clientAbort(response);
   const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
   return {
