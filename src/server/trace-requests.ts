@@ -70,6 +70,7 @@ export function traceRequests(app: FastifyInstance, settings: OtlpTraceSettings)
     const span = current.start({ operation, method: request.method, route, headers: request.headers });
     request.frugalTrace = span;
     // 'close' comes for answered, failed, refused and hijacked (streamed) replies alike.
-    reply.raw.once('close', () => current.end(span, reply.raw.statusCode));
+    // statusCode says 200 before anything is sent: only a response whose headers went out has a status.
+    reply.raw.once('close', () => current.end(span, reply.raw.headersSent ? reply.raw.statusCode : undefined));
   });
 }

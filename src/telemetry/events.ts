@@ -31,6 +31,8 @@ export const channels = {
   upstreamAttemptStart: diagnosticsChannel.channel('frugal:upstream:attempt:start'),
   /** The same call ended (answered, failed, or its stream finished): the event of its start, filled in. */
   upstreamAttemptEnd: diagnosticsChannel.channel('frugal:upstream:attempt:end'),
+  /** An adapter is sending a request, inside the current attempt: who it talks to (see upstream-peer.ts). */
+  upstreamPeer: diagnosticsChannel.channel('frugal:upstream:peer'),
 } as const;
 
 export interface RouteDecisionEvent {

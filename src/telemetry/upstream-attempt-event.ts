@@ -1,6 +1,7 @@
 import type { ChatChunk, ChatRequest, ChatResponse } from '../wire/chat-types.js';
 import type { TokenUsage } from '../wire/token-usage.js';
 import { channels } from './events.js';
+import { requestParametersOf, type RequestParameters } from './request-parameters.js';
 
 /**
  * One upstream call as tracing sees it. Built only when someone listens (otherwise `beginUpstreamAttempt` returns
@@ -15,9 +16,8 @@ export interface UpstreamAttemptEvent {
   /** The model id sent upstream. */
   readonly upstreamModel: string;
   readonly stream: boolean;
-  readonly maxTokens: number | undefined;
-  readonly temperature: number | undefined;
-  readonly topP: number | undefined;
+  /** Generation parameters as sent upstream (gen_ai.request.*). */
+  readonly parameters: RequestParameters;
   /** performance.now() when the call began. */
   readonly startedHr: number;
   /** ms from the call's start to its first streamed chunk. */
@@ -43,9 +43,7 @@ export function beginUpstreamAttempt(requestId: string, provider: string, model:
     model,
     upstreamModel: request.model,
     stream: request.stream === true,
-    maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
-    temperature: request.temperature ?? undefined,
-    topP: request.top_p ?? undefined,
+    parameters: requestParametersOf(request),
     startedHr: performance.now(),
     firstChunkMs: null,
     responseModel: undefined,

@@ -5,6 +5,7 @@ import { callDeadline, createUpstreamDispatcher, transportError } from '../http/
 import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
+import { announceUpstreamPeer, upstreamPeer } from '../../telemetry/upstream-peer.js';
 import { parseSse } from '../../wire/sse/parse-sse.js';
 import { anthropicUpstreamError } from './anthropic-error.js';
 import { convertAnthropicStream, createAnthropicStreamConverter } from './anthropic-stream.js';
@@ -72,6 +73,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, ...options.headers };
   if (apiKey) headers['x-api-key'] = apiKey;
   const secrets = [apiKey];
+  const peer = upstreamPeer('anthropic', endpoint);
   const now = options.now ?? Date.now;
   const limits: UpstreamLimits = { ...DEFAULT_UPSTREAM_LIMITS, ...options.limits };
   const sseLimits = { maxBytes: limits.maxResponseBytes, maxEvents: limits.maxStreamEvents, tooLarge: (what: 'bytes' | 'events') => upstreamTooLarge(name, what === 'bytes' ? `a stream longer than ${limits.maxResponseBytes} bytes (max_response_mb)` : `more than ${limits.maxStreamEvents} stream events (max_stream_events)`) };
@@ -85,6 +87,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
   async function post(body: unknown, signal: AbortSignal, betas: readonly string[] = [], url = endpoint): Promise<Dispatcher.ResponseData> {
     // Serialised before the try: a request we cannot serialise is our side's problem, not an unreachable upstream.
     const text = serializeRequest(body);
+    announceUpstreamPeer(peer);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, { method: 'POST', headers: withBetas(headers, betas), body: text, dispatcher, signal });

@@ -5,6 +5,7 @@ import { callDeadline, createUpstreamDispatcher, transportError } from '../http/
 import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
+import { announceUpstreamPeer, upstreamPeer } from '../../telemetry/upstream-peer.js';
 import { keepWireText } from '../../wire/sse/chunk-wire-text.js';
 import { parseSse, type SseEvent } from '../../wire/sse/parse-sse.js';
 import { usageFromOpenAI, type TokenUsage } from '../../wire/token-usage.js';
@@ -37,6 +38,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   const secrets = [apiKey];
+  const peer = upstreamPeer('openai', base);
   const limits: UpstreamLimits = { ...DEFAULT_UPSTREAM_LIMITS, ...options.limits };
   const sseLimits = { maxBytes: limits.maxResponseBytes, maxEvents: limits.maxStreamEvents, tooLarge: (what: 'bytes' | 'events') => upstreamTooLarge(name, what === 'bytes' ? `a stream longer than ${limits.maxResponseBytes} bytes (max_response_mb)` : `more than ${limits.maxStreamEvents} stream events (max_stream_events)`) };
 
@@ -49,6 +51,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
   async function post(path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     // Serialised before the try: a request we cannot serialise is our side's problem, not an unreachable upstream.
     const text = serializeRequest(body);
+    announceUpstreamPeer(peer);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(`${base}${path}`, { method: 'POST', headers, body: text, dispatcher, signal });

@@ -4,6 +4,7 @@ import { countTextTokens } from '../../tokens/count-tokens.js';
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest } from '../../wire/chat-types.js';
 import { usageToOpenAI, type TokenUsage } from '../../wire/token-usage.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
+import { announceUpstreamPeer, SIMULATED_PEER } from '../../telemetry/upstream-peer.js';
 import { planSimulatedReply } from './plan-simulated-reply.js';
 import { simulatedChunks } from './simulated-chunks.js';
 import { embeddingDimensions, encodeEmbedding, simulatedEmbedding } from './simulated-embedding.js';
@@ -49,6 +50,7 @@ export function createSimulatedAdapter(options: SimulatedOptions): ProviderAdapt
     kind: 'simulated',
 
     async chat(request: ChatRequest, { signal }: CallOptions): Promise<ChatResult> {
+      announceUpstreamPeer(SIMULATED_PEER);
       const reply = plan(request);
       const pace = tokensPerSecond > 0 ? (reply.usage.completionTokens * 1000) / tokensPerSecond : 0;
       await wait(ttftMs + pace, signal);
@@ -70,6 +72,7 @@ export function createSimulatedAdapter(options: SimulatedOptions): ProviderAdapt
     },
 
     async streamChat(request: ChatRequest, { signal }: CallOptions): Promise<ChatStreamResult> {
+      announceUpstreamPeer(SIMULATED_PEER);
       const reply = plan(request);
       let reported: TokenUsage | undefined;
       const gap = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0;

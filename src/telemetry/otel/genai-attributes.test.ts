@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FrugalError } from '../../errors/frugal-error.js';
+import { requestParametersOf } from '../request-parameters.js';
 import type { UpstreamAttemptEvent } from '../upstream-attempt-event.js';
-import { attemptEndAttributes, errorType, requestBodyAttributes, routingEventOf } from './genai-attributes.js';
+import { attemptEndAttributes, errorType, finishReasonsForCaller, requestBodyAttributes, routingEventOf } from './genai-attributes.js';
 
 function attempt(overrides: Partial<UpstreamAttemptEvent> = {}): UpstreamAttemptEvent {
   return {
@@ -10,15 +11,13 @@ function attempt(overrides: Partial<UpstreamAttemptEvent> = {}): UpstreamAttempt
     model: 'claude-haiku',
     upstreamModel: 'claude-haiku-4-5',
     stream: false,
-    maxTokens: undefined,
-    temperature: undefined,
-    topP: undefined,
+    parameters: requestParametersOf({}),
     startedHr: 0,
     firstChunkMs: null,
     responseModel: undefined,
     responseId: undefined,
     finishReasons: [],
-    usage: { promptTokens: 1200, completionTokens: 40, cachedPromptTokens: 1000, cacheCreationTokens: 150, reasoningTokens: 0, estimated: false },
+    usage: { promptTokens: 1200, completionTokens: 40, cachedPromptTokens: 1000, cacheCreationTokens: 150, reasoningTokens: 25, estimated: false },
     costNanos: 1_250_000,
     error: undefined,
     cancelled: false,
@@ -33,6 +32,7 @@ describe('GenAI span attributes', () => {
       'gen_ai.usage.output_tokens': 40,
       'gen_ai.usage.cache_read.input_tokens': 1000,
       'gen_ai.usage.cache_creation.input_tokens': 150,
+      'gen_ai.usage.reasoning.output_tokens': 25,
       'frugal.cost_usd': 0.00125,
     });
   });
@@ -67,5 +67,37 @@ describe('GenAI span attributes', () => {
   it('reads model and sampling parameters from a body, never its messages', () => {
     const attributes = requestBodyAttributes({ model: 'x'.repeat(1000), messages: [{ role: 'user', content: 'secret prompt' }], max_output_tokens: 9, top_p: 0.5 });
     expect(attributes).toEqual({ 'gen_ai.request.model': 'x'.repeat(256), 'gen_ai.request.max_tokens': 9, 'gen_ai.request.top_p': 0.5 });
+  });
+
+  it('reads the parameters of each API shape: Chat Completions, Responses and Messages', () => {
+    expect(requestBodyAttributes({ model: 'm', stop: 'END', n: 1, seed: 0, response_format: { type: 'text' } })).toEqual({
+      'gen_ai.request.model': 'm',
+      'gen_ai.request.stop_sequences': ['END'],
+      'gen_ai.request.seed': 0,
+      'gen_ai.output.type': 'text',
+    });
+    expect(requestBodyAttributes({ model: 'm', input: 'hi', text: { format: { type: 'json_schema', name: 'x', schema: {} } }, max_output_tokens: 5 })).toEqual({
+      'gen_ai.request.model': 'm',
+      'gen_ai.request.max_tokens': 5,
+      'gen_ai.output.type': 'json',
+    });
+    expect(requestBodyAttributes({ model: 'm', max_tokens: 9, stop_sequences: ['a'], top_k: 3, temperature: 1 })).toEqual({
+      'gen_ai.request.model': 'm',
+      'gen_ai.request.max_tokens': 9,
+      'gen_ai.request.stop_sequences': ['a'],
+      'gen_ai.request.top_k': 3,
+      'gen_ai.request.temperature': 1,
+    });
+  });
+
+  it('bounds stop sequences, which are the caller\'s text', () => {
+    const stops = requestBodyAttributes({ stop_sequences: Array.from({ length: 50 }, () => 'y'.repeat(1000)) })['gen_ai.request.stop_sequences'] as string[];
+    expect(stops).toHaveLength(16);
+    expect(stops[0]).toHaveLength(256);
+  });
+
+  it('answers a Messages caller in Anthropic stop reasons and everyone else in OpenAI finish reasons', () => {
+    expect(finishReasonsForCaller('/v1/messages', ['stop', 'length', 'tool_calls', 'none'])).toEqual(['end_turn', 'max_tokens', 'tool_use', 'none']);
+    expect(finishReasonsForCaller('/v1/chat/completions', ['stop', 'length'])).toEqual(['stop', 'length']);
   });
 });

@@ -2,11 +2,18 @@ import type { Attributes } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
   ATTR_GEN_AI_REQUEST_STREAM,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
@@ -16,13 +23,20 @@ import {
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { LedgerRow } from '../../ledger/ledger-row.js';
 import type { RoutingEvent } from '../../routing/route-node.js';
 import type { TokenUsage } from '../../wire/token-usage.js';
+import { toAnthropicStopReason } from '../../wire/anthropic/chat-response-to-messages.js';
+import type { FinishReason } from '../../wire/chat-types.js';
 import type { RouteDecisionEvent } from '../events.js';
+import { MAX_CLIENT_TEXT, requestParametersOf, type RequestParameters } from '../request-parameters.js';
 import type { UpstreamAttemptEvent } from '../upstream-attempt-event.js';
+import type { UpstreamPeer } from '../upstream-peer.js';
 
 /**
  * Span attributes: the OpenTelemetry GenAI conventions (names from @opentelemetry/semantic-conventions, so a
@@ -35,6 +49,8 @@ export const FRUGAL = {
   costUsd: 'frugal.cost_usd',
   savingsUsd: 'frugal.savings_usd',
   keyId: 'frugal.key_id',
+  /** The provider's name in Frugal's config; gen_ai.provider.name is its well-known name (openai, anthropic…). */
+  provider: 'frugal.provider',
   requestId: 'frugal.request_id',
   task: 'frugal.task',
   status: 'frugal.status',
@@ -45,21 +61,46 @@ export const FRUGAL = {
 
 // Cost attributes are USD doubles for dashboards; the ledger keeps the exact integer nano-dollars.
 const usd = (nanos: number) => nanos / 1e9;
-// The model name is the caller's text: bounded, like any attribute a client controls.
-const MAX_CLIENT_TEXT = 256;
-
-export function attemptStartAttributes(event: UpstreamAttemptEvent): Attributes {
-  const attributes: Attributes = {
+/**
+ * An attempt's attributes at its start. `peer` is what the provider's adapter said last time (the adapter says it
+ * again as it sends, see peerAttributes); until a provider has spoken, its config name stands in.
+ */
+export function attemptStartAttributes(event: UpstreamAttemptEvent, peer: UpstreamPeer | undefined): Attributes {
+  return {
     [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
     [ATTR_GEN_AI_PROVIDER_NAME]: event.provider,
+    ...(peer === undefined ? {} : peerAttributes(peer)),
     [ATTR_GEN_AI_REQUEST_MODEL]: event.upstreamModel,
     [ATTR_GEN_AI_REQUEST_STREAM]: event.stream,
+    ...parameterAttributes(event.parameters),
+    [FRUGAL.provider]: event.provider,
     [FRUGAL.model]: event.model,
     [FRUGAL.requestId]: event.requestId,
   };
-  if (event.maxTokens !== undefined) attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = event.maxTokens;
-  if (event.temperature !== undefined) attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = event.temperature;
-  if (event.topP !== undefined) attributes[ATTR_GEN_AI_REQUEST_TOP_P] = event.topP;
+}
+
+export function peerAttributes(peer: UpstreamPeer): Attributes {
+  const attributes: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: peer.genAiProvider };
+  if (peer.address !== undefined) attributes[ATTR_SERVER_ADDRESS] = peer.address;
+  if (peer.address !== undefined && peer.port !== undefined) attributes[ATTR_SERVER_PORT] = peer.port;
+  return attributes;
+}
+
+function parameterAttributes(parameters: RequestParameters): Attributes {
+  const attributes: Attributes = {};
+  const set = (name: string, value: number | string | string[] | undefined) => {
+    if (value !== undefined) attributes[name] = value;
+  };
+  set(ATTR_GEN_AI_REQUEST_MAX_TOKENS, parameters.maxTokens);
+  set(ATTR_GEN_AI_REQUEST_TEMPERATURE, parameters.temperature);
+  set(ATTR_GEN_AI_REQUEST_TOP_P, parameters.topP);
+  set(ATTR_GEN_AI_REQUEST_TOP_K, parameters.topK);
+  set(ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, parameters.stopSequences);
+  set(ATTR_GEN_AI_REQUEST_SEED, parameters.seed);
+  set(ATTR_GEN_AI_REQUEST_CHOICE_COUNT, parameters.choiceCount);
+  set(ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, parameters.frequencyPenalty);
+  set(ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, parameters.presencePenalty);
+  set(ATTR_GEN_AI_OUTPUT_TYPE, parameters.outputType);
   return attributes;
 }
 
@@ -81,6 +122,7 @@ function usageAttributes(usage: TokenUsage | undefined): Attributes {
     [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: usage.completionTokens,
     [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: usage.cachedPromptTokens,
     [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]: usage.cacheCreationTokens,
+    [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: usage.reasoningTokens,
     [FRUGAL.tokensEstimated]: usage.estimated,
   };
 }
@@ -99,7 +141,8 @@ export function rowAttributes(row: LedgerRow): Attributes {
     [FRUGAL.savingsUsd]: usd(row.savedNanos),
   };
   if (row.servedModel !== null) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = row.servedModel;
-  if (row.provider !== null) attributes[ATTR_GEN_AI_PROVIDER_NAME] = row.provider;
+  // gen_ai.provider.name comes from the attempt that served (its adapter knows the provider); this is the config name.
+  if (row.provider !== null) attributes[FRUGAL.provider] = row.provider;
   if (row.routeTrace !== null) attributes[FRUGAL.routeTrace] = row.routeTrace;
   if (row.cacheStatus !== null) attributes[FRUGAL.cacheStatus] = row.cacheStatus;
   if (row.keyId !== null) attributes[FRUGAL.keyId] = row.keyId;
@@ -113,14 +156,19 @@ export function rowAttributes(row: LedgerRow): Attributes {
 export function requestBodyAttributes(body: unknown): Attributes {
   if (typeof body !== 'object' || body === null) return {};
   const fields = body as Record<string, unknown>;
-  const attributes: Attributes = {};
+  const attributes: Attributes = parameterAttributes(requestParametersOf(fields));
   if (typeof fields.model === 'string') attributes[ATTR_GEN_AI_REQUEST_MODEL] = fields.model.slice(0, MAX_CLIENT_TEXT);
-  const maxTokens = [fields.max_completion_tokens, fields.max_tokens, fields.max_output_tokens].find((value) => typeof value === 'number');
-  if (typeof maxTokens === 'number') attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
-  if (typeof fields.temperature === 'number') attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = fields.temperature;
-  if (typeof fields.top_p === 'number') attributes[ATTR_GEN_AI_REQUEST_TOP_P] = fields.top_p;
   if (typeof fields.stream === 'boolean') attributes[ATTR_GEN_AI_REQUEST_STREAM] = fields.stream;
   return attributes;
+}
+
+/**
+ * The request's finish reasons in the shape its caller was answered in: a Messages caller got Anthropic stop reasons
+ * (end_turn, max_tokens, tool_use), whatever the upstream was; every other door answers with OpenAI's.
+ */
+export function finishReasonsForCaller(route: string, reasons: readonly string[]): string[] {
+  if (!route.endsWith('/messages')) return [...reasons];
+  return reasons.map((reason) => (reason === 'none' ? reason : toAnthropicStopReason(reason as FinishReason)));
 }
 
 /** A span event per routing decision: `frugal.route.escalation`, `.fallback`, `.hedge`, `.skip`. */

@@ -88,7 +88,8 @@ describe('OpenTelemetry traces to an OTLP receiver', () => {
       'gen_ai.request.max_tokens': 50,
       'gen_ai.request.temperature': 0.2,
       'gen_ai.response.model': 'cheap',
-      'gen_ai.provider.name': 'cheap-host',
+      'gen_ai.provider.name': 'openai',
+      'frugal.provider': 'cheap-host',
       'gen_ai.usage.input_tokens': completion.usage!.prompt_tokens,
       'gen_ai.usage.output_tokens': completion.usage!.completion_tokens,
       'gen_ai.usage.cache_read.input_tokens': 0,
@@ -116,7 +117,8 @@ describe('OpenTelemetry traces to an OTLP receiver', () => {
     expect(sent).toBeDefined();
     expect(attempt.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'cheap-host',
+      'gen_ai.provider.name': 'openai',
+      'frugal.provider': 'cheap-host',
       'gen_ai.request.model': 'cheap-2026-01',
       'gen_ai.request.stream': false,
       'gen_ai.request.max_tokens': 50,

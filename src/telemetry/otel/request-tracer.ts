@@ -24,7 +24,8 @@ export interface RequestTracer {
   run<T>(traced: TracedRequest, handler: () => T): T;
   /** Model and parameters from the parsed body (never its messages). */
   describe(traced: TracedRequest, body: unknown): void;
-  end(traced: TracedRequest, httpStatus: number): void;
+  /** `httpStatus`: the status sent, or undefined when no response went out (the client left first). */
+  end(traced: TracedRequest, httpStatus: number | undefined): void;
   /** Exports what is buffered and stops; called when the server closes. */
   shutdown(): Promise<void>;
 }
