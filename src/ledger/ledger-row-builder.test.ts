@@ -41,5 +41,9 @@ describe('the ledger row builder', () => {
     expect(buildLedgerRow(facts({ status: 'error', error: upstream }))).toMatchObject({ httpStatus: 400, errorCode: 'context_length_exceeded' });
     expect(buildLedgerRow(facts({ status: 'error', error: new Error('bug') }))).toMatchObject({ httpStatus: 500, errorCode: 'internal_error' });
     expect(buildLedgerRow(facts({ status: 'client_aborted', error: undefined }))).toMatchObject({ httpStatus: 499, errorCode: 'client_aborted' });
+    // The client leaving cancels the upstream call; what that cancellation turned into is not the row's code.
+    const cancelled = new FrugalError('upstream_timeout', "Call to provider 'mock' was cancelled.", { retryable: true });
+    expect(buildLedgerRow(facts({ status: 'client_aborted', error: cancelled }))).toMatchObject({ httpStatus: 499, errorCode: 'client_aborted' });
+    expect(buildLedgerRow(facts({ status: 'client_aborted', error: new FrugalError('shutdown', 'draining') }))).toMatchObject({ errorCode: 'shutdown' });
   });
 });

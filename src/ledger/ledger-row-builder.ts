@@ -90,7 +90,7 @@ export function buildLedgerRow(facts: RowFacts): LedgerRow {
     ttftMs: facts.ttftMs === null ? null : roundMs(facts.ttftMs),
     status,
     httpStatus: status === 'ok' ? 200 : status === 'client_aborted' ? 499 : (frugalError?.status ?? 500),
-    errorCode: status === 'ok' ? null : (frugalError?.upstreamCode ?? frugalError?.code ?? (status === 'client_aborted' ? 'client_aborted' : 'internal_error')),
+    errorCode: errorCodeOf(status, frugalError),
     cacheStatus: facts.cacheStatus,
     routeTrace: facts.decision.trace.length > 0 ? facts.decision.trace.join('>') : null,
     task: facts.decision.task,
@@ -114,4 +114,14 @@ export function recordRequest(sink: LedgerSink | undefined, facts: RowFacts, hol
   else sink?.record(row);
   publishRequestFinished({ row });
   return row;
+}
+
+/**
+ * A request ended by its caller says so, whatever the upstream call it cut short turned into on the way out (an
+ * aborted call surfaces as a cancelled upstream call, which is no upstream timeout); a drain's cut says `shutdown`.
+ */
+function errorCodeOf(status: LedgerStatus, error: FrugalError | undefined): string | null {
+  if (status === 'ok') return null;
+  if (status === 'client_aborted') return error?.code === 'shutdown' ? 'shutdown' : 'client_aborted';
+  return error?.upstreamCode ?? error?.code ?? 'internal_error';
 }

@@ -43,5 +43,17 @@ describe('a client that disconnects mid-stream', () => {
     // 400 words would be well over 400 tokens; the row counts only what was generated before the cut.
     expect(row.completionTokens).toBeLessThan(400);
     expect(row.costNanos).toBeGreaterThan(0);
+    // The cut-short upstream call is the client's doing, not an upstream timeout.
+    expect(row.errorCode).toBe('client_aborted');
+  });
+
+  it('before a plain answer arrives: the row says the client left, not that the upstream timed out', async () => {
+    const client = new OpenAI({ apiKey: 'x', baseURL: frugal.baseUrl, maxRetries: 0 });
+    const controller = new AbortController();
+    const pending = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'slow [[mock:delay_ms=2000]]' }] }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    await expect(pending).rejects.toThrow();
+    const rows = await frugal.waitForRows(2);
+    expect(rows[1]).toMatchObject({ status: 'client_aborted', errorCode: 'client_aborted', httpStatus: 499 });
   });
 });
