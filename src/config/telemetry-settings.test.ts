@@ -23,6 +23,9 @@ describe('telemetry settings', () => {
     expect(telemetrySettings(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).otlp?.tracesUrl).toBe('http://collector:4318/v1/traces');
     const both = telemetrySettings(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/otlp' });
     expect(both.otlp).toMatchObject({ tracesUrl: 'https://traces.example.com/otlp', from: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' });
+    // The signal's path joins the base's path, before any query string; a path prefix is kept.
+    expect(telemetrySettings(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://gw.example.com/otlp/?tenant=a' }).otlp?.tracesUrl).toBe('https://gw.example.com/otlp/v1/traces?tenant=a');
+    expect(telemetrySettings({ otlp: { endpoint: 'http://c:4318/base//' } }, {}).otlp?.tracesUrl).toBe('http://c:4318/base/v1/traces');
   });
 
   it('prefers telemetry.otlp.endpoint and its headers over the environment', () => {
@@ -45,6 +48,13 @@ describe('telemetry settings', () => {
     expect(fromResource?.serviceName).toBe('b');
     expect(fromResource?.resourceAttributes).toEqual({ 'service.name': 'b', 'deployment.environment.name': 'prod' });
     expect(telemetrySettings(undefined, endpoint).otlp?.serviceName).toBe('frugal');
+  });
+
+  it('discards a malformed OTEL_RESOURCE_ATTRIBUTES whole and says so, as the resource specification asks', () => {
+    const settings = telemetrySettings(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_RESOURCE_ATTRIBUTES: 'service.name=b,oops', OTEL_SERVICE_NAME: '' });
+    expect(settings.otlp).toMatchObject({ resourceAttributes: {}, serviceName: 'frugal' });
+    expect(settings.otlp?.notes).toEqual([expect.stringMatching(/OTEL_RESOURCE_ATTRIBUTES.*ignored/)]);
+    expect(telemetrySettings(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_RESOURCE_ATTRIBUTES: 'a=1' }).otlp?.notes).toEqual([]);
   });
 
   it('stays off when OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none says so', () => {

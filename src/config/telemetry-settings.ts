@@ -12,6 +12,8 @@ export interface OtlpTraceSettings {
   resourceAttributes: Record<string, string>;
   /** OTEL_BSP_SCHEDULE_DELAY: ms between batch exports; undefined: the SDK's default (5 s). */
   scheduleDelayMs: number | undefined;
+  /** Settings discarded as the specification says (a malformed OTEL_RESOURCE_ATTRIBUTES): logged at start-up. */
+  notes: string[];
 }
 
 export interface TelemetrySettings {
@@ -41,7 +43,14 @@ export function telemetrySettings(raw: RawConfig['telemetry'], env: Record<strin
   if (protocol && protocol !== 'http/protobuf') {
     throw invalid(`OTEL_EXPORTER_OTLP_PROTOCOL: '${protocol}' is not supported; Frugal exports traces over http/protobuf`);
   }
-  const resourceAttributes = keyValueList(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES');
+  const notes: string[] = [];
+  // The resource SDK specification: an invalid OTEL_RESOURCE_ATTRIBUTES is discarded whole and reported, not fatal.
+  let resourceAttributes: Record<string, string> = {};
+  try {
+    resourceAttributes = keyValueList(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES');
+  } catch (error) {
+    notes.push(`${(error as Error).message.replace(/^Invalid config: /, '')}; OTEL_RESOURCE_ATTRIBUTES ignored`);
+  }
   return {
     otlp: {
       ...target,
@@ -53,22 +62,26 @@ export function telemetrySettings(raw: RawConfig['telemetry'], env: Record<strin
       serviceName: raw?.service_name ?? (env.OTEL_SERVICE_NAME || resourceAttributes['service.name'] || 'frugal'),
       resourceAttributes,
       scheduleDelayMs: delayOf(env.OTEL_BSP_SCHEDULE_DELAY),
+      notes,
     },
   };
 }
 
 function tracesUrl(configured: string | undefined, env: Record<string, string | undefined>): { tracesUrl: string; from: string } | undefined {
-  if (configured) return { tracesUrl: checkedUrl(withTracesPath(configured), 'telemetry.otlp.endpoint'), from: 'telemetry.otlp.endpoint' };
+  if (configured) return { tracesUrl: withTracesPath(checkedUrl(configured, 'telemetry.otlp.endpoint')), from: 'telemetry.otlp.endpoint' };
   const exact = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
   if (exact) return { tracesUrl: checkedUrl(exact, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'), from: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' };
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (base) return { tracesUrl: checkedUrl(withTracesPath(base), 'OTEL_EXPORTER_OTLP_ENDPOINT'), from: 'OTEL_EXPORTER_OTLP_ENDPOINT' };
+  if (base) return { tracesUrl: withTracesPath(checkedUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT')), from: 'OTEL_EXPORTER_OTLP_ENDPOINT' };
   return undefined;
 }
 
-// The base endpoint gets the signal's path appended, as the OTLP exporter specification says.
+// The base endpoint gets the signal's path appended to its path, as the OTLP exporter specification says (a
+// query string, which some collectors' gateways use, stays after it).
 function withTracesPath(base: string): string {
-  return `${base.replace(/\/+$/, '')}/v1/traces`;
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
+  return url.href;
 }
 
 function checkedUrl(value: string, path: string): string {

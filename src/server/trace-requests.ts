@@ -39,6 +39,7 @@ export function traceRequests(app: FastifyInstance, settings: OtlpTraceSettings)
     const { startOtelTracing } = await import('../telemetry/otel/otel-tracing.js');
     tracer = startOtelTracing(settings);
     app.log.info({ traces: settings.tracesUrl, from: settings.from, service: settings.serviceName }, 'OpenTelemetry traces on (OTLP http/protobuf)');
+    for (const note of settings.notes) app.log.warn(note);
   });
   app.addHook('onClose', async () => {
     const stopping = tracer;
