@@ -14,6 +14,7 @@ import { ceilingFromHeader } from '../budget/cost-ceiling.js';
 import { openRequestSpend } from '../budget/request-spend.js';
 import { embeddingTokenBound, embeddingWorstCaseNanos } from '../budget/worst-case.js';
 import { requestTags } from './parse-tags.js';
+import { beginUpstreamAttempt, endUpstreamAttempt, runUpstreamAttempt } from '../telemetry/upstream-attempt-event.js';
 
 export interface EmbeddingOutcome {
   requestId: string;
@@ -70,9 +71,23 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
     // Held on a bound no tokenizer can exceed (UTF-8 bytes), then settled to the provider's own count.
     const held = spend.hold ? await spend.hold.beginAttempt(embeddingWorstCaseNanos(request.input, model.price), { model: model.name, provider: adapter.name }) : undefined;
     try {
-      const result = await adapter.embed({ ...request, model: model.upstream }, { signal: caller.signal ?? new AbortController().signal });
+      const upstreamRequest = { ...request, model: model.upstream };
+      const call = () => adapter.embed(upstreamRequest, { signal: caller.signal ?? new AbortController().signal });
+      // Undefined unless a tracer listens: then the call runs as an attempt span, as a chat call's does.
+      const traced = beginUpstreamAttempt(requestId, adapter.name, model.name, upstreamRequest, 'embeddings');
+      let result;
+      try {
+        result = await (traced ? runUpstreamAttempt(traced, call) : call());
+      } catch (error) {
+        if (traced) endUpstreamAttempt(traced, undefined, 0, error, caller.signal?.aborted === true);
+        throw error;
+      }
       usage = result.usage ?? estimateEmbeddingUsage(request.input);
       costNanos = priceUsage(usage, model.price);
+      if (traced) {
+        traced.responseModel = result.response.model;
+        endUpstreamAttempt(traced, usage, costNanos, undefined, false);
+      }
       if (parts.config.server.costInBody) result.response.usage = { ...result.response.usage, cost: nanosToUsdNumber(costNanos) };
       return { requestId, response: result.response, model, provider: adapter.name, costNanos };
     } finally {

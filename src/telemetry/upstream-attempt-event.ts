@@ -15,6 +15,8 @@ export interface UpstreamAttemptEvent {
   readonly model: string;
   /** The model id sent upstream. */
   readonly upstreamModel: string;
+  /** gen_ai.operation.name of the call. */
+  readonly operation: 'chat' | 'embeddings';
   readonly stream: boolean;
   /** Generation parameters as sent upstream (gen_ai.request.*). */
   readonly parameters: RequestParameters;
@@ -35,13 +37,20 @@ export interface UpstreamAttemptEvent {
 }
 
 /** The attempt's event when a tracer listens; undefined (and nothing else done) otherwise. */
-export function beginUpstreamAttempt(requestId: string, provider: string, model: string, request: ChatRequest): UpstreamAttemptEvent | undefined {
+export function beginUpstreamAttempt(
+  requestId: string,
+  provider: string,
+  model: string,
+  request: Pick<ChatRequest, 'model' | 'stream'> & Readonly<Record<string, unknown>>,
+  operation: UpstreamAttemptEvent['operation'] = 'chat',
+): UpstreamAttemptEvent | undefined {
   if (!channels.upstreamAttemptStart.hasSubscribers) return undefined;
   return {
     requestId,
     provider,
     model,
     upstreamModel: request.model,
+    operation,
     stream: request.stream === true,
     parameters: requestParametersOf(request),
     startedHr: performance.now(),

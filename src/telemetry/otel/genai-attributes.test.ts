@@ -10,6 +10,7 @@ function attempt(overrides: Partial<UpstreamAttemptEvent> = {}): UpstreamAttempt
     provider: 'anthropic',
     model: 'claude-haiku',
     upstreamModel: 'claude-haiku-4-5',
+    operation: 'chat',
     stream: false,
     parameters: requestParametersOf({}),
     startedHr: 0,

@@ -67,7 +67,7 @@ const usd = (nanos: number) => nanos / 1e9;
  */
 export function attemptStartAttributes(event: UpstreamAttemptEvent, peer: UpstreamPeer | undefined): Attributes {
   return {
-    [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+    [ATTR_GEN_AI_OPERATION_NAME]: event.operation,
     [ATTR_GEN_AI_PROVIDER_NAME]: event.provider,
     ...(peer === undefined ? {} : peerAttributes(peer)),
     [ATTR_GEN_AI_REQUEST_MODEL]: event.upstreamModel,

@@ -217,13 +217,19 @@ describe('OpenTelemetry traces to an OTLP receiver', () => {
   it('traces embeddings as an embeddings operation and forwards the trace upstream', async () => {
     const caller = callerSpan();
     await client.embeddings.create({ model: 'embed-small', input: 'a sentence' }, { headers: caller.headers });
-    const { server } = await spansOf(caller.traceId, 1);
+    const { server, attempts } = await spansOf(caller.traceId, 2);
     expect(server.name).toBe('embeddings embed-small');
     expect(server.attributes['gen_ai.operation.name']).toBe('embeddings');
     expect(server.attributes['gen_ai.usage.input_tokens']).toBe(lastRow().promptTokens);
+    // The upstream call is an attempt span of its own, as a chat call's is, and the upstream's parent.
+    expect(attempts).toHaveLength(1);
+    const [attempt] = attempts;
+    expect(attempt.name).toMatch(/^embeddings /);
+    expect(attempt.parentSpanId).toBe(server.spanId);
+    expect(attempt.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.usage.input_tokens': lastRow().promptTokens, 'server.address': '127.0.0.1' });
     const upstream = cheap.requests[cheap.requests.length - 1];
     expect(upstream.path).toBe('/v1/embeddings');
-    expect(upstream.headers.traceparent).toBe(`00-${caller.traceId}-${server.spanId}-01`);
+    expect(upstream.headers.traceparent).toBe(`00-${caller.traceId}-${attempt.spanId}-01`);
   });
 
   it('traces the Messages and Responses doors as chat operations with their attempts', async () => {

@@ -91,7 +91,7 @@ export function startOtelTracing(settings: OtlpTraceSettings): RequestTracer {
     const event = message as UpstreamAttemptEvent;
     const peer = peers.get(event.provider);
     const span = tracer.startSpan(
-      `chat ${event.upstreamModel}`,
+      `${event.operation} ${event.upstreamModel}`,
       { kind: SpanKind.CLIENT, attributes: attemptStartAttributes(event, peer) },
       trace.setSpan(ROOT_CONTEXT, scope.request.span),
     );
