@@ -3,6 +3,9 @@ import { LRUCache } from 'lru-cache';
 import type { ChatMessage } from '../wire/chat-types.js';
 import { contentText } from '../tokens/count-tokens.js';
 
+/** Characters up to which a message is tracked by its text rather than by its hash (about a sha1 key's memory, ×4). */
+const SHORT_TEXT = 128;
+
 export interface PromptOrderFinding {
   /** Index of the long static message that variable content precedes. */
   staticIndex: number;
@@ -29,8 +32,10 @@ export function createPromptOrderWatch(options: PromptOrderOptions = {}) {
   // Per route: message fingerprint → how many requests carried it.
   const seen = new LRUCache<string, number>({ max: options.maxTracked ?? 50_000 });
 
-  // One-shot hash: a createHash object per message was ~1.5 % of a request's CPU (bench:overhead profile).
-  const fingerprint = (route: string, role: string, text: string) => `${route}\u0000${hash('sha1', `${role}\u0000${text}`, 'base64')}`;
+  // A short message is its own key (no hashing: most messages are short, and this runs for every one of every
+  // request); a long one is kept as a one-shot sha1 so the table stays small.
+  const fingerprint = (route: string, role: string, text: string) =>
+    text.length <= SHORT_TEXT ? `${route}\u0000${role}\u0000${text}` : `${route}\u0000#${hash('sha1', `${role}\u0000${text}`, 'base64')}`;
 
   return {
     check(route: string, messages: readonly ChatMessage[]): PromptOrderFinding | undefined {
