@@ -3,6 +3,7 @@ import { FrugalError } from '../errors/frugal-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import type { Gateway } from '../pipeline/create-gateway.js';
 import type { CallerContext, RowHold } from '../request/request-context.js';
+import { runInternalRequest } from '../telemetry/internal-request-event.js';
 import { chatToResponse, responseEnvelope } from '../wire/responses/chat-to-response.js';
 import { responseIdOf } from '../wire/responses/response-ids.js';
 import { checkResponsesRequest } from '../wire/responses/responses-request-schema.js';
@@ -35,7 +36,8 @@ export async function runOwnLine(gateway: Gateway, batch: StoredBatch, line: Bat
     holdRow: options.holdRow,
   };
   try {
-    const { body, costNanos } = await answer(gateway, batch.endpoint, line.body, caller);
+    const traced = { requestId, batchId: batch.id, body: line.body, operation: batch.endpoint === '/v1/embeddings' ? ('embeddings' as const) : ('chat' as const) };
+    const { body, costNanos } = await runInternalRequest(traced, () => answer(gateway, batch.endpoint, line.body, caller));
     return answeredLine(line.customId, 200, requestId, body, costNanos);
   } catch (error) {
     const rendered = toOpenAIError(error);

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { JobQueue, QueueWorker } from '../queue/job-queue.js';
 
@@ -54,6 +55,9 @@ export function createLaneScheduler(options: LaneSchedulerOptions): LaneSchedule
   return {
     async run({ runAt, deadlineAt, signal, onMissedDeadline }, work) {
       signal.throwIfAborted();
+      // The queue's worker loop starts the work, in its own async context: bound here, the work runs in its
+      // caller's (a tracer's current request span, so its upstream attempt is not filed under another request).
+      const inCallersContext = AsyncResource.bind(work);
       await startWorker();
       const id = randomUUID();
       let settle!: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
@@ -76,7 +80,7 @@ export function createLaneScheduler(options: LaneSchedulerOptions): LaneSchedule
           stopWatching();
           // The job (and its concurrency slot) lasts as long as the work.
           try {
-            settle.resolve(await work());
+            settle.resolve(await inCallersContext());
           } catch (error) {
             settle.reject(error);
           }

@@ -31,6 +31,10 @@ export const channels = {
   upstreamAttemptStart: diagnosticsChannel.channel('frugal:upstream:attempt:start'),
   /** The same call ended (answered, failed, or its stream finished): the event of its start, filled in. */
   upstreamAttemptEnd: diagnosticsChannel.channel('frugal:upstream:attempt:end'),
+  /** A request Frugal runs on its own behalf (a batch line) begins: it runs bound to this channel's stores. */
+  internalRequestStart: diagnosticsChannel.channel('frugal:internal:request:start'),
+  /** The same request ended (its ledger row is published by then). */
+  internalRequestEnd: diagnosticsChannel.channel('frugal:internal:request:end'),
   /** An adapter is sending a request, inside the current attempt: who it talks to (see upstream-peer.ts). */
   upstreamPeer: diagnosticsChannel.channel('frugal:upstream:peer'),
 } as const;

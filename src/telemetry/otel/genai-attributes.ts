@@ -57,6 +57,7 @@ export const FRUGAL = {
   model: 'frugal.model',
   tokensEstimated: 'frugal.tokens_estimated',
   cancelled: 'frugal.attempt.cancelled',
+  batchId: 'frugal.batch_id',
 } as const;
 
 // Cost attributes are USD doubles for dashboards; the ledger keeps the exact integer nano-dollars.
@@ -147,6 +148,7 @@ export function rowAttributes(row: LedgerRow): Attributes {
   if (row.cacheStatus !== null) attributes[FRUGAL.cacheStatus] = row.cacheStatus;
   if (row.keyId !== null) attributes[FRUGAL.keyId] = row.keyId;
   if (row.task !== null) attributes[FRUGAL.task] = row.task;
+  if (row.batchId !== null) attributes[FRUGAL.batchId] = row.batchId;
   if (row.stream && row.ttftMs !== null) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = row.ttftMs / 1000;
   if (row.errorCode !== null) attributes[ATTR_ERROR_TYPE] = row.errorCode;
   return attributes;

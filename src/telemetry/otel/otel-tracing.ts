@@ -12,6 +12,7 @@ import type { RequestFinishedEvent, RouteDecisionEvent } from '../events.js';
 import { channels } from '../events.js';
 import type { RoutingEvent } from '../../routing/route-node.js';
 import type { LedgerStatus } from '../../ledger/ledger-row.js';
+import type { InternalRequestEvent } from '../internal-request-event.js';
 import type { UpstreamAttemptEvent } from '../upstream-attempt-event.js';
 import type { UpstreamPeer } from '../upstream-peer.js';
 import {
@@ -19,6 +20,7 @@ import {
   attemptStartAttributes,
   errorType,
   finishReasonsForCaller,
+  FRUGAL,
   peerAttributes,
   requestBodyAttributes,
   routeDecisionOf,
@@ -100,6 +102,22 @@ export function startOtelTracing(settings: OtlpTraceSettings): RequestTracer {
     return { request: scope.request, attempt };
   });
 
+  // A batch line (internal-request-event.ts): a root span of its own, current for everything the line does.
+  channels.internalRequestStart.bindStore(scopes, (message) => {
+    const event = message as InternalRequestEvent;
+    const span = tracer.startSpan(event.operation, {
+      kind: SpanKind.INTERNAL,
+      attributes: { [ATTR_GEN_AI_OPERATION_NAME]: event.operation, [FRUGAL.requestId]: event.requestId, [FRUGAL.batchId]: event.batchId },
+    }, ROOT_CONTEXT);
+    const request: RequestState = { operation: event.operation, route: event.operation === 'embeddings' ? '/v1/embeddings' : '/v1/chat/completions', span, finishReasons: undefined, servedBy: undefined, errorType: undefined, outcome: undefined, handled: undefined };
+    describeSpan(request, event.body);
+    return { request, attempt: undefined };
+  });
+  const onInternalEnd = () => {
+    const request = scopes.getStore()?.request;
+    if (request !== undefined) finish(request, undefined);
+  };
+
   const onPeer = (message: unknown) => {
     const attempt = scopes.getStore()?.attempt;
     if (attempt === undefined) return;
@@ -160,6 +178,7 @@ export function startOtelTracing(settings: OtlpTraceSettings): RequestTracer {
   const subscriptions: Array<[diagnosticsChannel.Channel, (message: unknown) => void]> = [
     [channels.upstreamAttemptEnd, onAttemptEnd],
     [channels.upstreamPeer, onPeer],
+    [channels.internalRequestEnd, onInternalEnd],
     [channels.routingEvent, onRoutingEvent],
     [channels.routeDecision, onDecision],
     [channels.requestFinished, onFinished],
@@ -187,11 +206,7 @@ export function startOtelTracing(settings: OtlpTraceSettings): RequestTracer {
       return result;
     },
     describe(traced, body) {
-      const { span, operation } = traced as RequestState;
-      const attributes = requestBodyAttributes(body);
-      span.setAttributes(attributes);
-      const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
-      if (typeof model === 'string') span.updateName(`${operation} ${model}`);
+      describeSpan(traced as RequestState, body);
     },
     end(traced, httpStatus) {
       const request = traced as RequestState;
@@ -211,9 +226,17 @@ export function startOtelTracing(settings: OtlpTraceSettings): RequestTracer {
       for (const request of waiting) finish(request, undefined);
       for (const [channel, handler] of subscriptions) channel.unsubscribe(handler);
       channels.upstreamAttemptStart.unbindStore(scopes);
+      channels.internalRequestStart.unbindStore(scopes);
       await provider.shutdown();
     },
   };
+
+  function describeSpan({ span, operation }: RequestState, body: unknown): void {
+    const attributes = requestBodyAttributes(body);
+    span.setAttributes(attributes);
+    const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
+    if (typeof model === 'string') span.updateName(`${operation} ${model}`);
+  }
 
   function finish(request: RequestState, httpStatus: number | undefined): void {
     if (finished.has(request)) return;
