@@ -1,3 +1,4 @@
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +10,7 @@ import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteByPrefix, REDIS_URL, redisReachable } from '../src/testing/redis-test-support.js';
-import { freePort, killLeftovers, startServe, type ServeChild } from '../src/testing/serve-child.js';
+import { freePort, killLeftovers, SERVE_COMMAND, startServe, type ServeChild } from '../src/testing/serve-child.js';
 
 /**
  * `server.workers: 2` with real `frugal serve` children: one primary, two workers sharing the port. What must
@@ -49,6 +50,16 @@ async function untilLogged(serve: ServeChild, pattern: RegExp, times = 1): Promi
     if (Date.now() > deadline) throw new Error(`never logged ${pattern} ×${times}:\n${serve.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A `frugal` command run to its end: exit code and what it printed. */
+function frugal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', FRUGAL_FROM_SOURCE: '1' };
+  return new Promise((resolve) =>
+    execFile(process.execPath, ['bin/frugal.mjs', ...args], { env, timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 /** `worker` → pid, from the workers' "worker listening" lines (the latest line of a worker wins: a replacement). */
@@ -366,4 +377,112 @@ logging: { level: info }
       if (plainOutcomes[index] === 'ok') expect(byId.get(call.id)?.[0], call.id).toMatchObject({ status: 'ok' });
     });
   }, 180_000);
+  it('shares stored responses with the ledger off, and starts a replacement worker on the config the others run, not on the file', async () => {
+    const dir = await dataDir();
+    const configPath = join(dir, 'frugal.yaml');
+    const config = (models: string[]) => `
+providers:
+  sim: { kind: simulated, output_tokens: 5 }
+models:
+${models.map((name) => `  - { name: ${name}, provider: sim, price: { input: 1, output: 1 } }`).join('\n')}
+server: { workers: 2 }
+ledger: { enabled: false }
+admin: { master_key: ${MASTER_KEY} }
+logging: { level: info }
+`;
+    const serve = await startServe(dir, config(['first-model']), undefined, SLOW_START);
+    // One connection per call: node:cluster hands consecutive connections to the workers in turn.
+    const fresh = () => new OpenAI({ baseURL: `${serve.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
+    const servedModels = async () => {
+      const seen: string[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) seen.push((await fresh().models.list()).data.map((model) => model.id).filter((id) => id.endsWith('-model')).sort().join(','));
+      return seen;
+    };
+
+    // A response stored by one worker is read, and continued, on the other (each kept its own: half were 404).
+    const created = await fresh().responses.create({ model: 'first-model', input: 'Remember this.' });
+    const read: string[] = [];
+    const continued: string[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      read.push(await fresh().responses.retrieve(created.id).then((found) => found.id, (error: unknown) => String((error as { status?: number }).status)));
+      continued.push(await fresh().responses.create({ model: 'first-model', input: 'And then?', previous_response_id: created.id }).then(() => 'ok', (error: unknown) => String((error as { status?: number }).status)));
+    }
+    expect(read).toEqual(Array(4).fill(created.id));
+    expect(continued).toEqual(Array(4).fill('ok'));
+    expect(workersThatServed(serve)).toEqual(new Set([1, 2]));
+
+    // The file is edited but nobody reloads: a worker that dies is replaced on the config the other one runs.
+    await writeFile(configPath, config(['first-model', 'second-model']));
+    const before = workerPids(serve);
+    process.kill(before.get(1)!, 'SIGKILL');
+    await untilLogged(serve, /"worker":1,"pid":\d+,"msg":"worker listening"/, 2);
+    expect(await servedModels()).toEqual(Array(4).fill('first-model'));
+    // Nor does a file that no longer parses keep a replacement from starting (it used to exit, again and again).
+    await writeFile(configPath, `${config(['first-model'])}models: [ broken\n`);
+    process.kill(before.get(2)!, 'SIGKILL');
+    await untilLogged(serve, /"worker":2,"pid":\d+,"msg":"worker listening"/, 2);
+    expect(await servedModels()).toEqual(Array(4).fill('first-model'));
+
+    // A reload refused keeps both workers on the running config; one applied moves both, and the next replacement too.
+    const reload = () => frugal(['reload', '--config', configPath, '--url', serve.baseUrl]);
+    await writeFile(configPath, `${config(['first-model', 'second-model'])}routes: { broken: { strategy: fallback, chain: [no-such-model] } }\n`);
+    const refused = await reload();
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refused the reload: Invalid config.*routes\.broken\.chain/);
+    expect(await servedModels()).toEqual(Array(4).fill('first-model'));
+    await writeFile(configPath, config(['first-model', 'second-model']));
+    const applied = await reload();
+    expect(applied.stdout).toMatch(/Config reloaded: 2 models/);
+    expect(await servedModels()).toEqual(Array(4).fill('first-model,second-model'));
+    await writeFile(configPath, config(['third-model']));
+    process.kill(workerPids(serve).get(1)!, 'SIGKILL');
+    await untilLogged(serve, /"worker":1,"pid":\d+,"msg":"worker listening"/, 3);
+    expect(await servedModels()).toEqual(Array(4).fill('first-model,second-model'));
+    await stop(serve);
+  }, 150_000);
+  it('survives a SIGHUP sent while its workers start, and applies the file it then finds once they are up', async () => {
+    const dir = await dataDir();
+    const configPath = join(dir, 'frugal.yaml');
+    const config = (model: string) => `
+providers: { sim: { kind: simulated, output_tokens: 5 } }
+models: [{ name: ${model}, provider: sim, price: { input: 1, output: 1 } }]
+server: { workers: 2 }
+ledger: { enabled: false }
+logging: { level: info }
+`;
+    await writeFile(configPath, config('first-model'));
+    const port = await freePort();
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', FRUGAL_FROM_SOURCE: '1' };
+    const child = spawn(process.execPath, [...SERVE_COMMAND, '--config', configPath, '--port', String(port), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (data) => (output += data));
+    child.stderr.on('data', (data) => (output += data));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const until = async (pattern: RegExp) => {
+      const deadline = Date.now() + SLOW_START.readyTimeoutMs;
+      while (!pattern.test(output)) {
+        if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) throw new Error(`never logged ${pattern} (exit ${child.exitCode ?? child.signalCode}):\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    try {
+      // A worker is logging: the primary is past its own start-up, waiting for the workers to listen.
+      await until(/"worker":\d/);
+      expect(output).not.toMatch(/Frugal listening on/);
+      await writeFile(configPath, config('second-model'));
+      child.kill('SIGHUP');
+      await until(/Frugal listening on/);
+      await until(/"trigger":"SIGHUP","workers":2,"msg":"config reloaded in every worker"/);
+      const served: string[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const fresh = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
+        served.push((await fresh.models.list()).data.map((model) => model.id).filter((id) => id.endsWith('-model')).join(','));
+      }
+      expect(served).toEqual(Array(4).fill('second-model'));
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 120_000);
 });

@@ -7,6 +7,12 @@ import type { Gateway } from '../pipeline/create-gateway.js';
 import type { LiveGateway } from '../pipeline/live-gateway.js';
 import type { ConfigReloader, ReloadReport, ReloadTrigger } from '../server/routes/reload-route.js';
 
+/** A reloader that can also apply a config read elsewhere (a cluster worker applies the text its primary read once for all). */
+export interface SourcedReloader extends ConfigReloader {
+  /** As reload, with `loadNext` instead of the file; queued behind any reload running. */
+  reloadWith(trigger: ReloadTrigger, loadNext: () => Promise<GatewayConfig>): Promise<ReloadReport>;
+}
+
 export interface ConfigReloaderOptions {
   /** Reads and validates the config file: throws the same `config_invalid` error start-up does. */
   load: () => Promise<GatewayConfig>;
@@ -25,15 +31,15 @@ export interface ConfigReloaderOptions {
  * const reloader = createConfigReloader({ load: () => loadCliConfig(path), live, build, logger });
  * process.on('SIGHUP', () => void reloader.reload('SIGHUP').catch(() => undefined));
  */
-export function createConfigReloader({ load, live, build, logger }: ConfigReloaderOptions): ConfigReloader {
+export function createConfigReloader({ load, live, build, logger }: ConfigReloaderOptions): SourcedReloader {
   const listeners: Array<(config: GatewayConfig) => void> = [];
   // One at a time: two overlapping reloads must not both build from the same running config and race to swap.
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function apply(trigger: ReloadTrigger): Promise<ReloadReport> {
+  async function apply(trigger: ReloadTrigger, loadNext: () => Promise<GatewayConfig>): Promise<ReloadReport> {
     let report: ReloadReport;
     try {
-      const { config, needsRestart } = liveConfig(live.config, await load());
+      const { config, needsRestart } = liveConfig(live.config, await loadNext());
       live.swap(build(config));
       report = { config, needsRestart };
     } catch (error) {
@@ -48,12 +54,15 @@ export function createConfigReloader({ load, live, build, logger }: ConfigReload
     return report;
   }
 
+  function enqueue(trigger: ReloadTrigger, loadNext: () => Promise<GatewayConfig>): Promise<ReloadReport> {
+    const next = queue.then(() => apply(trigger, loadNext));
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
   return {
-    reload(trigger) {
-      const next = queue.then(() => apply(trigger));
-      queue = next.catch(() => undefined);
-      return next;
-    },
+    reload: (trigger) => enqueue(trigger, load),
+    reloadWith: enqueue,
     onApplied(listener) {
       listeners.push(listener);
     },
@@ -93,5 +102,27 @@ export function listenForReloads(reloader: { reload(trigger: ReloadTrigger): Pro
     stopped = true;
     clearTimeout(settle);
     if (watch !== undefined) unwatchFile(watch, onChange);
+  };
+}
+
+/**
+ * Keeps a SIGHUP that arrives while the gateway starts (opening stores, forking workers: seconds) from ending the
+ * process, Node's default for a signal nobody listens to; the caller reloads once it can. Returns the function that
+ * stops holding (call it once listenForReloads listens) and says whether one came.
+ *
+ * @example
+ * const hangupsDuringStart = holdHangupsDuringStart();
+ * const stopReloads = listenForReloads(reloader, { watch: undefined });
+ * if (hangupsDuringStart()) void reloader.reload('SIGHUP').catch(() => undefined);
+ */
+export function holdHangupsDuringStart(): () => boolean {
+  let arrived = false;
+  const onSignal = () => {
+    arrived = true;
+  };
+  process.on('SIGHUP', onSignal);
+  return () => {
+    process.off('SIGHUP', onSignal);
+    return arrived;
   };
 }

@@ -1,4 +1,4 @@
-import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
+import { configFromSource, loadConfig, readConfigSource, type ConfigSource, type LoadConfigOptions } from '../config/load-config.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 
@@ -10,8 +10,22 @@ import { FrugalError } from '../errors/frugal-error.js';
  * const config = await loadCliConfig(options.config ?? process.env.FRUGAL_CONFIG); // Invalid config ./frugal.yaml: server.port: …
  */
 export async function loadCliConfig(path: string | undefined, options: LoadConfigOptions = {}): Promise<GatewayConfig> {
+  return namingFile(path, () => loadConfig(path, options));
+}
+
+/** readConfigSource with loadCliConfig's errors (a cluster's primary reads the file once for every worker). */
+export function readCliConfigSource(path: string | undefined): Promise<ConfigSource> {
+  return namingFile(path, () => readConfigSource(path));
+}
+
+/** configFromSource with loadCliConfig's errors: a worker refuses a text with the very message start-up gives. */
+export function cliConfigFromSource(source: ConfigSource): Promise<GatewayConfig> {
+  return namingFile(source.path, async () => configFromSource(source));
+}
+
+async function namingFile<T>(path: string | undefined, load: () => Promise<T>): Promise<T> {
   try {
-    return await loadConfig(path, options);
+    return await load();
   } catch (error) {
     if (!(error instanceof FrugalError) || error.code !== 'config_invalid' || path === undefined || error.message.includes(path)) throw error;
     const named = error.message.startsWith('Invalid config: ') ? error.message.replace('Invalid config: ', `Invalid config ${path}: `) : `${path}: ${error.message}`;

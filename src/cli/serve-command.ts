@@ -1,17 +1,17 @@
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { createLogger } from './create-logger.js';
-import { loadCliConfig } from './load-cli-config.js';
+import { cliConfigFromSource, loadCliConfig, readCliConfigSource } from './load-cli-config.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { joinCluster } from '../cluster/cluster-worker.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
+import { autoWorkerCount } from '../config/available-cores.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import { openServeLedger } from './open-serve-ledger.js';
 import { servePrimary } from './serve-primary.js';
 import { createDrainableGateway } from './drainable-gateway.js';
 import { openLiveGateway } from './open-live-gateway.js';
 import { openQualityStores } from '../quality/open-quality-stores.js';
-import { createConfigReloader, listenForReloads } from './config-reloader.js';
+import { createConfigReloader, holdHangupsDuringStart, listenForReloads } from './config-reloader.js';
 import { createServer } from '../server/create-server.js';
 import { createKeyAuthenticator } from '../keys/key-cache.js';
 import { openKeyStore } from '../keys/open-key-store.js';
@@ -44,18 +44,19 @@ export function registerServeCommand(program: Command) {
 }
 
 export async function serve(options: ServeOptions) {
+  // A SIGHUP before the reload listener is in place would end the process: held, and applied once it is up.
+  const hangupsDuringStart = holdHangupsDuringStart();
   const configPath = options.config ?? process.env.FRUGAL_CONFIG;
   // A worker of `server.workers` > 1 (README "Every core: workers"): rows, memory budgets and reloads go through the primary.
-  const clusterWorker = joinCluster();
-  const loadConfig = async () => {
-    const loaded = await loadCliConfig(configPath);
-    return clusterWorker ? clusterWorker.adjust(loaded) : loaded;
-  };
-  const config = await loadConfig();
+  const clusterWorker = joinCluster({ parse: cliConfigFromSource });
+  // A worker runs the text its primary read (the file may have changed since), the primary and a single process the file.
+  const source = clusterWorker ? undefined : await readCliConfigSource(configPath);
+  const loadConfig = () => (clusterWorker ? clusterWorker.currentConfig() : loadCliConfig(configPath));
+  const config = source ? await cliConfigFromSource(source) : await loadConfig();
   const rootLogger = createLogger({ level: config.logLevel, pretty: config.logPretty });
   const logger = clusterWorker ? rootLogger.child({ worker: clusterWorker.index }) : rootLogger;
   const workers = clusterWorker ? 1 : workerCount(options.workers, config);
-  if (workers > 1) return servePrimary({ config, configPath, logger, workers, describe: (address) => startupFields(config, address) });
+  if (workers > 1) return servePrimary({ config, source: source!, configPath, logger, workers, hangupsDuringStart, describe: (address) => startupFields(config, address) });
   // One writer path: a worker sends its rows to the primary's writer, which alone opens the spool and migrates.
   const ledger = clusterWorker ? undefined : await openServeLedger(config, logger);
   const store = ledger?.store ?? (clusterWorker && config.ledger.enabled ? openLedgerStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined);
@@ -84,7 +85,8 @@ export async function serve(options: ServeOptions) {
   const localReloader = createConfigReloader({ load: loadConfig, live: gateway, build: live.build, logger });
   const reloader = clusterWorker ? clusterWorker.reloader(localReloader) : localReloader;
   // Stored responses (/v1/responses) sit beside the ledger; with the ledger off, in a bounded in-memory LRU.
-  const responseStore = openResponseStore({ ledgerEnabled: config.ledger.enabled, databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
+  // A worker's, with the ledger off, sit in the primary: whichever worker takes the next call finds them.
+  const responseStore = clusterWorker?.responseStore(config) ?? openResponseStore({ ledgerEnabled: config.ledger.enabled, databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
   await responseStore.migrate();
   // Scores sit beside the ledger rows they score; the ledger's migrate() above created their table.
   const feedbackStore = store ? openFeedbackStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
@@ -163,8 +165,10 @@ export async function serve(options: ServeOptions) {
   process[onSignal]('SIGTERM', () => void stop('SIGTERM'));
   process[onSignal]('SIGINT', () => void stop('SIGINT'));
   // A worker's SIGHUP and config watch are the primary's, which passes each reload on to every worker.
-  clusterWorker?.listenForReloads(localReloader);
+  await clusterWorker?.listenForReloads(localReloader);
   const stopReloads = clusterWorker ? () => undefined : listenForReloads(reloader, { watch: config.server.watchConfig ? configPath : undefined });
+  // A worker's own signals are ignored (joinCluster): the primary passes SIGHUP on.
+  if (hangupsDuringStart() && !clusterWorker) void reloader.reload('SIGHUP').catch(() => undefined);
 
   const port = options.port !== undefined ? Number(options.port) : config.server.port;
   const host = options.host ?? config.server.host;
@@ -192,10 +196,10 @@ function startupFields(config: GatewayConfig, address: string) {
   };
 }
 
-/** --workers wins over server.workers; `auto` is one per available core. */
+/** --workers wins over server.workers; `auto` is one per available core (within a container's CPU limit). */
 function workerCount(flag: string | undefined, config: GatewayConfig): number {
   if (flag === undefined) return config.server.workers;
-  if (flag === 'auto') return availableParallelism();
+  if (flag === 'auto') return autoWorkerCount();
   const count = Number(flag);
   if (!Number.isSafeInteger(count) || count < 1 || count > 256) throw new FrugalError('config_invalid', `--workers must be a whole number from 1 to 256, or auto (got '${flag}')`);
   return count;

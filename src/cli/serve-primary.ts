@@ -1,16 +1,22 @@
 import type { Logger } from 'pino';
 import { startPrimary } from '../cluster/cluster-primary.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
+import type { ConfigSource } from '../config/load-config.js';
 import { openKeyStore } from '../keys/open-key-store.js';
 import { openResponseStore } from '../responses/open-response-store.js';
 import { listenForReloads } from './config-reloader.js';
+import { cliConfigFromSource, readCliConfigSource } from './load-cli-config.js';
 import { openServeLedger } from './open-serve-ledger.js';
 
 export interface ServePrimaryOptions {
   config: GatewayConfig;
+  /** What `config` was read from: the workers start on this text, not on a second read of the file. */
+  source: ConfigSource;
   configPath: string | undefined;
   logger: Logger;
   workers: number;
+  /** Stops holding SIGHUPs sent while the gateway started, and says whether one came (then the file is re-read once up). */
+  hangupsDuringStart: () => boolean;
   /** The start-up line's fields (providers, models, routes, ledger...), as a single process logs them. */
   describe: (address: string) => Record<string, unknown>;
 }
@@ -20,7 +26,7 @@ export interface ServePrimaryOptions {
  * migration before any worker starts (N workers migrating one SQLite file at once would race), forks the workers
  * and passes SIGHUP, the config watch and SIGTERM/SIGINT on to them. The workers run serve() themselves.
  */
-export async function servePrimary({ config, configPath, logger, workers, describe }: ServePrimaryOptions) {
+export async function servePrimary({ config, source, configPath, logger, workers, hangupsDuringStart, describe }: ServePrimaryOptions) {
   const ledger = await openServeLedger(config, logger);
   if (ledger) {
     const keyStore = openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir });
@@ -31,8 +37,18 @@ export async function servePrimary({ config, configPath, logger, workers, descri
   await responseStore.migrate();
   await responseStore.close();
 
-  const primary = await startPrimary({ workers, config, logger, ledgerWriter: ledger?.writer, closeLedger: () => ledger?.store.close() ?? Promise.resolve() });
+  const primary = await startPrimary({
+    workers,
+    config,
+    source,
+    readSource: () => readCliConfigSource(configPath),
+    parse: cliConfigFromSource,
+    logger,
+    ledgerWriter: ledger?.writer,
+    closeLedger: () => ledger?.store.close() ?? Promise.resolve(),
+  });
   const stopReloads = listenForReloads({ reload: (trigger) => primary.reload(trigger) }, { watch: config.server.watchConfig ? configPath : undefined });
+  if (hangupsDuringStart()) void primary.reload('SIGHUP');
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -75,7 +75,7 @@ export const configSchema = z.strictObject({
       drain_timeout_ms: z.number().int().min(0).optional(),
       /** Re-read the config file when it changes (as on SIGHUP); settings that need a restart are reported, the rest applied. */
       watch_config: z.boolean().optional(),
-      /** Worker processes sharing the port (node:cluster); `auto`: one per available core. 1 (default): one process. */
+      /** Worker processes sharing the port (node:cluster); `auto`: one per available core (within a container's CPU limit). 1 (default): one process. */
       workers: z.union([z.number().int().min(1).max(256), z.literal('auto')]).optional(),
       /** Deepest nesting of arrays/objects a request body may have; deeper bodies get a 400 before anything walks them. */
       max_json_depth: z.number().int().min(2).max(10_000).optional(),

@@ -28,22 +28,55 @@ export function validateConfig(document: unknown, options: LoadConfigOptions = {
   return resolveConfig(parsed.data as RawConfig, { env, missing, catalogOverride: options.catalogOverride });
 }
 
+/**
+ * A config file as read at one moment: its text and the imported catalog override beside it. What
+ * `frugal serve --workers N` hands its workers, so that every worker (a replacement too) runs the very text the
+ * others run, not whatever the file holds when it starts. Plain JSON: it travels over IPC.
+ */
+export interface ConfigSource {
+  /** undefined: no file, the embedded defaults. */
+  path: string | undefined;
+  text: string | undefined;
+  catalogOverride: CatalogOverrideEntry[];
+}
+
 /** Load → validate → freeze. The path comes from --config or FRUGAL_CONFIG; no path means embedded defaults. */
 export async function loadConfig(path: string | undefined, options: LoadConfigOptions = {}): Promise<GatewayConfig> {
-  if (path === undefined) return validateConfig({}, await withCatalogOverride({}, options));
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw configError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  return configFromSource(await readConfigSource(path, options), options);
+}
+
+/** Reads the file (and the catalog override its data dir holds); throws the `config_invalid` error start-up does when it cannot. */
+export async function readConfigSource(path: string | undefined, options: LoadConfigOptions = {}): Promise<ConfigSource> {
+  let text: string | undefined;
+  if (path !== undefined) {
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw configError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   }
+  let document: unknown = {};
+  try {
+    document = text === undefined ? {} : parseYaml(text);
+  } catch {
+    // No data dir to read an override from: configFromSource reports the YAML error, as loadConfig always did first.
+    return { path, text, catalogOverride: [] };
+  }
+  const { catalogOverride } = await withCatalogOverride(document, options);
+  return { path, text, catalogOverride: [...(catalogOverride ?? [])] };
+}
+
+/** Parses and validates what readConfigSource read: the same errors, naming the same paths, as loadConfig. */
+export function configFromSource(source: ConfigSource, options: LoadConfigOptions = {}): GatewayConfig {
+  const withOverride = { ...options, catalogOverride: options.catalogOverride ?? source.catalogOverride };
+  if (source.text === undefined) return validateConfig({}, withOverride);
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(source.text);
   } catch (error) {
-    throw configError(`${path} is not valid YAML: ${(error as Error).message}`);
+    throw configError(`${source.path} is not valid YAML: ${(error as Error).message}`);
   }
-  return validateConfig(document, await withCatalogOverride(document, options));
+  return validateConfig(document, withOverride);
 }
 
 /** Adds the imported catalog override from the data dir the config names (ledger.data_dir, else $FRUGAL_DATA_DIR, else ./.frugal). */

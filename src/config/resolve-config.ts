@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { AUTO_PROVIDERS, BUILTIN_CATALOG, type CatalogModel } from '../catalog/builtin-catalog.js';
 import { applyCatalogOverride, type CatalogOverrideEntry } from '../catalog/catalog-override.js';
 import { parseUsdNanos, picoToUsdPerMillion, type Price } from '../catalog/pricing.js';
@@ -11,6 +10,7 @@ import { telemetrySettings } from './telemetry-settings.js';
 import { resolveExperiments, resolveQuality, type NameCheck } from './quality-settings.js';
 import { laneSettings, queueSettings } from './lanes-settings.js';
 import { batchesSettings } from './batches-settings.js';
+import { autoWorkerCount } from './available-cores.js';
 
 export interface ResolveOptions {
   env: Record<string, string | undefined>;
@@ -88,7 +88,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
       // Kubernetes kills a pod 30 s after SIGTERM by default: 20 s of drain leaves time to end the rest and flush.
       drainTimeoutMs: raw.server?.drain_timeout_ms ?? 20_000,
       watchConfig: raw.server?.watch_config ?? false,
-      workers: raw.server?.workers === 'auto' ? availableParallelism() : (raw.server?.workers ?? 1),
+      workers: raw.server?.workers === 'auto' ? autoWorkerCount() : (raw.server?.workers ?? 1),
       // 64 levels hold any real JSON schema or tool arguments, and stay far below what overflows a recursive walk.
       maxJsonDepth: raw.server?.max_json_depth ?? 64,
       maxMessages: raw.server?.max_messages ?? 4096,
