@@ -1,7 +1,7 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest } from '../../wire/chat-types.js';
-import { callDeadline, createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
+import { callDeadline, createUpstreamDispatcher, transportError, upstreamTarget } from '../http/upstream-http.js';
 import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
@@ -67,9 +67,11 @@ export interface AnthropicAdapterOptions {
  */
 export function createAnthropicAdapter(options: AnthropicAdapterOptions): ProviderAdapter {
   const { name, apiKey } = options;
-  const endpoint = `${(options.baseUrl ?? 'https://api.anthropic.com').replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`;
+  const root = (options.baseUrl ?? 'https://api.anthropic.com').replace(/\/+$/, '').replace(/\/v1$/, '');
+  const endpoint = `${root}/v1/messages`;
   const dispatcher =
     options.dispatcher ?? createUpstreamDispatcher({ connections: options.connections, headersTimeoutMs: options.firstByteTimeoutMs });
+  const target = upstreamTarget(root, dispatcher);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, ...options.headers };
   if (apiKey) headers['x-api-key'] = apiKey;
   const secrets = [apiKey];
@@ -84,13 +86,13 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     return callDeadline(signal, timeoutMs, () => new FrugalError('upstream_timeout', `Provider '${name}' took longer than ${timeoutMs} ms.`, { retryable: true, upstreamFailure: true }));
   }
 
-  async function post(body: unknown, signal: AbortSignal, betas: readonly string[] = [], url = endpoint): Promise<Dispatcher.ResponseData> {
+  async function post(body: unknown, signal: AbortSignal, betas: readonly string[] = [], path = '/v1/messages'): Promise<Dispatcher.ResponseData> {
     // Serialised before the try: a request we cannot serialise is our side's problem, not an unreachable upstream.
     const text = serializeRequest(body);
     announceUpstreamPeer(peer);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, { method: 'POST', headers: withBetas(headers, betas), body: text, dispatcher, signal });
+      response = await target.request(path, { method: 'POST', headers: withBetas(headers, betas), body: text, signal });
     } catch (error) {
       throw transportError(name, error, signal);
     }
@@ -214,7 +216,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
       const call = deadline(signal);
       let text: string;
       try {
-        const response = await post(countBody, call.signal, betas, `${endpoint}/count_tokens`);
+        const response = await post(countBody, call.signal, betas, '/v1/messages/count_tokens');
         text = await readCappedText(name, response, limits.maxResponseBytes);
       } catch (error) {
         throw transportError(name, error, call.signal);

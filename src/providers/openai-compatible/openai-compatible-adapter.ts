@@ -1,7 +1,7 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, OpenAIUsage } from '../../wire/chat-types.js';
-import { callDeadline, createUpstreamDispatcher, transportError } from '../http/upstream-http.js';
+import { callDeadline, createUpstreamDispatcher, transportError, upstreamTarget } from '../http/upstream-http.js';
 import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarge, type UpstreamLimits } from '../http/upstream-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
@@ -35,6 +35,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
   const base = options.baseUrl.replace(/\/+$/, '');
   const dispatcher =
     options.dispatcher ?? createUpstreamDispatcher({ connections: options.connections, headersTimeoutMs: options.firstByteTimeoutMs });
+  const target = upstreamTarget(base, dispatcher);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   const secrets = [apiKey];
@@ -54,7 +55,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
     announceUpstreamPeer(peer);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(`${base}${path}`, { method: 'POST', headers, body: text, dispatcher, signal });
+      response = await target.request(path, { method: 'POST', headers, body: text, signal });
     } catch (error) {
       throw transportError(name, error, signal);
     }
@@ -168,7 +169,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
     async checkHealth({ signal }: CallOptions): Promise<void> {
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(`${base}/models`, { method: 'GET', headers, dispatcher, signal });
+        response = await target.request('/models', { method: 'GET', headers, signal });
       } catch (error) {
         throw transportError(name, error, signal);
       }
