@@ -1,3 +1,4 @@
+import { forgetResponseText } from '../../wire/response-wire-text.js';
 import { exactCacheKeyInChunks } from '../../cache/exact/cache-key.js';
 import { decideCaching, formatCacheStatus, parseCacheHeader, type CacheStatus } from '../../cache/cache-policy.js';
 import type { SemanticCache } from '../../cache/semantic/semantic-cache.js';
@@ -75,7 +76,10 @@ export function cacheStage({ config, store, semantic, now = Date.now }: CacheSta
     const save = (response: CachedEntry['response'], meta: CallMeta) => {
       const usage = meta.usage;
       // A stream whose client did not ask for usage carried none: keep it from the call itself.
-      if (!response.usage && usage) response.usage = usageToOpenAI(usage);
+      if (!response.usage && usage) {
+        forgetResponseText(response);
+        response.usage = usageToOpenAI(usage);
+      }
       const entry: CachedEntry = {
         response,
         servedModel: meta.model.name,

@@ -1,3 +1,4 @@
+import { forgetResponseText } from '../../wire/response-wire-text.js';
 import { nanosToUsdNumber, priceUsage, promptCacheSavingNanos, type TokenRates } from '../../catalog/pricing.js';
 import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
@@ -63,6 +64,7 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
         endUpstreamAttempt(traced, meta.usage, meta.costNanos, undefined, false);
       }
       if (options.costInBody) {
+        forgetResponseText(result.response);
         const usage = result.response.usage ?? usageBody(meta);
         usage.cost = nanosToUsdNumber(context.spend.costNanos);
         result.response.usage = usage;

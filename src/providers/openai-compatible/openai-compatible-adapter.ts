@@ -6,6 +6,7 @@ import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarg
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
 import { announceUpstreamPeer, upstreamPeer } from '../../telemetry/upstream-peer.js';
+import { keepResponseText } from '../../wire/response-wire-text.js';
 import { keepWireText } from '../../wire/sse/chunk-wire-text.js';
 import { parseSse, type SseEvent } from '../../wire/sse/parse-sse.js';
 import { usageFromOpenAI, type TokenUsage } from '../../wire/token-usage.js';
@@ -65,7 +66,8 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
     return response;
   }
 
-  async function readJson<T>(response: Dispatcher.ResponseData, signal: AbortSignal): Promise<T> {
+  /** `keepText`: the answer's text stays beside it (response-wire-text.ts), for the edge to send as it came. */
+  async function readJson<T>(response: Dispatcher.ResponseData, signal: AbortSignal, keepText = false): Promise<T> {
     let text: string;
     try {
       text = await readCappedText(name, response, limits.maxResponseBytes);
@@ -73,7 +75,9 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       throw transportError(name, error, signal);
     }
     try {
-      return JSON.parse(text) as T;
+      const parsed = JSON.parse(text) as T;
+      if (keepText && typeof parsed === 'object' && parsed !== null) keepResponseText(parsed, text);
+      return parsed;
     } catch {
       throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not valid JSON.`, { retryable: true, upstreamFailure: true });
     }
@@ -87,7 +91,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       const call = deadline(signal);
       try {
         const response = await post('/chat/completions', chatRequest, call.signal);
-        const body = await readJson<ChatResponse>(response, call.signal);
+        const body = await readJson<ChatResponse>(response, call.signal, true);
         if (!Array.isArray(body?.choices)) {
           throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a chat completion without choices.`, { retryable: true, upstreamFailure: true });
         }

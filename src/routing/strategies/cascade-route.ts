@@ -1,3 +1,4 @@
+import { forgetResponseText } from '../../wire/response-wire-text.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { nanosToUsdNumber } from '../../catalog/pricing.js';
 import { FrugalError } from '../../errors/frugal-error.js';
@@ -38,7 +39,10 @@ export function cascadeRoute(options: CascadeOptions): RouteNode {
       const serve = (outcome: ChatOutcome) => {
         // A buffered answer was priced before later calls (checks, tiers tried after it): its usage.cost says all of it.
         const usage = outcome.kind === 'response' ? outcome.response.usage : undefined;
-        if (usage?.cost !== undefined) usage.cost = nanosToUsdNumber(context.spend.costNanos);
+        if (usage?.cost !== undefined && outcome.kind === 'response') {
+          forgetResponseText(outcome.response);
+          usage.cost = nanosToUsdNumber(context.spend.costNanos);
+        }
         context.routeTrace.splice(at, 0, failures.length > 0 ? `cascade:${failures.join(',')}` : 'cascade');
         return replayAsStream(context, outcome);
       };

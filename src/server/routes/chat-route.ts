@@ -5,6 +5,10 @@ import { frugalHeaders, simulatedMark } from '../reply-headers.js';
 import { servedByGateway } from '../request-log.js';
 import { callerOf } from '../request-scope.js';
 import { writeSseStream } from '../write-sse-stream.js';
+import { responseText } from '../../wire/response-wire-text.js';
+
+// What Fastify sends a serialised object as.
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
   const { maxMessages } = gateway.config.server;
@@ -24,6 +28,9 @@ export function registerChatRoute(app: FastifyInstance, gateway: Gateway) {
       return;
     }
     const headers = { ...frugalHeaders(requestId, reply_.meta.model, reply_.meta.provider, reply_.meta.costNanos, context), ...mark };
+    // The upstream's own bytes when the answer is as it sent it (response-wire-text.ts): no second serialisation.
+    const text = responseText(reply_.response);
+    if (text !== undefined) return reply.headers(headers).type(JSON_TYPE).send(text);
     return reply.headers(headers).send(reply_.response);
   });
 }
