@@ -15,6 +15,8 @@ export interface ChatResult {
   usage: TokenUsage | undefined;
   /** Anything the adapter changed or dropped from the request, said out loud (e.g. "dropped logprobs"). */
   warnings: string[];
+  /** The upstream's own JSON text of `response`, when `response` is exactly it parsed (an OpenAI-shaped upstream). */
+  wireText?: string;
 }
 
 export interface ChatStreamResult {

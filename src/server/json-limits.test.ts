@@ -73,3 +73,27 @@ describe('JSON limits at the edge', () => {
     await expect(client.chat.completions.create({ model: 'cheap', messages: messages.slice(1) })).resolves.toMatchObject({ object: 'chat.completion' });
   });
 });
+
+describe('prototype poisoning, on the fast path and off it', () => {
+  const post = (text: string) => fetch(`${frugal.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+
+  it('refuses a __proto__ or constructor key, spelled out or \\u-escaped, with the 400 of any bad JSON body', async () => {
+    for (const key of ['__proto__', '\\u005f_proto__', '__pr\\u006fto__', 'constructor', 'c\\u006fnstructor']) {
+      // secure-json-parse's rule: any __proto__ key; a constructor key only with a prototype inside.
+      const reply = await post(`{"model":"cheap","messages":[{"role":"user","content":"hi"}],"${key}":{"prototype":{"x":1}}}`);
+      expect(reply.status, key).toBe(400);
+      expect((await errorOf(reply)).code, key).toBe('invalid_json');
+    }
+  });
+
+  it('parses bodies that only mention those words or carry other escapes, and refuses broken JSON as before', async () => {
+    const ok = await post(JSON.stringify({ model: 'cheap', messages: [{ role: 'user', content: 'what is __proto__ and a constructor? caf\u00e9 \\u00e9' }] }));
+    expect(ok.status).toBe(200);
+    const escaped = await post('{"model":"cheap","messages":[{"role":"user","content":"caf\\u00e9"}]}');
+    expect(escaped.status).toBe(200);
+    for (const broken of ['{"model":', '', '{"model":"cheap",}']) {
+      const reply = await post(broken);
+      expect(reply.status, broken).toBe(400);
+    }
+  });
+});

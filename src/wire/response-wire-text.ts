@@ -2,8 +2,9 @@
  * The upstream's own JSON text of a non-streamed answer, kept beside the parsed object so the edge can send those
  * bytes instead of serialising the object again (Fastify's JSON.stringify of every answer was ~2.4 % of a proxied
  * request's CPU in bench:overhead's profile). Keyed by the object in a WeakMap, as a chunk's text is
- * (chunk-wire-text.ts). An answer is changed in place in a few places (the cost put in `usage`, usage added for the
- * cache): each says so with `forgetResponseText`, and an answer without text is serialised as before.
+ * (chunk-wire-text.ts). Kept only when `server.cost_in_body` is off (with it on, every answer gets `usage.cost`, so
+ * none goes out as it came). An answer is changed in place in a few other places (usage added for the cache, a
+ * cascade's cost): each says so with `forgetResponseText`, and an answer without text is serialised as before.
  */
 const texts = new WeakMap<object, string>();
 

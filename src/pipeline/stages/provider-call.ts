@@ -1,4 +1,4 @@
-import { forgetResponseText } from '../../wire/response-wire-text.js';
+import { keepResponseText } from '../../wire/response-wire-text.js';
 import { nanosToUsdNumber, priceUsage, promptCacheSavingNanos, type TokenRates } from '../../catalog/pricing.js';
 import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
@@ -63,8 +63,9 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
         noteAttemptResponse(traced, result.response);
         endUpstreamAttempt(traced, meta.usage, meta.costNanos, undefined, false);
       }
+      // Sent as the upstream's own text unless Frugal changes the answer (response-wire-text.ts).
+      if (!options.costInBody && result.wireText !== undefined) keepResponseText(result.response, result.wireText);
       if (options.costInBody) {
-        forgetResponseText(result.response);
         const usage = result.response.usage ?? usageBody(meta);
         usage.cost = nanosToUsdNumber(context.spend.costNanos);
         result.response.usage = usage;

@@ -6,7 +6,6 @@ import { DEFAULT_UPSTREAM_LIMITS, readCappedText, readErrorText, upstreamTooLarg
 import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, ProviderAdapter } from '../provider-adapter.js';
 import { serializeRequest } from '../serialize-request.js';
 import { announceUpstreamPeer, upstreamPeer } from '../../telemetry/upstream-peer.js';
-import { keepResponseText } from '../../wire/response-wire-text.js';
 import { keepWireText } from '../../wire/sse/chunk-wire-text.js';
 import { parseSse, type SseEvent } from '../../wire/sse/parse-sse.js';
 import { usageFromOpenAI, type TokenUsage } from '../../wire/token-usage.js';
@@ -66,8 +65,11 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
     return response;
   }
 
-  /** `keepText`: the answer's text stays beside it (response-wire-text.ts), for the edge to send as it came. */
-  async function readJson<T>(response: Dispatcher.ResponseData, signal: AbortSignal, keepText = false): Promise<T> {
+  async function readJson<T>(response: Dispatcher.ResponseData, signal: AbortSignal): Promise<T> {
+    return (await readJsonWithText<T>(response, signal)).parsed;
+  }
+
+  async function readJsonWithText<T>(response: Dispatcher.ResponseData, signal: AbortSignal): Promise<{ parsed: T; text: string }> {
     let text: string;
     try {
       text = await readCappedText(name, response, limits.maxResponseBytes);
@@ -75,9 +77,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       throw transportError(name, error, signal);
     }
     try {
-      const parsed = JSON.parse(text) as T;
-      if (keepText && typeof parsed === 'object' && parsed !== null) keepResponseText(parsed, text);
-      return parsed;
+      return { parsed: JSON.parse(text) as T, text };
     } catch {
       throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a response that is not valid JSON.`, { retryable: true, upstreamFailure: true });
     }
@@ -91,11 +91,11 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       const call = deadline(signal);
       try {
         const response = await post('/chat/completions', chatRequest, call.signal);
-        const body = await readJson<ChatResponse>(response, call.signal, true);
+        const { parsed: body, text } = await readJsonWithText<ChatResponse>(response, call.signal);
         if (!Array.isArray(body?.choices)) {
           throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a chat completion without choices.`, { retryable: true, upstreamFailure: true });
         }
-        return { response: body, usage: body.usage ? usageFromOpenAI(body.usage) : undefined, warnings: [] };
+        return { response: body, usage: body.usage ? usageFromOpenAI(body.usage) : undefined, warnings: [], wireText: text };
       } finally {
         call.done();
       }
