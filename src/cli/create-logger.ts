@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 
 export interface LoggerSettings {
   level: string;
@@ -23,5 +24,7 @@ export function createLogger(settings: LoggerSettings, out: Writable & { isTTY?:
     redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.headers.authorization', '*.headers["x-api-key"]', '*.headers["api-key"]', '*.headers.cookie', '*.apiKey', '*.api_key'],
   };
   if (!(settings.pretty ?? out.isTTY === true)) return out === process.stdout ? pino(options) : pino(options, out);
+  // Loaded only for readable lines (~5 MB a process that logs JSON never needs).
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pino(options, pretty({ destination: out, colorize: out.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }));
 }

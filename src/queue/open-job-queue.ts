@@ -1,6 +1,4 @@
 import type { QueueSettings } from '../config/lanes-settings.js';
-import { createBullMqJobQueue } from './bullmq-job-queue.js';
-import { createPgBossJobQueue } from './pg-boss-job-queue.js';
 import type { QueueTiming } from './queue-timing.js';
 import { createSqliteJobQueue, type AbandonableJobQueue } from './sqlite-job-queue.js';
 
@@ -14,10 +12,15 @@ import { createSqliteJobQueue, type AbandonableJobQueue } from './sqlite-job-que
  */
 export async function openJobQueue(settings: QueueSettings, timing: QueueTiming = {}): Promise<AbandonableJobQueue> {
   const leaseMs = timing.leaseMs ?? settings.leaseMs;
+  // The engines are loaded when chosen: BullMQ alone is ~12 MB of every process's memory, pg-boss a few more.
   if (settings.backend === 'postgres') {
+    const { createPgBossJobQueue } = await import('./pg-boss-job-queue.js');
     return createPgBossJobQueue({ ...timing, leaseMs, connectionString: settings.databaseUrl!, schema: settings.keyPrefix });
   }
-  if (settings.backend === 'redis') return createBullMqJobQueue({ ...timing, leaseMs, url: settings.redisUrl, keyPrefix: settings.keyPrefix });
+  if (settings.backend === 'redis') {
+    const { createBullMqJobQueue } = await import('./bullmq-job-queue.js');
+    return createBullMqJobQueue({ ...timing, leaseMs, url: settings.redisUrl, keyPrefix: settings.keyPrefix });
+  }
   return createSqliteJobQueue({ ...timing, leaseMs, path: settings.sqlitePath });
 }
 
