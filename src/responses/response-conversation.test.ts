@@ -16,15 +16,16 @@ describe('resolveConversation', () => {
     expect(inputItems).toEqual([{ type: 'message', id: `item_${'f'.repeat(32)}_in0`, role: 'user', content: 'next' }]);
   });
 
-  it('says which response of the chain is missing, as a 404 on previous_response_id', async () => {
+  it('says which response of the chain is missing, as OpenAI’s 400 previous_response_not_found', async () => {
     const store = createMemoryResponseStore();
     await store.save(storedResponse(2, 'k', { previousResponseId: `resp_${hex(1)}` }));
     await expect(resolveConversation(store, 'k', { model: 'm', previous_response_id: `resp_${hex(2)}` }, NEW_ID)).rejects.toMatchObject({
-      status: 404,
+      status: 400,
+      upstreamCode: 'previous_response_not_found',
       param: 'previous_response_id',
       message: expect.stringContaining(`resp_${hex(1)}`),
     });
-    await expect(resolveConversation(store, 'other', { model: 'm', previous_response_id: `resp_${hex(2)}` }, NEW_ID)).rejects.toMatchObject({ status: 404 });
+    await expect(resolveConversation(store, 'other', { model: 'm', previous_response_id: `resp_${hex(2)}` }, NEW_ID)).rejects.toMatchObject({ status: 400, upstreamCode: 'previous_response_not_found' });
   });
 
   it('refuses a chain longer than its bound rather than walking it', async () => {

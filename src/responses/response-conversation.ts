@@ -21,7 +21,7 @@ export interface ResolvedConversation {
 const asItems = (output: readonly OutputItem[]): StoredInputItem[] => output.filter((item) => item.type !== 'reasoning') as unknown as StoredInputItem[];
 
 function notFound(message: string, param: string): FrugalError {
-  // 404 whether the response never existed or belongs to another key: one key learns nothing of another's.
+  // The same answer whether the item never existed or belongs to another key: one key learns nothing of another's.
   return new FrugalError('not_found', message, { param });
 }
 
@@ -35,7 +35,9 @@ async function chainOf(store: ResponseStore, owner: string | null, previousId: s
     const stored = await store.get(id, owner);
     if (!stored) {
       const message = id === previousId ? `Previous response with id '${id}' not found.` : `Response '${id}', earlier in the chain of '${previousId}', was deleted.`;
-      throw notFound(message, 'previous_response_id');
+      // OpenAI answers an unknown previous response with a 400 and this code; clients that recover by
+      // sending the whole conversation again (Codex and the proxies in front of it) look for exactly it.
+      throw new FrugalError('invalid_request', message, { param: 'previous_response_id', upstreamCode: 'previous_response_not_found' });
     }
     chain.push(stored);
     id = stored.previousResponseId;

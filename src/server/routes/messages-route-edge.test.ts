@@ -34,7 +34,7 @@ describe('errors on /v1/messages come in Anthropic’s shape', () => {
   it('refuses a request without max_tokens as invalid_request_error', async () => {
     const response = await fetch(`${origin}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }) });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } });
+    expect(await response.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' }, request_id: response.headers.get('request-id') });
   });
 
   it('answers an unknown model with not_found_error through the SDK', async () => {
@@ -75,7 +75,8 @@ describe('virtual keys on /v1/messages', () => {
       const bad = new Anthropic({ apiKey: 'fk-not-a-real-key', baseURL: keyed.origin, maxRetries: 0 });
       const error = await bad.messages.create({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
-      expect((error as InstanceType<typeof Anthropic.AuthenticationError>).error).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'The API key is unknown, revoked or expired.' } });
+      const refused = error as InstanceType<typeof Anthropic.AuthenticationError>;
+      expect(refused.error).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'The API key is unknown, revoked or expired.' }, request_id: refused.requestID });
       const counted = await bad.messages.countTokens({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
       expect(counted).toBeInstanceOf(Anthropic.AuthenticationError);
     } finally {

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FrugalError } from '../../errors/frugal-error.js';
+import type { AnthropicErrorBody } from '../../errors/to-anthropic-error.js';
 import type { Gateway } from '../../pipeline/create-gateway.js';
 import { countPromptTokens } from '../../tokens/count-tokens.js';
 import { checkCountTokensRequest, checkMessagesRequest } from '../../wire/anthropic/messages-request-schema.js';
@@ -20,6 +21,10 @@ export function betasOf(header: string | string[] | undefined): string[] {
   return values.flatMap((value) => value.split(',')).map((beta) => beta.trim()).filter((beta) => beta !== '');
 }
 
+function isAnthropicErrorBody(payload: unknown): payload is AnthropicErrorBody {
+  return typeof payload === 'object' && payload !== null && (payload as { type?: unknown }).type === 'error' && 'error' in payload;
+}
+
 function orThrow<T>(checked: WireCheck<T>): T {
   if (!checked.ok) throw new FrugalError('invalid_request', checked.issue.message, { param: checked.issue.param });
   return checked.value;
@@ -35,8 +40,15 @@ export function registerMessagesRoute(app: FastifyInstance, gateway: Gateway) {
   const { maxMessages } = gateway.config.server;
   const config = { errorShape: 'anthropic' as ErrorShape };
   const preValidation = async (request: FastifyRequest) => assertMessageCount(request.body, maxMessages);
+  // Anthropic's error body carries `request_id`, and its SDKs read the `request-id` header into error.requestID:
+  // added here so every error on these paths has both, the key check's and the body parser's included.
+  const preSerialization = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!isAnthropicErrorBody(payload)) return payload;
+    reply.header('request-id', request.id);
+    return { ...payload, request_id: request.id };
+  };
 
-  app.post('/v1/messages', { config, preValidation }, async (request, reply) => {
+  app.post('/v1/messages', { config, preValidation, preSerialization }, async (request, reply) => {
     const body = orThrow(checkMessagesRequest(request.body));
     const { request: chatRequest, warnings } = messagesToChatRequest(body, betasOf(request.headers['anthropic-beta']));
     // message_start must carry input usage before the upstream reports any: our count of the translated prompt.
@@ -52,6 +64,7 @@ export function registerMessagesRoute(app: FastifyInstance, gateway: Gateway) {
       const headers: Record<string, string> = { ...frugalHeaders(caller.requestId, meta.model, meta.provider, undefined, context), 'request-id': caller.requestId, ...simulatedMark(gateway.config, meta.provider) };
       const encoder = createMessagesStreamEncoder({
         estimatedInput: { promptTokens: estimatedInput, completionTokens: 0, cachedPromptTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, estimated: true },
+        stopSequences: body.stop_sequences,
       });
       reply.hijack();
       await writeAnthropicSse(reply.raw, headers, result.chunks, encoder, () => meta.usage);
@@ -59,10 +72,10 @@ export function registerMessagesRoute(app: FastifyInstance, gateway: Gateway) {
     }
     // request-id is where Anthropic's SDKs look for the id (message._request_id).
     const headers: Record<string, string> = { ...frugalHeaders(caller.requestId, meta.model, meta.provider, meta.costNanos, context), 'request-id': caller.requestId, ...simulatedMark(gateway.config, meta.provider) };
-    return reply.headers(headers).send(chatResponseToMessages(result.response, meta.usage));
+    return reply.headers(headers).send(chatResponseToMessages(result.response, meta.usage, body.stop_sequences));
   });
 
-  app.post('/v1/messages/count_tokens', { config, preValidation }, async (request, reply) => {
+  app.post('/v1/messages/count_tokens', { config, preValidation, preSerialization }, async (request, reply) => {
     const body = orThrow(checkCountTokensRequest(request.body));
     const { request: chatRequest } = messagesToChatRequest({ ...body, max_tokens: body.max_tokens ?? 1 }, betasOf(request.headers['anthropic-beta']));
     const counted = await gateway.countTokens(chatRequest, callerOf(request, reply.raw));

@@ -1,9 +1,10 @@
 import { FrugalError } from '../../errors/frugal-error.js';
+import { inputItemAsListed } from '../../wire/responses/input-item-as-listed.js';
 import type { InputItemList, StoredInputItem } from '../../wire/responses/responses-types.js';
 
 /**
  * One page of a stored response's input items, as OpenAI pages lists: `order` (desc by default), `limit`
- * (1–100, default 20), and `after` / `before` cursors naming an item id.
+ * (1–100, default 20), and `after` / `before` cursors naming an item id; each item in OpenAI's listed form.
  */
 export function listInputItems(items: readonly StoredInputItem[], query: Record<string, string | undefined>): InputItemList {
   const order = query.order ?? 'desc';
@@ -20,5 +21,5 @@ export function listInputItems(items: readonly StoredInputItem[], query: Record<
   }
   // `before` pages backwards: the items just before the cursor, still in the requested order.
   const page = query.before !== undefined && query.after === undefined ? ordered.slice(-limit) : ordered.slice(0, limit);
-  return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page[page.length - 1]?.id ?? null, has_more: ordered.length > page.length };
+  return { object: 'list', data: page.map(inputItemAsListed), first_id: page[0]?.id ?? null, last_id: page[page.length - 1]?.id ?? null, has_more: ordered.length > page.length };
 }

@@ -191,14 +191,15 @@ describe('POST /v1/responses through the openai client', () => {
     expect(items.map((item) => (item.type === 'message' ? item.role : item.type))).toEqual(['developer', 'user', 'user']);
     const newestFirst = await client.responses.inputItems.list(created.id, { limit: 1 });
     expect(newestFirst.data).toHaveLength(1);
-    expect(newestFirst.data[0]).toMatchObject({ type: 'message', role: 'user', content: 'Again' });
+    expect(newestFirst.data[0]).toMatchObject({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Again' }] });
     expect(newestFirst.has_more).toBe(true);
     await expect(client.responses.retrieve(created.id, { stream: true })).rejects.toMatchObject({ status: 400, param: 'stream' });
     await client.responses.delete(created.id);
     await expect(client.responses.retrieve(created.id)).rejects.toMatchObject({ status: 404, error: { type: 'not_found_error' } });
     await expect(client.responses.delete(created.id)).rejects.toMatchObject({ status: 404 });
     await expect(client.responses.create({ model: 'gpt-4o-mini', previous_response_id: created.id, input: 'Hi' })).rejects.toMatchObject({
-      status: 404,
+      status: 400,
+      code: 'previous_response_not_found',
       param: 'previous_response_id',
     });
   });

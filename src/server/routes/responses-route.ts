@@ -12,6 +12,7 @@ import { ResponseEventConverter } from '../../wire/responses/chunks-to-response-
 import { responseIdOf } from '../../wire/responses/response-ids.js';
 import { checkResponsesRequest } from '../../wire/responses/responses-request-schema.js';
 import { responsesToChat, UnsupportedInputError } from '../../wire/responses/responses-to-chat.js';
+import { unpairedToolCallIssue } from '../../wire/responses/unpaired-tool-calls.js';
 import type { ResponseObject, ResponsesRequest, ResponseStreamEvent, StoredInputItem } from '../../wire/responses/responses-types.js';
 import { frugalHeaders, simulatedMark } from '../reply-headers.js';
 import { servedByGateway } from '../request-log.js';
@@ -74,6 +75,8 @@ export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, o
     if (conversation.length > maxMessages) {
       throw new FrugalError('limit_exceeded', `The conversation holds ${conversation.length} items; the gateway accepts at most ${maxMessages} (server.max_messages).`, { param: 'input' });
     }
+    const unpaired = unpairedToolCallIssue(conversation);
+    if (unpaired) throw new FrugalError('invalid_request', unpaired.message, { param: unpaired.param });
     let chat;
     try {
       chat = responsesToChat(body, conversation);

@@ -32,13 +32,18 @@ afterAll(async () => {
 });
 
 describe('stored responses under virtual keys', () => {
-  it('keeps each key’s responses to itself: another key gets 404 to read, list, continue, reference or delete them', async () => {
+  it('keeps each key’s responses to itself: another key is told they do not exist when it reads, lists, continues, references or deletes them', async () => {
     const mine = await alice.responses.create({ model: 'gpt-4o-mini', input: 'A secret for Alice' });
     expect((await alice.responses.retrieve(mine.id)).id).toBe(mine.id);
     const notFound = { status: 404, error: expect.objectContaining({ type: 'not_found_error' }) };
     await expect(bob.responses.retrieve(mine.id)).rejects.toMatchObject(notFound);
     await expect(bob.responses.inputItems.list(mine.id)).rejects.toMatchObject(notFound);
-    await expect(bob.responses.create({ model: 'gpt-4o-mini', previous_response_id: mine.id, input: 'What was it?' })).rejects.toMatchObject({ ...notFound, param: 'previous_response_id' });
+    // As for a response that never existed: OpenAI's 400 previous_response_not_found.
+    await expect(bob.responses.create({ model: 'gpt-4o-mini', previous_response_id: mine.id, input: 'What was it?' })).rejects.toMatchObject({
+      status: 400,
+      code: 'previous_response_not_found',
+      param: 'previous_response_id',
+    });
     await expect(bob.responses.create({ model: 'gpt-4o-mini', input: [{ type: 'item_reference', id: mine.output[0].id! }] })).rejects.toMatchObject({ ...notFound, param: 'input[0].id' });
     await expect(bob.responses.delete(mine.id)).rejects.toMatchObject(notFound);
     // Still there for its owner, who may continue it.

@@ -22,8 +22,14 @@ export interface AnthropicImageBlock {
 
 export interface AnthropicDocumentBlock {
   type: 'document';
-  source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+  source:
+    | { type: 'base64'; media_type: string; data: string }
+    | { type: 'url'; url: string }
+    | { type: 'text'; media_type: 'text/plain'; data: string }
+    | { type: 'content'; content: string | Array<AnthropicTextBlock | AnthropicImageBlock> };
   title?: string;
+  context?: string;
+  citations?: { enabled: boolean };
 }
 
 export interface AnthropicToolUseBlock {
@@ -37,7 +43,7 @@ export interface AnthropicToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
   /** Left out when the tool returned nothing. */
-  content?: string | Array<AnthropicTextBlock | AnthropicImageBlock>;
+  content?: string | Array<AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock>;
   is_error?: boolean;
 }
 
@@ -70,8 +76,11 @@ export interface AnthropicMessage {
 export interface AnthropicTool {
   name: string;
   description?: string;
-  input_schema: Record<string, unknown>;
+  input_schema?: Record<string, unknown>;
+  /** A server tool's versioned type (`web_search_20250305`, …); absent or 'custom' for the client's own tools. */
+  type?: string;
   cache_control?: AnthropicCacheControl;
+  [field: string]: unknown;
 }
 
 export type AnthropicToolChoice =

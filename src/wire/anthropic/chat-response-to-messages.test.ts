@@ -37,6 +37,32 @@ describe('chatResponseToMessages', () => {
   });
 });
 
+describe('the stop of a translated answer', () => {
+  const call = { id: 'call_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{}' } };
+
+  it('is tool_use whenever the answer holds tool calls, even when the upstream said stop (Ollama, vLLM)', () => {
+    const converted = chatResponseToMessages(response({ role: 'assistant', content: null, tool_calls: [call] }, 'stop'), USAGE);
+    expect(converted).toMatchObject({ stop_reason: 'tool_use', stop_sequence: null });
+    // Calls cut by the limit are still max_tokens: their input may be incomplete.
+    expect(chatResponseToMessages(response({ role: 'assistant', content: null, tool_calls: [call] }, 'length'), USAGE).stop_reason).toBe('max_tokens');
+  });
+
+  it('turns an OpenAI refusal into text with stop reason refusal, not an empty answer', () => {
+    const converted = chatResponseToMessages(response({ role: 'assistant', content: null, refusal: 'I can’t help with that.' }, 'stop'), USAGE);
+    expect(converted).toMatchObject({ content: [{ type: 'text', text: 'I can’t help with that.' }], stop_reason: 'refusal', stop_sequence: null });
+  });
+
+  it('names the stop sequence an upstream says matched (vLLM stop_reason) when the client asked for it', () => {
+    const matched = response({ role: 'assistant', content: 'One, two' }, 'stop');
+    matched.choices[0].stop_reason = '###';
+    expect(chatResponseToMessages(matched, USAGE, ['###', 'END'])).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: '###' });
+    // A token id or a string the client never sent is not a stop sequence.
+    expect(chatResponseToMessages(matched, USAGE, ['END'])).toMatchObject({ stop_reason: 'end_turn', stop_sequence: null });
+    matched.choices[0].stop_reason = 128001;
+    expect(chatResponseToMessages(matched, USAGE, ['END'])).toMatchObject({ stop_reason: 'end_turn', stop_sequence: null });
+  });
+});
+
 describe('toAnthropicStopReason', () => {
   it.each([
     ['stop', null, 'end_turn'],

@@ -23,6 +23,36 @@ export function toAnthropicStopReason(finishReason: FinishReason | undefined, st
   }
 }
 
+/** What ended the answer, in Anthropic's terms: the `stop_reason` and `stop_sequence` of a message. */
+export interface AnthropicStop {
+  stop_reason: AnthropicStopReason;
+  stop_sequence: string | null;
+}
+
+/** What an OpenAI-shaped answer said about its end, beyond `finish_reason`. */
+export interface AnswerEnd {
+  finishReason: FinishReason | undefined;
+  /** The choice's `stop_reason`: vLLM (and servers built on it) name the stop string that matched there. */
+  upstreamStopReason?: unknown;
+  calledTools: boolean;
+  refused: boolean;
+}
+
+/**
+ * The stop of a translated answer. Agent loops run tools only on `tool_use`, so an answer holding tool calls is
+ * `tool_use` even when the upstream said 'stop' (Ollama, vLLM and several others do); a refusal is `refusal`; a
+ * stop string the upstream names (vLLM's `stop_reason`) is `stop_sequence` when it is one the client asked for.
+ * OpenAI itself never says which stop sequence matched, so its stops stay `end_turn`.
+ */
+export function anthropicStopOf(end: AnswerEnd, stopSequences: readonly string[]): AnthropicStop {
+  if (end.finishReason === 'length') return { stop_reason: 'max_tokens', stop_sequence: null };
+  if (end.calledTools) return { stop_reason: 'tool_use', stop_sequence: null };
+  if (end.refused) return { stop_reason: 'refusal', stop_sequence: null };
+  const matched = typeof end.upstreamStopReason === 'string' && stopSequences.includes(end.upstreamStopReason) ? end.upstreamStopReason : null;
+  const finishReason = end.finishReason === 'tool_calls' || end.finishReason === 'function_call' ? 'stop' : end.finishReason;
+  return { stop_reason: toAnthropicStopReason(finishReason, matched), stop_sequence: matched };
+}
+
 /**
  * Usage in Anthropic's terms: `input_tokens` is only the part of the prompt neither read from nor written to the
  * prompt cache (TokenUsage counts the prompt whole, as OpenAI does).
@@ -59,10 +89,11 @@ export function anthropicMessageId(id: string): string {
 /**
  * A chat completion → the Messages API response. When an Anthropic upstream answered a native request, its own
  * message is returned (thinking signatures, redacted thinking and citations intact); otherwise it is rebuilt:
- * `reasoning_content` → a thinking block first, text → a text block, tool_calls → tool_use blocks with parsed input.
- * `usage` is the pipeline's count for the call (with cache writes, which OpenAI's usage shape cannot carry).
+ * `reasoning_content` → a thinking block first, text → a text block, a refusal → a text block (stop reason
+ * `refusal`), tool_calls → tool_use blocks with parsed input. `usage` is the pipeline's count for the call (with
+ * cache writes, which OpenAI's usage shape cannot carry); `stopSequences` are the client's, to recognise a match.
  */
-export function chatResponseToMessages(response: ChatResponse, usage: TokenUsage | undefined): AnthropicResponse {
+export function chatResponseToMessages(response: ChatResponse, usage: TokenUsage | undefined, stopSequences: readonly string[] = []): AnthropicResponse {
   const choice = response.choices[0];
   const message = choice?.message;
   const native = anthropicMessageOf(message);
@@ -73,17 +104,21 @@ export function chatResponseToMessages(response: ChatResponse, usage: TokenUsage
   }
   const text = typeof message?.content === 'string' ? message.content : '';
   if (text !== '') content.push({ type: 'text', text });
-  for (const call of (message?.tool_calls ?? []) as ToolCall[]) {
+  // OpenAI puts a refusal in its own field, content null: without this the client gets an empty answer.
+  const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;
+  if (refusal !== undefined) content.push({ type: 'text', text: refusal });
+  const toolCalls = (message?.tool_calls ?? []) as ToolCall[];
+  for (const call of toolCalls) {
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolInput(call.function.arguments) });
   }
+  const stop = anthropicStopOf({ finishReason: choice?.finish_reason, upstreamStopReason: choice?.stop_reason, calledTools: toolCalls.length > 0, refused: refusal !== undefined }, stopSequences);
   return {
     id: anthropicMessageId(response.id),
     type: 'message',
     role: 'assistant',
     model: response.model,
     content,
-    stop_reason: toAnthropicStopReason(choice?.finish_reason),
-    stop_sequence: null,
+    ...stop,
     usage: toAnthropicUsage(usage),
   };
 }

@@ -54,21 +54,49 @@ const messagesRequestSchema = z.looseObject({
 /** The count_tokens body: a Messages request without max_tokens (and without sampling parameters). */
 const countTokensRequestSchema = messagesRequestSchema.omit({ max_tokens: true }).extend({ max_tokens: z.number().int().min(1).optional() });
 
-// Anthropic names a field by its dotted path: `messages.0.content.1.text: Field required`.
-function toIssue(error: z.ZodError): WireIssue {
+// Anthropic names a field by its dotted path: `messages.0.content.1.text: Field required`. Zod reports a field of
+// the wrong type and a missing one alike (invalid_type), so the body says which it was.
+function toIssue(error: z.ZodError, body: unknown): WireIssue {
   const issue = error.issues[0];
   const param = issue.path.map(String).join('.');
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const missing = issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined;
   const detail = missing ? 'Field required' : issue.message;
   return { message: param === '' ? detail : `${param}: ${detail}`, param: param || null };
 }
 
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Anthropic refuses a turn with nothing in it (`content: ''` or `[]`), except a final assistant turn (an empty
+ * prefill). Checked here so the refusal names the message as Anthropic does, whatever model would have served.
+ */
+function emptyTurn(body: Record<string, unknown>): WireIssue | undefined {
+  const messages = body.messages;
+  if (!Array.isArray(messages)) return undefined;
+  const index = messages.findIndex((message: unknown, at) => {
+    const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
+    const empty = content === '' || (Array.isArray(content) && content.length === 0);
+    return empty && !(role === 'assistant' && at === messages.length - 1);
+  });
+  if (index === -1) return undefined;
+  return { message: `messages.${index}: all messages must have non-empty content except for the optional final assistant message`, param: `messages.${index}` };
+}
+
 /**
  * Checks a POST /v1/messages body as Anthropic would (max_tokens required, temperature 0–1, roles user and
- * assistant, well-formed known blocks), so a malformed request is refused before routing, whatever model serves.
+ * assistant, well-formed known blocks, no empty turns), so a malformed request is refused before routing, whatever model serves.
  * @example checkMessagesRequest({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
  */
-export const checkMessagesRequest = (body: unknown): WireCheck<AnthropicMessagesRequest> => checkBody<AnthropicMessagesRequest>(messagesRequestSchema, body, toIssue);
+export const checkMessagesRequest = (body: unknown): WireCheck<AnthropicMessagesRequest> =>
+  checkBody<AnthropicMessagesRequest>(messagesRequestSchema, body, (error) => toIssue(error, body), emptyTurn);
 
 /** Checks a POST /v1/messages/count_tokens body (max_tokens optional). */
-export const checkCountTokensRequest = (body: unknown): WireCheck<AnthropicMessagesRequest> => checkBody<AnthropicMessagesRequest>(countTokensRequestSchema, body, toIssue);
+export const checkCountTokensRequest = (body: unknown): WireCheck<AnthropicMessagesRequest> =>
+  checkBody<AnthropicMessagesRequest>(countTokensRequestSchema, body, (error) => toIssue(error, body), emptyTurn);

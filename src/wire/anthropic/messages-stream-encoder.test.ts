@@ -70,6 +70,35 @@ describe('createMessagesStreamEncoder', () => {
     expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'tool_use' } });
   });
 
+  it('ends a stream that called tools with tool_use even when the upstream finished with stop', () => {
+    const events = encode([
+      chunk({ role: 'assistant', content: null }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }] }),
+      chunk({}, 'stop'),
+    ]);
+    expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null } });
+  });
+
+  it('streams an OpenAI refusal as text and ends it with stop reason refusal', () => {
+    const events = encode([chunk({ role: 'assistant', content: null, refusal: '' }), chunk({ refusal: 'I can’t ' }), chunk({ refusal: 'help.' }), chunk({}, 'stop')]);
+    expect(events.slice(1, -2)).toEqual([
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'ping' },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'I can’t ' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'help.' } },
+      { type: 'content_block_stop', index: 0 },
+    ]);
+    expect(events.at(-2)).toMatchObject({ delta: { stop_reason: 'refusal', stop_sequence: null } });
+  });
+
+  it('names the stop sequence a vLLM upstream reports in its last chunk', () => {
+    const last = chunk({}, 'stop');
+    Object.assign(last.choices[0], { stop_reason: 'END' });
+    const encoder = createMessagesStreamEncoder({ estimatedInput: ESTIMATE, stopSequences: ['END'] });
+    const events = [...encoder.push(chunk({ content: 'One, two' })), ...encoder.push(last), ...encoder.finish(FINAL)];
+    expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: 'END' } });
+  });
+
   it('maps length to max_tokens and takes usage from the usage chunk when the pipeline has none', () => {
     const usageChunk: ChatChunk = { ...chunk({}), choices: [], usage: { prompt_tokens: 30, completion_tokens: 7, total_tokens: 37, prompt_tokens_details: { cached_tokens: 10 } } };
     const events = encode([chunk({ content: 'Cut' }), chunk({}, 'length'), usageChunk], null);

@@ -3,11 +3,13 @@ import { usageFromOpenAI, type TokenUsage } from '../token-usage.js';
 import { anthropicEventsOf, anthropicMessageOf } from './anthropic-native.js';
 import { anthropicMessageEvents } from './anthropic-message-events.js';
 import type { AnthropicStreamEvent } from './anthropic-types.js';
-import { anthropicMessageId, toAnthropicStopReason, toAnthropicUsage } from './chat-response-to-messages.js';
+import { anthropicMessageId, anthropicStopOf, toAnthropicUsage } from './chat-response-to-messages.js';
 
 export interface MessagesStreamEncoderOptions {
   /** Prompt usage for message_start before the upstream reports it (the pipeline's count): clients show cost from it. */
   estimatedInput: TokenUsage;
+  /** The client's stop_sequences, to recognise the one an upstream says matched. */
+  stopSequences?: readonly string[];
 }
 
 export interface MessagesStreamEncoder {
@@ -25,6 +27,7 @@ type OpenBlock = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; 
  * message_delta (stop_reason, usage) and message_stop. Thinking (`reasoning_content`) gets its own block, never
  * text inside another. A tool call's arguments stream as input_json_delta; a call without arguments still sends
  * `{}`, so no client sees a tool_use block with no input. Blocks never interleave: a new one closes the last.
+ * A refusal streams as text; the stop reason is decided as for a whole answer (see anthropicStopOf).
  *
  * When an Anthropic upstream served a native request, each chunk carries the upstream's own events, and those
  * are passed on verbatim (signatures, redacted thinking, citations and server tools intact).
@@ -35,6 +38,8 @@ export function createMessagesStreamEncoder(options: MessagesStreamEncoderOption
   let nextIndex = 0;
   let pinged = false;
   let finishReason: FinishReason | undefined;
+  let upstreamStopReason: unknown;
+  let refused = false;
   let reportedUsage: OpenAIUsage | undefined;
   let nativeStopped = false;
   const closedTools = new Set<number>();
@@ -85,6 +90,11 @@ export function createMessagesStreamEncoder(options: MessagesStreamEncoderOption
       if (typeof delta.content === 'string' && delta.content !== '') {
         events.push({ type: 'content_block_delta', index: ensure(events, 'text'), delta: { type: 'text_delta', text: delta.content } });
       }
+      // OpenAI streams a refusal in its own field; Anthropic's client reads it as text, ended by stop reason refusal.
+      if (typeof delta.refusal === 'string' && delta.refusal !== '') {
+        refused = true;
+        events.push({ type: 'content_block_delta', index: ensure(events, 'text'), delta: { type: 'text_delta', text: delta.refusal } });
+      }
       for (const call of delta.tool_calls ?? []) {
         const current = open?.kind === 'tool' && open.toolIndex === call.index ? open : undefined;
         let block = current;
@@ -103,6 +113,8 @@ export function createMessagesStreamEncoder(options: MessagesStreamEncoderOption
         }
       }
       if (choice.finish_reason) finishReason = choice.finish_reason;
+      const stopReason = (choice as { stop_reason?: unknown }).stop_reason;
+      if (stopReason !== undefined && stopReason !== null) upstreamStopReason = stopReason;
     }
     return events;
   }
@@ -135,7 +147,8 @@ export function createMessagesStreamEncoder(options: MessagesStreamEncoderOption
       if (!pinged) events.push({ type: 'ping' });
       close(events);
       const final = usage ?? (reportedUsage ? usageFromOpenAI(reportedUsage) : undefined);
-      events.push({ type: 'message_delta', delta: { stop_reason: toAnthropicStopReason(finishReason ?? 'stop'), stop_sequence: null }, usage: toAnthropicUsage(final ?? options.estimatedInput) });
+      const stop = anthropicStopOf({ finishReason: finishReason ?? 'stop', upstreamStopReason, calledTools: closedTools.size > 0, refused }, options.stopSequences ?? []);
+      events.push({ type: 'message_delta', delta: stop, usage: toAnthropicUsage(final ?? options.estimatedInput) });
       events.push({ type: 'message_stop' });
       return events;
     },

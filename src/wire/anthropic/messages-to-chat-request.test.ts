@@ -71,6 +71,61 @@ describe('messagesToChatRequest', () => {
     expect(messagesToChatRequest({ model: 'm', max_tokens: 1, tools: [TOOL], tool_choice: choice, messages: [{ role: 'user', content: 'x' }] }, []).request.tool_choice).toBe(expected);
   });
 
+  it('sends no tool_choice without tools (OpenAI refuses it) and says so', () => {
+    const serverToolOnly = messagesToChatRequest(
+      { model: 'm', max_tokens: 1, tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'x' }] },
+      [],
+    );
+    expect(serverToolOnly.request.tools).toBeUndefined();
+    expect(serverToolOnly.request.tool_choice).toBeUndefined();
+    expect(serverToolOnly.warnings).toContain("dropped 'tool_choice' (no tool the model can call)");
+    expect(messagesToChatRequest({ model: 'm', max_tokens: 1, tool_choice: { type: 'auto' }, messages: [{ role: 'user', content: 'x' }] }, []).request.tool_choice).toBeUndefined();
+  });
+
+  it('gives a non-Anthropic model the text of plain-text and custom-content documents, title and context first', () => {
+    const { request, warnings } = messagesToChatRequest(
+      {
+        model: 'm',
+        max_tokens: 1,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'The grass is green.' }, title: 'Facts', context: 'From the handbook', citations: { enabled: true } },
+              { type: 'document', source: { type: 'content', content: [{ type: 'text', text: 'Part one.' }, { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }] } },
+              { type: 'text', text: 'Summarise.' },
+            ],
+          },
+        ],
+      },
+      [],
+    );
+    expect(request.messages[0].content).toEqual([
+      { type: 'text', text: 'Facts\nFrom the handbook' },
+      { type: 'text', text: 'The grass is green.' },
+      { type: 'text', text: 'Part one.' },
+      { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+      { type: 'text', text: 'Summarise.' },
+    ]);
+    expect(warnings).toEqual(['dropped citations of a document (only Anthropic models cite)']);
+  });
+
+  it('puts a text document inside a tool_result into the tool message', () => {
+    const { request } = messagesToChatRequest(
+      {
+        model: 'm',
+        max_tokens: 1,
+        messages: [
+          { role: 'user', content: 'Read it' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'read', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'File body.' } }] }] },
+        ],
+      },
+      [],
+    );
+    expect(request.messages[2]).toEqual({ role: 'tool', tool_call_id: 'toolu_1', content: 'File body.' });
+  });
+
   it('turns images into image_url parts', () => {
     const { request } = messagesToChatRequest(
       { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBOR' } }, { type: 'text', text: 'What is it?' }] }] },
@@ -140,6 +195,25 @@ describe('checkMessagesRequest', () => {
     const noSignature = checkMessagesRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'thinking', thinking: 'x' }] }] });
     expect(noSignature.ok || noSignature.issue.param).toBe('messages.0.content.0');
     expect(checkMessagesRequest({ model: 'm', max_tokens: 1, temperature: 1.5, messages: [{ role: 'user', content: 'x' }] }).ok).toBe(false);
+  });
+
+  it('says a field of the wrong type is wrong, not missing', () => {
+    const wrong = checkMessagesRequest({ model: 'm', max_tokens: '10', messages: [{ role: 'user', content: 'x' }] });
+    expect(wrong.ok || wrong.issue.param).toBe('max_tokens');
+    expect(wrong.ok || wrong.issue.message).not.toContain('Field required');
+    const counted = checkCountTokensRequest({ model: 'm', messages: 'x' });
+    expect(counted.ok || counted.issue.message).not.toContain('Field required');
+    expect(checkMessagesRequest({ model: 'm', max_tokens: 1 })).toEqual({ ok: false, issue: { param: 'messages', message: 'messages: Field required' } });
+  });
+
+  it('refuses an empty turn as Anthropic does, except an empty final assistant turn', () => {
+    expect(checkMessagesRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [] }] })).toEqual({
+      ok: false,
+      issue: { message: 'messages.0: all messages must have non-empty content except for the optional final assistant message', param: 'messages.0' },
+    });
+    expect(checkMessagesRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'Q' }, { role: 'assistant', content: '' }, { role: 'user', content: 'Q2' }] })).toMatchObject({ ok: false, issue: { param: 'messages.1' } });
+    expect(checkCountTokensRequest({ model: 'm', messages: [{ role: 'user', content: '' }] }).ok).toBe(false);
+    expect(checkMessagesRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'Q' }, { role: 'assistant', content: [] }] }).ok).toBe(true);
   });
 
   it('accepts block types it does not know, for Anthropic to judge', () => {

@@ -16,7 +16,8 @@ const TRANSLATED = new Set(['model', 'messages', 'max_tokens', 'system', 'stop_s
 
 /**
  * A Messages API request → the chat request the pipeline runs, with the original body attached (see
- * AnthropicNativeRequest). `system` becomes a system message; text and image blocks become content parts;
+ * AnthropicNativeRequest). `system` becomes a system message; text, image, PDF and plain-text or custom-content
+ * document blocks become content parts;
  * tool_use blocks become tool_calls (input as a JSON string), tool_result blocks tool messages; thinking blocks
  * exist only in the native body, as does the `thinking` switch; `metadata.user_id` becomes `user`; `top_k` is passed on.
  * @example messagesToChatRequest({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, [])
@@ -56,10 +57,14 @@ export function messagesToChatRequest(body: AnthropicMessagesRequest, betas: rea
     const tools = toolsOf(body.tools as unknown as Json[], extras, warnings);
     if (tools.length > 0) request.tools = tools;
   }
-  if (body.tool_choice !== undefined) {
+  if (body.tool_choice !== undefined && request.tools) {
     const { choice, parallel } = toolChoiceOf(body.tool_choice);
     request.tool_choice = choice;
-    if (parallel === false && request.tools) request.parallel_tool_calls = false;
+    if (parallel === false) request.parallel_tool_calls = false;
+  } else if (body.tool_choice !== undefined) {
+    // OpenAI refuses tool_choice without tools (400), e.g. when every tool was a server tool dropped above.
+    extras.push(['tool_choice', body.tool_choice]);
+    warnings.add("dropped 'tool_choice' (no tool the model can call)");
   }
   for (const [field, value] of Object.entries(body)) {
     if (TRANSLATED.has(field) || value === undefined) continue;
@@ -91,9 +96,14 @@ function userMessages(content: AnthropicMessagesRequest['messages'][number]['con
       toolMessages.push({ role: 'tool', tool_call_id: String(block.tool_use_id), content: result });
       return;
     }
-    const part = contentPart(block);
-    if (part) parts.push(part);
-    else {
+    const converted = contentParts(block);
+    if (converted) {
+      parts.push(...converted);
+      if (block.type === 'document' && (block.citations as { enabled?: unknown } | undefined)?.enabled === true) {
+        extras.push(['citations', index, blockIndex]);
+        warnings.add('dropped citations of a document (only Anthropic models cite)');
+      }
+    } else {
       extras.push(['block', index, blockIndex, block]);
       warnings.add(`dropped a '${String(block.type)}' block (only Anthropic models take it)`);
     }
@@ -109,13 +119,38 @@ function toolResultContent(content: unknown, images: ContentPart[]): string {
   if (!Array.isArray(content)) return '';
   const texts: string[] = [];
   for (const block of content as Json[]) {
-    if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
-    else {
-      const part = contentPart(block);
-      if (part) images.push(part);
+    for (const part of contentParts(block) ?? []) {
+      if (part.type === 'text') texts.push((part as { text: string }).text);
+      else images.push(part);
     }
   }
   return texts.join('\n');
+}
+
+/** A block's content parts: one for text, image and PDF; a plain-text or content document gives its own. */
+function contentParts(block: Json): ContentPart[] | undefined {
+  const part = contentPart(block);
+  if (part) return [part];
+  return block.type === 'document' ? documentParts(block) : undefined;
+}
+
+/**
+ * A plain-text (`source.type: 'text'`) or custom-content (`source.type: 'content'`) document as the text and
+ * images it holds, its title and context first, as Anthropic shows them to the model. URL and Files API sources
+ * have no chat equivalent (OpenAI takes a PDF only inline) and stay undefined.
+ */
+function documentParts(block: Json): ContentPart[] | undefined {
+  const source = block.source as { type?: string; data?: unknown; content?: unknown } | undefined;
+  let body: ContentPart[] | undefined;
+  if (source?.type === 'text' && typeof source.data === 'string') body = [{ type: 'text', text: source.data }];
+  else if (source?.type === 'content' && typeof source.content === 'string') body = [{ type: 'text', text: source.content }];
+  else if (source?.type === 'content' && Array.isArray(source.content)) {
+    const inner = (source.content as Json[]).map(contentPart);
+    if (inner.every((part) => part !== undefined)) body = inner as ContentPart[];
+  }
+  if (!body || body.length === 0) return undefined;
+  const heading = [block.title, block.context].filter((line): line is string => typeof line === 'string' && line !== '');
+  return heading.length > 0 ? [{ type: 'text', text: heading.join('\n') }, ...body] : body;
 }
 
 function contentPart(block: Json): ContentPart | undefined {

@@ -1,6 +1,6 @@
 import type { ChatResponse, FinishReason, OpenAIUsage } from '../chat-types.js';
 import { outputItemId } from './response-ids.js';
-import type { OutputItem, ResponseObject, ResponsesRequest, ResponsesUsage } from './responses-types.js';
+import type { OutputItem, ResponseObject, ResponsesRequest, ResponsesUsage, TokenLogprob } from './responses-types.js';
 
 /** Chat usage in the Responses shape; `cost` (Frugal's addition) is kept when the chat usage carries it. */
 export function usageToResponses(usage: OpenAIUsage): ResponsesUsage {
@@ -14,6 +14,23 @@ export function usageToResponses(usage: OpenAIUsage): ResponsesUsage {
   if (typeof usage.cost === 'number') converted.cost = usage.cost;
   return converted;
 }
+
+/**
+ * The token log probabilities of a chat choice (`choice.logprobs.content`), in the Responses shape: the same
+ * fields, so they are picked, not converted. Anything else (no logprobs asked for, a provider without them) is [].
+ */
+export function logprobsOf(choiceLogprobs: unknown): TokenLogprob[] {
+  const content = (choiceLogprobs as { content?: unknown } | null | undefined)?.content;
+  if (!Array.isArray(content)) return [];
+  return content.map((entry: TokenLogprob) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: entry.bytes ?? null,
+    top_logprobs: (entry.top_logprobs ?? []).map(({ token, logprob, bytes }) => ({ token, logprob, bytes: bytes ?? null })),
+  }));
+}
+
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /**
  * The response object before any output: what `response.created` carries, and the frame of the final one.
@@ -37,7 +54,7 @@ export function responseEnvelope(request: ResponsesRequest, id: string, createdA
     reasoning: { effort: request.reasoning?.effort ?? null, summary: null },
     store: request.store ?? true,
     temperature: request.temperature ?? null,
-    text: { format: request.text?.format ?? { type: 'text' } },
+    text: { format: request.text?.format ?? { type: 'text' }, ...(typeof request.text?.verbosity === 'string' ? { verbosity: request.text.verbosity } : {}) },
     tool_choice: request.tool_choice ?? 'auto',
     tools: (request.tools ?? []).map((tool) => ({
       type: 'function',
@@ -46,10 +63,13 @@ export function responseEnvelope(request: ResponsesRequest, id: string, createdA
       parameters: tool.parameters ?? null,
       strict: tool.strict ?? null,
     })),
+    top_logprobs: request.top_logprobs ?? null,
     top_p: request.top_p ?? null,
     truncation: 'disabled',
     usage: null,
     user: request.user ?? null,
+    safety_identifier: stringOrNull(request.safety_identifier),
+    prompt_cache_key: stringOrNull(request.prompt_cache_key),
     metadata: request.metadata ?? {},
   };
 }
@@ -79,7 +99,7 @@ export function chatToResponse(chat: ChatResponse, envelope: ResponseObject, com
   const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;
   if ((typeof message?.content === 'string' && message.content !== '') || refusal !== undefined) {
     const content: Extract<OutputItem, { type: 'message' }>['content'] = [];
-    if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'output_text', text: message.content, annotations: [], logprobs: [] });
+    if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'output_text', text: message.content, annotations: [], logprobs: logprobsOf(choice?.logprobs) });
     if (refusal !== undefined) content.push({ type: 'refusal', refusal });
     output.push({ type: 'message', id: outputItemId(envelope.id, 'msg', output.length), status: itemStatus, role: 'assistant', content });
   }

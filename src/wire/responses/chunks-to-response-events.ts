@@ -1,7 +1,7 @@
 import type { ChatChunk, FinishReason, OpenAIUsage } from '../chat-types.js';
-import { finishOf, usageToResponses } from './chat-to-response.js';
+import { finishOf, logprobsOf, usageToResponses } from './chat-to-response.js';
 import { outputItemId } from './response-ids.js';
-import type { OutputFunctionCall, OutputMessage, OutputReasoning, OutputTextPart, RefusalPart, ResponseObject, ResponseStreamEvent } from './responses-types.js';
+import type { OutputFunctionCall, OutputMessage, OutputReasoning, OutputTextPart, RefusalPart, ResponseObject, ResponseStreamEvent, TokenLogprob } from './responses-types.js';
 
 type EventBody = ResponseStreamEvent extends infer E ? (E extends ResponseStreamEvent ? Omit<E, 'sequence_number'> : never) : never;
 
@@ -9,6 +9,8 @@ interface OpenPart {
   kind: 'text' | 'refusal';
   index: number;
   chunks: string[];
+  /** The text's token logprobs so far, when they were asked for. */
+  logprobs: TokenLogprob[];
 }
 interface OpenMessage {
   outputIndex: number;
@@ -72,7 +74,7 @@ export class ResponseEventConverter {
     if (!choice) return events;
     const { delta } = choice;
     if (typeof delta?.reasoning_content === 'string' && delta.reasoning_content !== '') this.appendReasoning(delta.reasoning_content, events);
-    if (typeof delta?.content === 'string' && delta.content !== '') this.appendToMessage('text', delta.content, events);
+    if (typeof delta?.content === 'string' && delta.content !== '') this.appendToMessage('text', delta.content, events, logprobsOf(choice.logprobs));
     if (typeof delta?.refusal === 'string' && delta.refusal !== '') this.appendToMessage('refusal', delta.refusal, events);
     for (const call of delta?.tool_calls ?? []) this.appendToCall(call, events);
     if (choice.finish_reason) this.finishReason = choice.finish_reason;
@@ -103,7 +105,7 @@ export class ResponseEventConverter {
     this.finished = true;
     // What was generated stays in the failed response, without the .done events of a clean end.
     const part = this.message?.part;
-    if (this.message && part) this.message.item.content[part.index] = part.kind === 'text' ? { type: 'output_text', text: part.chunks.join(''), annotations: [], logprobs: [] } : { type: 'refusal', refusal: part.chunks.join('') };
+    if (this.message && part) this.message.item.content[part.index] = part.kind === 'text' ? { type: 'output_text', text: part.chunks.join(''), annotations: [], logprobs: part.logprobs } : { type: 'refusal', refusal: part.chunks.join('') };
     if (this.openCall) this.openCall.item.arguments = this.openCall.chunks.join('');
     if (this.reasoning) this.reasoning.item.content = [{ type: 'reasoning_text', text: this.reasoning.chunks.join('') }];
     for (const item of this.response.output) if (item.status === 'in_progress') item.status = 'incomplete';
@@ -150,7 +152,7 @@ export class ResponseEventConverter {
     events.push(this.event({ type: 'response.output_item.done', output_index: reasoning.outputIndex, item: structuredClone(reasoning.item) }));
   }
 
-  private appendToMessage(kind: OpenPart['kind'], text: string, events: ResponseStreamEvent[]) {
+  private appendToMessage(kind: OpenPart['kind'], text: string, events: ResponseStreamEvent[], logprobs: TokenLogprob[] = []) {
     this.closeReasoning(events);
     this.closeCall(events);
     if (!this.message) {
@@ -163,7 +165,7 @@ export class ResponseEventConverter {
     const message = this.message;
     if (message.part?.kind !== kind) {
       this.closePart(message, events);
-      const part: OpenPart = { kind, index: message.item.content.length, chunks: [] };
+      const part: OpenPart = { kind, index: message.item.content.length, chunks: [], logprobs: [] };
       const empty: OutputTextPart | RefusalPart = kind === 'text' ? { type: 'output_text', text: '', annotations: [], logprobs: [] } : { type: 'refusal', refusal: '' };
       message.item.content.push(empty);
       message.part = part;
@@ -171,8 +173,9 @@ export class ResponseEventConverter {
     }
     const part = message.part!;
     part.chunks.push(text);
+    part.logprobs.push(...logprobs);
     const where = { item_id: message.item.id, output_index: message.outputIndex, content_index: part.index };
-    events.push(kind === 'text' ? this.event({ type: 'response.output_text.delta', ...where, delta: text, logprobs: [] }) : this.event({ type: 'response.refusal.delta', ...where, delta: text }));
+    events.push(kind === 'text' ? this.event({ type: 'response.output_text.delta', ...where, delta: text, logprobs }) : this.event({ type: 'response.refusal.delta', ...where, delta: text }));
   }
 
   private closePart(message: OpenMessage, events: ResponseStreamEvent[]) {
@@ -181,9 +184,9 @@ export class ResponseEventConverter {
     message.part = undefined;
     const joined = part.chunks.join('');
     const where = { item_id: message.item.id, output_index: message.outputIndex, content_index: part.index };
-    const done: OutputTextPart | RefusalPart = part.kind === 'text' ? { type: 'output_text', text: joined, annotations: [], logprobs: [] } : { type: 'refusal', refusal: joined };
+    const done: OutputTextPart | RefusalPart = part.kind === 'text' ? { type: 'output_text', text: joined, annotations: [], logprobs: part.logprobs } : { type: 'refusal', refusal: joined };
     message.item.content[part.index] = done;
-    events.push(part.kind === 'text' ? this.event({ type: 'response.output_text.done', ...where, text: joined, logprobs: [] }) : this.event({ type: 'response.refusal.done', ...where, refusal: joined }));
+    events.push(part.kind === 'text' ? this.event({ type: 'response.output_text.done', ...where, text: joined, logprobs: structuredClone(part.logprobs) }) : this.event({ type: 'response.refusal.done', ...where, refusal: joined }));
     events.push(this.event({ type: 'response.content_part.done', ...where, part: structuredClone(done) }));
   }
 

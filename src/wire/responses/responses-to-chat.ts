@@ -41,6 +41,9 @@ function partToChat(part: MessageContentPart, param: string): ContentPart {
     case 'input_image':
       if (!part.image_url) throw new UnsupportedInputError('input_image needs image_url: uploaded files (file_id) are not supported.', `${param}.file_id`);
       return { type: 'image_url', image_url: { url: part.image_url, ...(part.detail && part.detail !== 'original' ? { detail: part.detail } : {}) } };
+    case 'input_file':
+      if (!part.file_data) throw new UnsupportedInputError('input_file needs file_data: uploaded files (file_id) and file_url are not supported.', `${param}.file_data`);
+      return { type: 'file', file: { file_data: part.file_data, ...(part.filename ? { filename: part.filename } : {}) } };
   }
 }
 
@@ -117,7 +120,7 @@ export function responsesToChat(request: ResponsesRequest, conversation: readonl
     chat.stream_options = { include_usage: true };
   }
   if (request.tools && request.tools.length > 0) chat.tools = request.tools.map(toolToChat);
-  if (request.tool_choice !== undefined) chat.tool_choice = toolChoiceToChat(request.tool_choice);
+  if (request.tool_choice !== undefined && request.tool_choice !== null) chat.tool_choice = toolChoiceToChat(request.tool_choice);
   if (typeof request.parallel_tool_calls === 'boolean' && chat.tools) chat.parallel_tool_calls = request.parallel_tool_calls;
   const format = request.text?.format ? formatToChat(request.text.format) : undefined;
   if (format) chat.response_format = format;
@@ -125,6 +128,11 @@ export function responsesToChat(request: ResponsesRequest, conversation: readonl
   if (typeof request.temperature === 'number') chat.temperature = request.temperature;
   if (typeof request.top_p === 'number') chat.top_p = request.top_p;
   if (request.reasoning?.effort) chat.reasoning_effort = request.reasoning.effort;
+  // Responses asks for logprobs through `include`; chat through `logprobs`, with the same `top_logprobs`.
+  if (request.include?.includes('message.output_text.logprobs') || (request.top_logprobs ?? 0) > 0) {
+    chat.logprobs = true;
+    if (typeof request.top_logprobs === 'number') chat.top_logprobs = request.top_logprobs;
+  }
   if (request.metadata) chat.metadata = request.metadata;
   if (request.user !== undefined) chat.user = request.user;
   // Chat completions has these under the same names (OpenAI); adapters for other providers say when they drop them.

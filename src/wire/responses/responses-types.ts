@@ -14,17 +14,32 @@ export interface InputImagePart {
   file_id?: string | null;
   detail?: 'low' | 'high' | 'auto' | 'original';
 }
+/** A file given inline (a base64 data URL); uploaded files (`file_id`) and `file_url` are refused at the edge. */
+export interface InputFilePart {
+  type: 'input_file';
+  file_data?: string | null;
+  file_id?: string | null;
+  file_url?: string | null;
+  filename?: string | null;
+}
+/** One token's log probability, as chat completions and the Responses API both give it. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs?: Array<{ token: string; logprob: number; bytes: number[] | null }>;
+}
 export interface OutputTextPart {
   type: 'output_text';
   text: string;
   annotations: unknown[];
-  logprobs?: unknown[];
+  logprobs?: TokenLogprob[];
 }
 export interface RefusalPart {
   type: 'refusal';
   refusal: string;
 }
-export type MessageContentPart = InputTextPart | InputImagePart | OutputTextPart | RefusalPart;
+export type MessageContentPart = InputTextPart | InputImagePart | InputFilePart | OutputTextPart | RefusalPart;
 
 export interface MessageItem {
   type?: 'message';
@@ -85,8 +100,8 @@ export interface ResponsesRequest {
   model: string;
   input?: string | InputItem[];
   instructions?: string | null;
-  tools?: FunctionTool[];
-  tool_choice?: ResponsesToolChoice;
+  tools?: FunctionTool[] | null;
+  tool_choice?: ResponsesToolChoice | null;
   parallel_tool_calls?: boolean | null;
   text?: { format?: TextFormat; verbosity?: string | null } | null;
   max_output_tokens?: number | null;
@@ -98,6 +113,8 @@ export interface ResponsesRequest {
   stream?: boolean | null;
   store?: boolean | null;
   previous_response_id?: string | null;
+  include?: string[] | null;
+  top_logprobs?: number | null;
   [field: string]: unknown;
 }
 
@@ -159,13 +176,16 @@ export interface ResponseObject {
   reasoning: { effort: string | null; summary: string | null };
   store: boolean;
   temperature: number | null;
-  text: { format: TextFormat };
+  text: { format: TextFormat; verbosity?: string };
   tool_choice: ResponsesToolChoice;
   tools: FunctionTool[];
+  top_logprobs?: number | null;
   top_p: number | null;
   truncation: 'disabled';
   usage: ResponsesUsage | null;
   user: string | null;
+  safety_identifier?: string | null;
+  prompt_cache_key?: string | null;
   metadata: Record<string, string>;
 }
 
@@ -181,8 +201,8 @@ export type ResponseStreamEvent =
       content_index: number;
       part: OutputTextPart | RefusalPart | ReasoningTextPart;
     }
-  | { type: 'response.output_text.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string; logprobs: unknown[] }
-  | { type: 'response.output_text.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; text: string; logprobs: unknown[] }
+  | { type: 'response.output_text.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string; logprobs: TokenLogprob[] }
+  | { type: 'response.output_text.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; text: string; logprobs: TokenLogprob[] }
   | { type: 'response.reasoning_text.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string }
   | { type: 'response.reasoning_text.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; text: string }
   | { type: 'response.refusal.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string }
@@ -190,10 +210,17 @@ export type ResponseStreamEvent =
   | { type: 'response.function_call_arguments.delta'; sequence_number: number; item_id: string; output_index: number; delta: string }
   | { type: 'response.function_call_arguments.done'; sequence_number: number; item_id: string; output_index: number; name: string; arguments: string };
 
+type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
+/** An input item as `input_items` lists it: the openai package's ResponseItem for messages, calls and outputs. */
+export type ListedInputItem =
+  | { id: string; type: 'message'; status: ItemStatus; role: MessageItem['role']; content: MessageContentPart[] }
+  | { id: string; type: 'function_call'; status: ItemStatus; call_id: string; name: string; arguments: string }
+  | { id: string; type: 'function_call_output'; status: ItemStatus; call_id: string; output: FunctionCallOutputItem['output'] };
+
 /** A page of a stored response's input items, as OpenAI lists them. */
 export interface InputItemList {
   object: 'list';
-  data: StoredInputItem[];
+  data: ListedInputItem[];
   first_id: string | null;
   last_id: string | null;
   has_more: boolean;
