@@ -34,6 +34,12 @@ export type ErrorCode =
   | 'worker_exited'
   | 'internal_error';
 
+/**
+ * The `code` a caller sees (and the ledger keeps) on an `upstream_error` whose provider refused the gateway's own
+ * credentials or account (a 401, 402 or 403 upstream: providers/http/upstream-http.ts).
+ */
+export const PROVIDER_CREDENTIALS_REJECTED = 'provider_credentials_rejected';
+
 export type OpenAIErrorType =
   | 'invalid_request_error'
   | 'authentication_error'

@@ -158,20 +158,24 @@ export function describeProviderAdapterConformance(name: string, adapterCase: Pr
       expect(stream.usage()).toEqual(expected(chunks[0].id));
     });
 
-    // status → code, whether the deployment failed (breakers count it), whether a retry may help.
-    const STATUSES: ReadonlyArray<readonly [number, string, boolean]> = [
-      [400, 'upstream_error', false],
-      [401, 'upstream_error', false],
-      [429, 'upstream_rate_limited', true],
-      [500, 'upstream_error', true],
-      [503, 'upstream_error', true],
+    // upstream status → code, the caller's status, whether the deployment failed (breakers count it, the route
+    // falls back), whether a retry may help. A 401/403 refuses the gateway's own provider key: the deployment's
+    // failure, a 502 for the caller.
+    const STATUSES: ReadonlyArray<readonly [number, string, number, boolean]> = [
+      [400, 'upstream_error', 400, false],
+      [401, 'upstream_error', 502, true],
+      [403, 'upstream_error', 502, true],
+      [429, 'upstream_rate_limited', 429, true],
+      [500, 'upstream_error', 500, true],
+      [503, 'upstream_error', 503, true],
     ];
     if (adapterCase.httpError) it('turns upstream 4xx and 5xx into FrugalErrors that carry the decision, before the first chunk too', async () => {
-      for (const [status, code, failed] of STATUSES) {
+      for (const [status, code, callerStatus, failed] of STATUSES) {
         const message = adapterCase.httpError!(status, { retryAfterSeconds: status === 429 ? 7 : undefined });
         for (const attempt of [() => subject.adapter.chat(ask(message), call()), () => subject.adapter.streamChat(ask(message), call())]) {
           const error = await failure(attempt());
-          expect({ code: error.code, status: error.status, upstreamFailure: error.upstreamFailure, retryable: error.retryable }, `HTTP ${status}`).toEqual({ code, status, upstreamFailure: failed, retryable: failed });
+          expect({ code: error.code, status: error.status, upstreamFailure: error.upstreamFailure, retryable: error.retryable }, `HTTP ${status}`).toEqual({ code, status: callerStatus, upstreamFailure: failed, retryable: failed });
+          if (status === 401 || status === 403) expect(error.upstreamCode).toBe('provider_credentials_rejected');
           if (status === 429) expect(error.retryAfterSeconds).toBe(7);
         }
       }

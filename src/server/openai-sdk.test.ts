@@ -26,6 +26,8 @@ beforeAll(async () => {
         { name: 'unreachable-model', provider: 'dead', price: { input: 1, output: 1 } },
       ],
       server: { body_limit_mb: 0.01 },
+      // These tests fail the mock upstream on purpose, one after another; its breaker is not what they test.
+      resilience: { circuit_breaker: { consecutive_failures: 1000, min_requests: 1000 } },
     },
     { MOCK_KEY: PROVIDER_KEY },
   );
@@ -261,7 +263,10 @@ describe('errors through the SDK', () => {
     const error = await errorOf(() =>
       client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `[[mock:status=401,message=Incorrect API key provided: ${PROVIDER_KEY}]]` }] }),
     );
-    expect(error.status).toBe(401);
+    // The provider refused the gateway's own key: a 502 naming the provider, not an AuthenticationError over a key
+    // this caller never sent.
+    expect(error.status).toBe(502);
+    expect(error.code).toBe('provider_credentials_rejected');
     expect(error.message).not.toContain(PROVIDER_KEY);
     expect(error.message).not.toContain('0123456789');
   });

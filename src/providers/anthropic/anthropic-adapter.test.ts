@@ -118,7 +118,7 @@ describe('Anthropic adapter against the mock Messages API', () => {
     const wrongKey = 'sk-ant-api03-WRONG-key-that-must-not-leak';
     const other = createAnthropicAdapter({ name: 'claude', baseUrl: mock.url, apiKey: wrongKey });
     const rejected = await failure(other.chat(ask(`[[mock:{"error":{"status":401,"message":"invalid x-api-key ${wrongKey}"}}]]`), call()));
-    expect(rejected).toMatchObject({ status: 401, upstreamCode: 'authentication_error', retryable: false });
+    expect(rejected).toMatchObject({ status: 502, upstreamCode: 'provider_credentials_rejected', upstreamFailure: true });
     expect(rejected.message).not.toContain('WRONG-key');
     await other.close();
 

@@ -38,14 +38,22 @@ describe('anthropicUpstreamError', () => {
 
   it.each([
     [400, 'invalid_request_error', 'invalid_request_error', false],
-    [401, 'authentication_error', 'authentication_error', false],
-    [403, 'permission_error', 'permission_error', false],
     [404, 'not_found_error', 'not_found_error', false],
     [413, 'request_too_large', 'invalid_request_error', false],
     [500, 'api_error', 'api_error', true],
   ] as const)('keeps status %i (%s) and decides retryable=%s', (status, anthropicType, openAIType, retryable) => {
     const error = anthropicUpstreamError('claude', { status, bodyText: body(anthropicType, 'x'), headers: {} }, []);
     expect(error).toMatchObject({ code: 'upstream_error', status, type: openAIType, retryable, upstreamCode: anthropicType });
+  });
+
+  it.each([
+    [401, 'authentication_error'],
+    [402, 'billing_error'],
+    [403, 'permission_error'],
+  ] as const)('makes a %i (%s: the gateway\'s own key or account) a 502 failure of the deployment, never the caller\'s', (status, anthropicType) => {
+    const error = anthropicUpstreamError('claude', { status, bodyText: body(anthropicType, 'x'), headers: {} }, []);
+    expect(error).toMatchObject({ code: 'upstream_error', status: 502, type: 'api_error', retryable: true, upstreamFailure: true, upstreamCode: 'provider_credentials_rejected' });
+    expect(error.message).toContain("Provider 'claude' refused the gateway's own credentials");
   });
 
   it('lets x-should-retry override the status rule', () => {

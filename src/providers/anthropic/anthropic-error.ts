@@ -1,6 +1,6 @@
 import type { ErrorCode, OpenAIErrorType } from '../../errors/error-codes.js';
 import { FrugalError } from '../../errors/frugal-error.js';
-import { isRetryableStatus, parseRetryAfter } from '../http/upstream-http.js';
+import { isRetryableStatus, parseRetryAfter, providerRefusedCredentials } from '../http/upstream-http.js';
 import { redactSecrets } from '../redact-secrets.js';
 
 export interface AnthropicErrorResponse {
@@ -46,6 +46,8 @@ export function anthropicUpstreamError(
   const { errorType: rawType, message } = readErrorBody(response.bodyText);
   // The type is upstream text too, and becomes the ledger's error code.
   const errorType = rawType === undefined ? undefined : redactSecrets(rawType, secrets);
+  const refused = providerRefusedCredentials(provider, status, redactSecrets(message ?? `HTTP ${status}`, secrets));
+  if (refused) return refused;
   const shouldRetry = headerValue(headers['x-should-retry']);
   const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : isRetryableStatus(status);
   return new FrugalError(codeOf(status, errorType), `Provider '${provider}': ${redactSecrets(message ?? `HTTP ${status}`, secrets)}`, {

@@ -1,4 +1,5 @@
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { PROVIDER_CREDENTIALS_REJECTED } from '../../errors/error-codes.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 
 export interface UpstreamHttpOptions {
@@ -66,6 +67,24 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   const date = Date.parse(raw);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, (date - now) / 1000);
+}
+
+/**
+ * A provider's 401, 402 or 403 is about the gateway's own key or account with it (revoked, mistyped, without access
+ * to the model, out of credit), never the caller's: callers authenticate to Frugal, and their keys never go upstream.
+ * So it is a 502 for the caller (an OpenAI SDK must not raise AuthenticationError over a key it never sent), a failure
+ * of that deployment (its breaker counts it, the route falls back to the next candidate at once), and it says which
+ * provider to fix. `detail` must already be redacted.
+ */
+export function providerRefusedCredentials(provider: string, status: number, detail: string): FrugalError | undefined {
+  if (status !== 401 && status !== 402 && status !== 403) return undefined;
+  return new FrugalError('upstream_error', `Provider '${provider}' refused the gateway's own credentials or account (HTTP ${status}): ${detail}. Check that provider's api_key; the request itself was not at fault.`, {
+    status: 502,
+    type: 'api_error',
+    retryable: true,
+    upstreamFailure: true,
+    upstreamCode: PROVIDER_CREDENTIALS_REJECTED,
+  });
 }
 
 /** Which upstream statuses are worth another try, here or on another deployment. */

@@ -1,5 +1,5 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import { isRetryableStatus, parseRetryAfter } from '../http/upstream-http.js';
+import { isRetryableStatus, parseRetryAfter, providerRefusedCredentials } from '../http/upstream-http.js';
 import { redactOptional, redactSecrets } from '../redact-secrets.js';
 
 interface OpenAIErrorPayload {
@@ -31,6 +31,8 @@ export function openAIUpstreamError(
     (typeof payload?.error === 'string' && payload.error) ||
     (typeof payload?.message === 'string' && payload.message) ||
     `HTTP ${status}`;
+  const refused = providerRefusedCredentials(provider, status, redactSecrets(rawMessage, secrets));
+  if (refused) return refused;
   const upstreamCode = typeof error?.code === 'string' ? redactSecrets(error.code, secrets) : null;
   const retryable = isRetryableStatus(status);
   return new FrugalError(status === 429 ? 'upstream_rate_limited' : 'upstream_error', `Provider '${provider}': ${redactSecrets(rawMessage, secrets)}`, {

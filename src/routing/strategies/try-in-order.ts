@@ -1,3 +1,4 @@
+import { PROVIDER_CREDENTIALS_REJECTED } from '../../errors/error-codes.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatOutcome, RequestContext } from '../../request/request-context.js';
 import { estimateUsage } from '../../request/usage-estimate.js';
@@ -51,7 +52,8 @@ export async function tryInOrder(context: RequestContext, runtime: RouteRuntime,
         if (!(error instanceof FrugalError) || !error.retryable) throw error;
         const last = retry + 1 >= options.retries.attempts;
         const delay = last ? undefined : retryDelayMs(retry, { baseMs: options.retries.base_ms, maxMs: options.retries.max_ms }, runtime.random, error.retryAfterSeconds);
-        if (delay === undefined || error.code === 'circuit_open' || error.code === 'not_supported') {
+        // Another try cannot help a candidate that is out of rotation, unfit, or whose provider refused our credentials.
+        if (delay === undefined || error.code === 'circuit_open' || error.code === 'not_supported' || error.upstreamCode === PROVIDER_CREDENTIALS_REJECTED) {
           failures.push(`${node.name}(fail:${failureLabel(error)})`);
           if (index + 1 < nodes.length) runtime.onEvent({ type: 'fallback', route: options.route, from: node.name, reason: failureLabel(error) });
           break;
