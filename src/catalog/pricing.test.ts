@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNanosUsd, nanosToUsdNumber, priceUsage, promptCacheSavingNanos, usdPerMillionToPico, type Price } from './pricing.js';
+import { formatNanosUsd, nanosToUsdNumber, priceUsage, promptCacheSavingNanos, tokensCostNanos, usdPerMillionToPico, type Price } from './pricing.js';
 
 const usage = (promptTokens: number, completionTokens: number, cachedPromptTokens = 0, cacheCreationTokens = 0) => ({
   promptTokens,
@@ -55,6 +55,20 @@ describe('pricing', () => {
   it('never rounds a cheap call to zero', () => {
     const qwen8b: Price = { inputPico: 10_000, outputPico: 10_000, cachedInputPico: 10_000, cacheWritePico: 10_000 };
     expect(priceUsage(usage(7, 3), qwen8b)).toBe(100);
+  });
+
+  it('stays exact when the pico-dollars of one call pass 2^53', () => {
+    // 200 000 499 tokens × 75 000 001 pico = 15 000 037 624 999 499 pico: a float product reads …625 000 500.
+    const rates: Price = { inputPico: 75_000_001, outputPico: 75_000_001, cachedInputPico: 75_000_001, cacheWritePico: 75_000_001 };
+    const exact = (tokens: bigint) => Number((tokens * 75_000_001n + 500n) / 1000n);
+    expect(priceUsage(usage(200_000_499, 0), rates)).toBe(exact(200_000_499n));
+    expect(priceUsage(usage(100_000_000, 100_000_499), rates)).toBe(exact(200_000_499n));
+    expect(promptCacheSavingNanos(usage(200_000_499, 0, 200_000_499), { ...rates, cachedInputPico: 0 })).toBe(exact(200_000_499n));
+    expect(tokensCostNanos(200_000_499, 75_000_001)).toBe(exact(200_000_499n));
+  });
+
+  it('refuses to price a cost it cannot hold as an exact number', () => {
+    expect(() => priceUsage(usage(Number.MAX_SAFE_INTEGER, 0), gpt4oMini)).toThrow(RangeError);
   });
 
   it('formats nano-dollars as exact USD', () => {

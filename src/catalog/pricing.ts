@@ -76,17 +76,27 @@ export function picoToUsdPerMillion(pico: number): string {
 /**
  * Cost of one call in integer nano-dollars. Exact in pico-dollars, then rounded half-up once to the nano:
  * the error is at most half a nano-dollar per request, so a million requests drift by less than a cent.
+ * The pico-dollar sum is a bigint: 200M tokens at $75/M is already past 2^53 pico-dollars, where a float
+ * product silently drops the last digits.
  */
 export function priceUsage(usage: TokenUsage, price: TokenRates): number {
-  const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
-  const written = Math.min(usage.cacheCreationTokens, usage.promptTokens - cached);
-  const uncached = usage.promptTokens - cached - written;
-  const pico =
-    uncached * price.inputPico +
-    cached * price.cachedInputPico +
-    written * price.cacheWritePico +
+  // Every term is a non-negative integer product: while their float sum stays below 2^53, each product and the sum
+  // are exact, so the common case needs no bigint (this runs several times a request).
+  const cachedTokens = Math.min(usage.cachedPromptTokens, usage.promptTokens);
+  const writtenTokens = Math.min(usage.cacheCreationTokens, usage.promptTokens - cachedTokens);
+  const fast =
+    (usage.promptTokens - cachedTokens - writtenTokens) * price.inputPico +
+    cachedTokens * price.cachedInputPico +
+    writtenTokens * price.cacheWritePico +
     usage.completionTokens * price.outputPico;
-  return Math.floor((pico + 500) / 1000);
+  if (fast >= 0 && fast < EXACT_FLOAT_LIMIT) return Math.floor((fast + 500) / 1000);
+  const { cached, written, uncached } = promptParts(usage);
+  const pico =
+    uncached * BigInt(price.inputPico) +
+    cached * BigInt(price.cachedInputPico) +
+    written * BigInt(price.cacheWritePico) +
+    BigInt(usage.completionTokens) * BigInt(price.outputPico);
+  return safeNanos(roundPicoToNanos(pico));
 }
 
 /**
@@ -94,10 +104,40 @@ export function priceUsage(usage: TokenUsage, price: TokenRates): number {
  * paid for cache writes (negative on the call that writes the cache).
  */
 export function promptCacheSavingNanos(usage: TokenUsage, price: TokenRates): number {
-  const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
-  const written = Math.min(usage.cacheCreationTokens, usage.promptTokens - cached);
-  const pico = cached * (price.inputPico - price.cachedInputPico) - written * (price.cacheWritePico - price.inputPico);
-  return Math.sign(pico) * Math.floor((Math.abs(pico) + 500) / 1000);
+  const { cached, written } = promptParts(usage);
+  const pico = cached * BigInt(price.inputPico - price.cachedInputPico) - written * BigInt(price.cacheWritePico - price.inputPico);
+  return safeNanos(roundPicoToNanos(pico));
+}
+
+/** `tokens` at `pico` pico-dollars each, in nano-dollars (rounded half-up, exact past 2^53 pico-dollars). */
+export function tokensCostNanos(tokens: number, pico: number): number {
+  return safeNanos(roundPicoToNanos(BigInt(tokens) * BigInt(pico)));
+}
+
+/** The prompt split into cache reads, cache writes and the rest; counts a provider overstated are capped at the prompt. */
+function promptParts(usage: TokenUsage): { cached: bigint; written: bigint; uncached: bigint } {
+  const prompt = BigInt(usage.promptTokens);
+  const cached = minBig(BigInt(usage.cachedPromptTokens), prompt);
+  const written = minBig(BigInt(usage.cacheCreationTokens), prompt - cached);
+  return { cached, written, uncached: prompt - cached - written };
+}
+
+const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
+
+/** Below this, sums of integer products held in floats are exact (2^53). */
+const EXACT_FLOAT_LIMIT = 2 ** 53;
+
+/** Half-up, symmetric for negatives (a net prompt-cache loss rounds as the gain of the same size does). */
+function roundPicoToNanos(pico: bigint): bigint {
+  const magnitude = (pico < 0n ? -pico : pico) + 500n;
+  return pico < 0n ? -(magnitude / 1000n) : magnitude / 1000n;
+}
+
+function safeNanos(nanos: bigint): number {
+  if (nanos > BigInt(Number.MAX_SAFE_INTEGER) || nanos < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`a cost of ${nanos} nano-dollars is past 2^53: not a count any provider bills for one call`);
+  }
+  return Number(nanos);
 }
 
 /** Integer nano-dollars → USD as an exact decimal string, trailing zeros trimmed ("0.00015"). */

@@ -1,4 +1,4 @@
-import { priceUsage, type Price } from '../catalog/pricing.js';
+import { priceUsage, tokensCostNanos, type Price } from '../catalog/pricing.js';
 
 /** Where a request's saving against the baseline model came from. All integer nano-dollars. */
 export interface SavingsBreakdown {
@@ -63,7 +63,7 @@ export function attributeSavings(input: SavingsInput): SavingsBreakdown {
     const cacheNanos = input.cacheHitOriginalCostNanos - costNanos;
     return { baselineNanos, ...NONE, cacheNanos, routingNanos: baselineNanos - costNanos - cacheNanos, callerChoiceNanos };
   }
-  const grossCompression = servedPrice === undefined ? 0 : Math.floor((input.compressedAwayTokens * servedPrice.inputPico + 500) / 1000);
+  const grossCompression = servedPrice === undefined ? 0 : tokensCostNanos(input.compressedAwayTokens, servedPrice.inputPico);
   const compressionNanos = grossCompression - input.compressionCostNanos;
   const promptCacheNanos = input.promptCacheSavedNanos;
   // The lane's saving is the step from the real-time price to the price paid: routing keeps only its own part.

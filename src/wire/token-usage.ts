@@ -16,14 +16,55 @@ export interface TokenUsage {
   estimated: boolean;
 }
 
-export function usageFromOpenAI(usage: OpenAIUsage): TokenUsage {
-  return {
-    promptTokens: usage.prompt_tokens ?? 0,
-    completionTokens: usage.completion_tokens ?? 0,
-    cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+/**
+ * The most tokens one count of one call may report: a thousand times the largest context window offered today.
+ * A count past it is a misbehaving upstream, and keeps every cost and sum far below 2^53 nano-dollars.
+ */
+export const MAX_CALL_TOKENS = 1_000_000_000;
+
+/**
+ * A token count as an upstream sent it → a whole number from 0 to MAX_CALL_TOKENS; `null`/absent → 0 (an
+ * embedding has no completion); anything else (negative, fractional, NaN, a non-numeric string, absurd) → undefined.
+ * A string of digits is read as its number: what the provider billed, however it spelled it.
+ */
+export function tokenCount(value: unknown): number | undefined {
+  if (value === undefined || value === null) return 0;
+  const count = typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value.trim()) : value;
+  return typeof count === 'number' && Number.isInteger(count) && count >= 0 && count <= MAX_CALL_TOKENS ? count : undefined;
+}
+
+/**
+ * OpenAI's usage object → TokenUsage; undefined when a count cannot be trusted (unknown usage is unknown, never a
+ * negative or string number to price: the caller estimates instead). A bad cached or reasoning detail only loses
+ * its discount: the call is then priced as uncached, which errs high, never low.
+ */
+export function usageFromOpenAI(usage: OpenAIUsage): TokenUsage | undefined {
+  return checkedUsage({
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    cachedPromptTokens: tokenCount(usage.prompt_tokens_details?.cached_tokens) ?? 0,
     cacheCreationTokens: 0,
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    reasoningTokens: tokenCount(usage.completion_tokens_details?.reasoning_tokens) ?? 0,
     estimated: false,
+  });
+}
+
+/**
+ * Usage any adapter reported, checked before it is priced: prompt and completion counts must be whole numbers
+ * in range (else undefined: unusable); cache and reasoning details out of range are dropped to 0.
+ */
+export function checkedUsage(usage: TokenUsage | undefined): TokenUsage | undefined {
+  if (usage === undefined) return undefined;
+  const promptTokens = tokenCount(usage.promptTokens);
+  const completionTokens = tokenCount(usage.completionTokens);
+  if (promptTokens === undefined || completionTokens === undefined) return undefined;
+  return {
+    promptTokens,
+    completionTokens,
+    cachedPromptTokens: tokenCount(usage.cachedPromptTokens) ?? 0,
+    cacheCreationTokens: tokenCount(usage.cacheCreationTokens) ?? 0,
+    reasoningTokens: tokenCount(usage.reasoningTokens) ?? 0,
+    estimated: usage.estimated === true,
   };
 }
 

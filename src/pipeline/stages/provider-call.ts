@@ -4,6 +4,7 @@ import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../wire/chat-types.js';
+import { checkedUsage, type TokenUsage } from '../../wire/token-usage.js';
 import type { ChatStreamResult, ProviderAdapter } from '../../providers/provider-adapter.js';
 import { publishUpstreamError } from '../../telemetry/events.js';
 import { beginUpstreamAttempt, endUpstreamAttempt, noteAttemptChunk, noteAttemptResponse, runUpstreamAttempt, type UpstreamAttemptEvent } from '../../telemetry/upstream-attempt-event.js';
@@ -55,7 +56,7 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
       const call = () => adapter.chat(upstreamRequest, { signal });
       const result = await (traced ? runUpstreamAttempt(traced, call) : call());
       context.warnings.push(...result.warnings);
-      meta.usage = result.usage ?? estimateUsage(upstreamRequest, responseText(result.response));
+      meta.usage = usableUsage(context, model.name, result.usage, result.response.usage != null) ?? estimateUsage(upstreamRequest, responseText(result.response));
       meta.costNanos = priceUsage(meta.usage, price);
       addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
       await held?.end(meta.costNanos);
@@ -66,7 +67,8 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
       // Sent as the upstream's own text unless Frugal changes the answer (response-wire-text.ts).
       if (!options.costInBody && result.wireText !== undefined) keepResponseText(result.response, result.wireText);
       if (options.costInBody) {
-        const usage = result.response.usage ?? usageBody(meta);
+        // An upstream usage that could not be priced is replaced by the counts that were: the body says what the row does.
+        const usage = result.response.usage != null && !meta.usage.estimated ? result.response.usage : usageBody(meta);
         usage.cost = nanosToUsdNumber(context.spend.costNanos);
         result.response.usage = usage;
       }
@@ -100,6 +102,20 @@ function toUpstreamRequest(context: RequestContext, model: ModelEntry, attempt: 
 
 const METADATA_WARNING = 'metadata used as Frugal tags, not sent upstream';
 
+/**
+ * The usage an adapter reported, if it can be priced: a negative, fractional, non-numeric or absurd count from a
+ * misbehaving upstream would otherwise become a negative cost, a NaN budget counter or a string in the ledger.
+ * Undefined (the caller estimates, marked estimated) when there was none or it was unusable; the latter is said.
+ */
+function usableUsage(context: RequestContext, model: string, reported: TokenUsage | undefined, upstreamSentUsage: boolean): TokenUsage | undefined {
+  const usage = checkedUsage(reported);
+  if (usage === undefined && (reported !== undefined || upstreamSentUsage)) {
+    const warning = `'${model}' reported token usage that cannot be priced; tokens estimated`;
+    if (!context.warnings.includes(warning)) context.warnings.push(warning);
+  }
+  return usage;
+}
+
 function usageBody(meta: CallMeta): OpenAIUsage {
   const usage = meta.usage;
   return {
@@ -126,8 +142,10 @@ async function* pricedStream(
       if (traced) noteAttemptChunk(traced, chunk);
       if (collectChunkText(chunk, generated) && meta.ttftMs === null) meta.ttftMs = performance.now() - context.startedHr;
       if (chunk.usage) {
-        meta.usage = result.usage();
-        if (meta.usage) meta.costNanos = priceUsage(meta.usage, price);
+        // The usage chunk comes last: an unusable one is replaced by the estimate of the whole answer, so the
+        // cost the client reads here is the row's.
+        meta.usage = usableUsage(context, meta.model.name, result.usage(), true) ?? estimateUsage(request, generated.join(''));
+        meta.costNanos = priceUsage(meta.usage, price);
         // The usage chunk exists because we always ask upstream for it; the client only sees it if it asked.
         if (!clientWantsUsage && chunk.choices.length === 0) continue;
         // A copy, never the upstream's object: an untouched chunk may leave as the upstream's own bytes (chunk-wire-text.ts).
@@ -144,7 +162,7 @@ async function* pricedStream(
     throw error;
   } finally {
     if (meta.usage === undefined) {
-      meta.usage = result.usage() ?? estimateUsage(request, generated.join(''));
+      meta.usage = usableUsage(context, meta.model.name, result.usage(), false) ?? estimateUsage(request, generated.join(''));
       meta.costNanos = priceUsage(meta.usage, price);
     }
     addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
