@@ -233,4 +233,18 @@ describe('an open gateway (no master key, no virtual keys)', () => {
       await open.close();
     }
   });
+
+  it('shows spend to anyone but never the review queue (other callers\' prompts and answers), grading or experiments', async () => {
+    const open = await startDashboardGateway({ assetsDir, open: true });
+    try {
+      const queue = await fetch(`${open.origin}/admin/api/review`);
+      expect(queue.status).toBe(403);
+      expect(await queue.text()).not.toContain('question 0');
+      const grade = await fetch(`${open.origin}/admin/api/review/${open.sampledIds[0]}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ score: 0 }) });
+      expect(grade.status).toBe(403);
+      expect((await fetch(`${open.origin}/admin/api/experiments?name=${open.experiment}`)).status).toBe(403);
+    } finally {
+      await open.close();
+    }
+  });
 });

@@ -5,7 +5,7 @@ const NOW = 1_800_000_000_000;
 const now = () => NOW;
 /** Two processes (workers, replicas) that derive their signing key from the same inputs. */
 function pair(inputs: Parameters<typeof sessionSigningKey>[0]) {
-  return [createDashboardSessions({ now, secret: sessionSigningKey(inputs) }), createDashboardSessions({ now, secret: sessionSigningKey(inputs) })];
+  return [createDashboardSessions({ now, masterKey: inputs.masterKey, secret: sessionSigningKey(inputs) }), createDashboardSessions({ now, masterKey: inputs.masterKey, secret: sessionSigningKey(inputs) })];
 }
 
 describe('dashboard sessions across processes', () => {
@@ -18,19 +18,30 @@ describe('dashboard sessions across processes', () => {
   });
 
   it('take admin.session_secret over the master key, and the master key over the secret a primary hands its workers', () => {
-    const token = pair({ configured: 'configured-secret-0123456789', masterKey: 'master-key-0123456789' })[0].issue({ kind: 'admin' });
-    expect(pair({ configured: 'configured-secret-0123456789', masterKey: 'another-master-key-012' })[1].verify(token)?.viewer).toEqual({ kind: 'admin' });
+    const viewer = { kind: 'key', keyId: 'vk_aaaaaaaaaaaa' } as const;
+    const token = pair({ configured: 'configured-secret-0123456789', masterKey: 'master-key-0123456789' })[0].issue(viewer);
+    expect(pair({ configured: 'configured-secret-0123456789', masterKey: 'another-master-key-012' })[1].verify(token)?.viewer).toEqual(viewer);
     expect(pair({ masterKey: 'master-key-0123456789' })[1].verify(token)?.viewer).toBeUndefined();
     const worker = pair({ masterKey: 'master-key-0123456789', inherited: 'from-the-primary' })[0].issue({ kind: 'admin' });
     expect(pair({ masterKey: 'master-key-0123456789', inherited: 'from-another-primary' })[1].verify(worker)?.viewer).toEqual({ kind: 'admin' });
-    const sibling = pair({ inherited: 'from-the-primary' })[0].issue({ kind: 'admin' });
-    expect(pair({ inherited: 'from-the-primary' })[1].verify(sibling)?.viewer).toEqual({ kind: 'admin' });
+    const sibling = pair({ inherited: 'from-the-primary' })[0].issue(viewer);
+    expect(pair({ inherited: 'from-the-primary' })[1].verify(sibling)?.viewer).toEqual(viewer);
+  });
+
+  it('end an admin session when the master key it was signed in with is rotated or removed, whatever signs them', () => {
+    const shared = { configured: 'configured-secret-0123456789' };
+    const token = pair({ ...shared, masterKey: 'master-key-0123456789' })[0].issue({ kind: 'admin' });
+    expect(pair({ ...shared, masterKey: 'master-key-0123456789' })[1].verify(token)?.viewer).toEqual({ kind: 'admin' });
+    expect(pair({ ...shared, masterKey: 'rotated-master-key-0123' })[1].verify(token)).toBeUndefined();
+    expect(pair(shared)[1].verify(token)).toBeUndefined();
+    expect(() => pair(shared)[0].issue({ kind: 'admin' })).toThrow();
   });
 
   it('are private to one process when nothing is shared', () => {
     const [one, two] = pair({});
-    expect(one.verify(one.issue({ kind: 'admin' }))?.viewer).toEqual({ kind: 'admin' });
-    expect(two.verify(one.issue({ kind: 'admin' }))?.viewer).toBeUndefined();
+    const viewer = { kind: 'key', keyId: 'vk_aaaaaaaaaaaa' } as const;
+    expect(one.verify(one.issue(viewer))?.viewer).toEqual(viewer);
+    expect(two.verify(one.issue(viewer))?.viewer).toBeUndefined();
   });
 
   it('never carry the secret they were signed with', () => {

@@ -46,11 +46,17 @@ export function sessionSigningKey({ configured, masterKey, inherited }: { config
  * const sessions = createDashboardSessions();
  * const token = sessions.issue({ kind: 'admin' });
  */
-export function createDashboardSessions({ now = Date.now, secret = randomBytes(32) }: { now?: () => number; secret?: Buffer } = {}): DashboardSessions {
+export function createDashboardSessions({ now = Date.now, secret = randomBytes(32), masterKey }: { now?: () => number; secret?: Buffer; masterKey?: string } = {}): DashboardSessions {
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+  // An admin session is bound to the master key it was signed in with: when admin.session_secret signs sessions, a
+  // master key rotated (or removed) after a leak must end the sessions opened with it, as rotating a virtual key does.
+  // A keyed digest, so the token says nothing about the master key to anyone without the signing secret.
+  const master = masterKey ? createHmac('sha256', secret).update(`${SESSION_LABEL} master key\0${masterKey}`).digest('base64url') : undefined;
   return {
     issue(viewer, keyRotatedAt = null) {
-      const payload = Buffer.from(JSON.stringify({ ...viewer, rot: keyRotatedAt, exp: now() + SESSION_TTL_MS })).toString('base64url');
+      if (viewer.kind === 'admin' && master === undefined) throw new Error('an admin session needs the master key');
+      const bound = viewer.kind === 'admin' ? { mk: master } : {};
+      const payload = Buffer.from(JSON.stringify({ ...viewer, ...bound, rot: keyRotatedAt, exp: now() + SESSION_TTL_MS })).toString('base64url');
       return `${payload}.${sign(payload)}`;
     },
     verify(token) {
@@ -61,10 +67,10 @@ export function createDashboardSessions({ now = Date.now, secret = randomBytes(3
       const expected = Buffer.from(sign(payload));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       try {
-        const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { kind?: unknown; keyId?: unknown; rot?: unknown; exp?: unknown };
+        const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { kind?: unknown; keyId?: unknown; mk?: unknown; rot?: unknown; exp?: unknown };
         if (typeof parsed.exp !== 'number' || parsed.exp <= now()) return undefined;
         const keyRotatedAt = typeof parsed.rot === 'number' ? parsed.rot : null;
-        if (parsed.kind === 'admin') return { viewer: { kind: 'admin' }, keyRotatedAt };
+        if (parsed.kind === 'admin' && master !== undefined && parsed.mk === master) return { viewer: { kind: 'admin' }, keyRotatedAt };
         if (parsed.kind === 'key' && typeof parsed.keyId === 'string') return { viewer: { kind: 'key', keyId: parsed.keyId }, keyRotatedAt };
       } catch {
         return undefined;

@@ -16,8 +16,10 @@ export interface QualityExtrasSources {
   feedback?: FeedbackStore;
 }
 
+// Not for an open gateway's anyone either: the review queue holds other callers' prompts and answers, and a grade
+// is written as a reviewer's. An open dashboard shows spend, never content.
 function masterOnly(viewer: DashboardViewer, what: string): void {
-  if (viewer.kind === 'key') throw new FrugalError('permission_denied', `${what} is shown to the master key only.`);
+  if (viewer.kind !== 'admin') throw new FrugalError('permission_denied', `${what} is shown to the master key only.`);
 }
 
 /** `frugal report --experiment NAME --json`, the same numbers (default: the first configured experiment), and the configured names. */

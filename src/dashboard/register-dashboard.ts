@@ -74,7 +74,7 @@ function filters(text: unknown): ReportFilter[] {
  */
 export function registerDashboard(app: FastifyInstance, options: DashboardOptions): void {
   const master = options.masterKey ? options.masterKey : undefined;
-  const sessions = createDashboardSessions({ now: options.now, secret: sessionSigningKey({ configured: options.sessionSecret, masterKey: master, inherited: options.inheritedSessionSecret }) });
+  const sessions = createDashboardSessions({ now: options.now, masterKey: master, secret: sessionSigningKey({ configured: options.sessionSecret, masterKey: master, inherited: options.inheritedSessionSecret }) });
   const open = () => master === undefined && !(options.authenticator?.requiredNow() ?? false);
 
   /** Who a presented key is, with the key's last rotation (a session signed in with it ends at the next one). */
@@ -123,10 +123,15 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     return { since, until };
   };
 
-  app.post('/admin/api/session', { config: { access: 'master' } }, async (request, reply) => {
+  // Checked in onRequest, before the body is read: a caller without a valid key gets nothing parsed on its behalf.
+  const signIns = new WeakMap<FastifyRequest, Awaited<ReturnType<typeof signInOf>>>();
+  const signIn = async (request: FastifyRequest) => {
     const presented = extractPresentedKey(request.headers);
     if (presented === undefined) throw new FrugalError('invalid_api_key', 'Send the master key or a virtual key as Authorization: Bearer <key> to sign in.');
-    const { viewer: signedIn, keyRotatedAt } = await signInOf(presented);
+    signIns.set(request, await signInOf(presented));
+  };
+  app.post('/admin/api/session', { config: { access: 'master' }, onRequest: signIn }, async (request, reply) => {
+    const { viewer: signedIn, keyRotatedAt } = signIns.get(request)!;
     const cookie = `${SESSION_COOKIE}=${sessions.issue(signedIn, keyRotatedAt)}; HttpOnly; SameSite=Strict; Path=/admin/api; Max-Age=${SESSION_TTL_MS / 1000}`;
     return send(reply.header('set-cookie', cookie), { viewer: signedIn, expiresInSeconds: SESSION_TTL_MS / 1000 });
   });

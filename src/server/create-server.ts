@@ -70,8 +70,9 @@ export function createServer({ gateway, logger, keys, spend, responses, feedback
   reloader?.onApplied((config) => metrics.relabel(config));
 
   installEdge(app);
-  // A master key pasted where an id belongs never comes back in an error message (errors/scrub-credentials.ts).
-  rememberCredentials([keys?.masterKey, gateway.config.masterKey]);
+  // A master key (or the metrics token, or the session secret) pasted where an id belongs never comes back in an
+  // error message or a log line (errors/scrub-credentials.ts).
+  rememberCredentials([keys?.masterKey, gateway.config.masterKey, gateway.config.server.metrics.token, gateway.config.dashboardSessionSecret]);
   // Before the routes (it wraps their handlers) and the key check (a refused call gets its span too).
   if (gateway.config.telemetry.otlp) traceRequests(app, gateway.config.telemetry.otlp);
   // Before the key check, so a refused browser request still carries its CORS headers.

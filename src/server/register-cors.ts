@@ -1,6 +1,17 @@
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { CorsSettings } from '../config/gateway-config.js';
+import { FrugalError } from '../errors/frugal-error.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Read by @fastify/cors: false sends no CORS headers on this route. */
+    cors?: false;
+  }
+}
+
+/** The admin API and the dashboard's JSON: same-origin only (the path is canonical by now: openai-edge.ts). */
+const isAdminPath = (url: string) => url === '/admin' || url.startsWith('/admin/');
 
 /**
  * What a browser may send: the credentials and versions of both API shapes, Frugal's own request headers, and
@@ -64,8 +75,16 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
  */
 export function registerCors(app: FastifyInstance, settings: CorsSettings): void {
   // The plugin's catch-all OPTIONS route only exists so that the router matches a preflight; it serves nothing.
+  // /admin/… (the admin API, the dashboard's data and its session cookie) is never shared with another origin: the
+  // dashboard is served from the gateway's own, and an origin trusted with virtual keys is not trusted with the
+  // admin's session (with credentials: true a same-site origin would send that cookie and read every tenant's rows).
   app.addHook('onRoute', (route) => {
     if (route.method === 'OPTIONS' && route.url === '*') route.config = { ...route.config, access: 'public' };
+    else if (isAdminPath(route.url)) route.config = { ...route.config, cors: false };
+  });
+  // Before the plugin's own hook: a preflight for an admin path is an unknown endpoint, as without server.cors.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS' && isAdminPath(request.url)) throw new FrugalError('not_found', `Unknown endpoint OPTIONS ${request.url.split('?')[0]}.`);
   });
   void app.register(fastifyCors, {
     origin: settings.origins === '*' ? '*' : [...settings.origins],

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nanosToUsdNumber } from '../catalog/pricing.js';
 import type { GatewayReply } from '../pipeline/create-gateway.js';
 import { redactSecrets } from '../providers/redact-secrets.js';
+import { scrubCredentials } from '../errors/scrub-credentials.js';
 
 /** What served a request, as far as the route knows it; read when the reply ends (a stream's cost grows until then). */
 export interface ServedSummary {
@@ -40,10 +41,23 @@ export function servedByGateway({ context, meta }: Pick<GatewayReply, 'context' 
   };
 }
 
-// A 404's path is the caller's text: keep it short and without anything key-shaped.
+const scrub = (text: string) => scrubCredentials(redactSecrets(text));
+
+/**
+ * A 404's path is the caller's text: without anything key-shaped or any configured credential (the master key, the
+ * metrics token: they have no recognisable shape), also when %-encoded (`+`, `/`, `=` of a base64 secret), and
+ * cut short only after that, so that the cut never leaves the head of a secret that would no longer match.
+ */
 function unmatchedPath(url: string): string {
   const path = url.split('?')[0];
-  return redactSecrets(path.length > 200 ? `${path.slice(0, 200)}…` : path);
+  let clean = scrub(path);
+  try {
+    const decoded = decodeURIComponent(path);
+    if (decoded !== path && scrub(decoded) !== decoded) clean = scrub(decoded);
+  } catch {
+    // A broken escape (refused as invalid_path): the raw text, scrubbed, is all there is.
+  }
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ChatOutcome, RequestContext } from '../../request/request-context.
 import { estimateUsage } from '../../request/usage-estimate.js';
 import { addSpend } from '../../request/request-context.js';
 import { priceUsage } from '../../catalog/pricing.js';
+import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import type { AttemptOptions } from '../../request/model-caller.js';
 import { failureLabel } from '../failure-label.js';
 import { requestNeeds } from '../../request/fit-check.js';
@@ -146,5 +147,6 @@ function recordAbandoned(context: RequestContext, node: RouteNode) {
   const model = node.models()[0];
   if (!model) return;
   const usage = { ...estimateUsage(context.request, ''), completionTokens: 0 };
-  addSpend(context.spend, usage, priceUsage(usage, model.price));
+  // At the rates the call was sent under (off-peak, flex), as its own pricing would have been.
+  addSpend(context.spend, usage, priceUsage(usage, priceAt(model.price, { tier: requestedTier(context.request), at: Date.now() })));
 }
