@@ -1,4 +1,5 @@
 import { FrugalError } from '../errors/frugal-error.js';
+import { scrubCredentials } from '../errors/scrub-credentials.js';
 import { publishRequestFinished } from '../telemetry/events.js';
 import type { LedgerRow, LedgerStatus } from './ledger-row.js';
 import type { SavingsBreakdown } from './savings.js';
@@ -57,6 +58,25 @@ export interface RowFacts {
 
 const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/**
+ * The caller's own text in a row (the model asked for, `user`, tags, and the trace and warnings that quote them):
+ * a key pasted where a model name belongs is still a key, and the ledger keeps no secrets.
+ */
+const scrubbed = (text: string) => scrubCredentials(text);
+
+function scrubbedTags(tags: Record<string, string>): Record<string, string> {
+  let clean: Record<string, string> | undefined;
+  for (const [name, value] of Object.entries(tags)) {
+    const safeName = scrubbed(name);
+    const safeValue = scrubbed(String(value));
+    if (safeName === name && safeValue === value) continue;
+    clean ??= { ...tags };
+    if (safeName !== name) delete clean[name];
+    clean[safeName] = safeValue;
+  }
+  return clean ?? tags;
+}
+
 export function buildLedgerRow(facts: RowFacts): LedgerRow {
   const { spend, status } = facts;
   const savings = facts.savings ?? { baselineNanos: spend.costNanos, routingNanos: 0, cacheNanos: 0, compressionNanos: 0, promptCacheNanos: 0, callerChoiceNanos: 0 };
@@ -65,9 +85,9 @@ export function buildLedgerRow(facts: RowFacts): LedgerRow {
     id: facts.requestId,
     ts: facts.startedAt,
     keyId: facts.keyId,
-    user: facts.user,
-    tags: facts.tags,
-    requestedModel: facts.requestedModel,
+    user: facts.user === null ? null : scrubbed(facts.user),
+    tags: scrubbedTags(facts.tags),
+    requestedModel: scrubbed(facts.requestedModel),
     servedModel: facts.servedModel,
     provider: facts.provider,
     stream: facts.stream,
@@ -92,10 +112,10 @@ export function buildLedgerRow(facts: RowFacts): LedgerRow {
     httpStatus: status === 'ok' ? 200 : status === 'client_aborted' ? 499 : (frugalError?.status ?? 500),
     errorCode: errorCodeOf(status, frugalError),
     cacheStatus: facts.cacheStatus,
-    routeTrace: facts.decision.trace.length > 0 ? facts.decision.trace.join('>') : null,
+    routeTrace: facts.decision.trace.length > 0 ? scrubbed(facts.decision.trace.join('>')) : null,
     task: facts.decision.task,
     tokenReduction: facts.tokenReduction,
-    warnings: facts.warnings,
+    warnings: facts.warnings.map(scrubbed),
     serviceTier: facts.serviceTier ?? null,
     batchId: facts.batchId ?? null,
     overhead: facts.overhead ?? null,

@@ -142,6 +142,32 @@ describe('one log line per request', () => {
     expect(await onlyLine(id)).toMatchObject({ path: '/v1/chat/completions', status: failed.status });
   });
 
+  it('keeps keys a caller pasted into its own fields (model, user, tags, x-request-id) out of the ledger and the log', async () => {
+    const before = rows.length;
+    const failed = await client()
+      .chat.completions.create(
+        { model: virtualKey, user: TEST_MASTER_KEY, messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-frugal-tags': `team=${virtualKey}`, 'x-request-id': virtualKey } },
+      )
+      .catch((error: unknown) => error);
+    if (!(failed instanceof OpenAI.APIError)) throw new Error(`expected an APIError, got ${String(failed)}`);
+    expect(failed.status).toBe(404);
+    const answered = await client().chat.completions.create(
+      { model: 'gpt-4o-mini', user: TEST_MASTER_KEY, messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'x-frugal-tags': `team=${virtualKey},${TEST_MASTER_KEY}=x` } },
+    );
+    expect(answered.choices).toHaveLength(1);
+    while (rows.length < before + 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(failed.requestID).not.toBe(virtualKey);
+    await onlyLine(failed.requestID!);
+    const stored = JSON.stringify(rows.slice(before));
+    for (const secret of [virtualKey, TEST_MASTER_KEY]) {
+      expect(stored).not.toContain(secret);
+      expect(log.text()).not.toContain(secret);
+    }
+    expect(rows[before]).toMatchObject({ status: 'error', requestedModel: '[redacted]', user: '[redacted]' });
+  });
+
   it('never writes a virtual key, the master key, the provider key, a header or a body to the log', () => {
     const text = log.text();
     expect(text).toContain('"msg":"request"');

@@ -84,7 +84,7 @@ export function watchRequest(request: FastifyRequest, reply: FastifyReply): void
         path: request.is404 ? unmatchedPath(request.url) : (request.routeOptions.url ?? null),
         status: raw.statusCode,
         ...(raw.writableFinished ? {} : { aborted: true }),
-        route: served?.requested ?? null,
+        route: served?.requested === undefined ? null : scrub(served.requested),
         model: served?.model ?? null,
         provider: served?.provider ?? null,
         ...(served?.trace ? { trace: served.trace } : {}),

@@ -5,6 +5,7 @@ import type { VirtualKey } from '../keys/virtual-key.js';
 import type { CallerContext } from '../request/request-context.js';
 import { parseTagHeader } from '../pipeline/parse-tags.js';
 import { sanitizeHeaderTags } from '../wire/storable-text.js';
+import { scrubCredentials } from '../errors/scrub-credentials.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,7 +24,8 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function newRequestId(raw: IncomingMessage): string {
   const given = raw.headers['x-request-id'];
-  if (typeof given === 'string' && SANE_REQUEST_ID.test(given)) return given;
+  // Sane, and not a credential: the id is written to the log, the ledger and every reply header.
+  if (typeof given === 'string' && SANE_REQUEST_ID.test(given) && scrubCredentials(given) === given) return given;
   return `frg-${randomUUID()}`;
 }
 

@@ -101,4 +101,10 @@ describe('GenAI span attributes', () => {
     expect(finishReasonsForCaller('/v1/messages', ['stop', 'length', 'tool_calls', 'none'])).toEqual(['end_turn', 'max_tokens', 'tool_use', 'none']);
     expect(finishReasonsForCaller('/v1/chat/completions', ['stop', 'length'])).toEqual(['stop', 'length']);
   });
+
+  it('never exports a key a caller pasted as the model', () => {
+    const attributes = requestBodyAttributes({ model: 'fk-vk_abcdef123456-SECRETSECRETSECRET', max_tokens: 5 });
+    expect(attributes['gen_ai.request.model']).toBe('[redacted]');
+    expect(JSON.stringify(attributes)).not.toContain('SECRETSECRET');
+  });
 });

@@ -34,6 +34,7 @@ import type { TokenUsage } from '../../wire/token-usage.js';
 import { toAnthropicStopReason } from '../../wire/anthropic/chat-response-to-messages.js';
 import type { FinishReason } from '../../wire/chat-types.js';
 import type { RouteDecisionEvent } from '../events.js';
+import { scrubCredentials } from '../../errors/scrub-credentials.js';
 import { MAX_CLIENT_TEXT, requestParametersOf, type RequestParameters } from '../request-parameters.js';
 import type { UpstreamAttemptEvent } from '../upstream-attempt-event.js';
 import type { UpstreamPeer } from '../upstream-peer.js';
@@ -159,7 +160,8 @@ export function requestBodyAttributes(body: unknown): Attributes {
   if (typeof body !== 'object' || body === null) return {};
   const fields = body as Record<string, unknown>;
   const attributes: Attributes = parameterAttributes(requestParametersOf(fields));
-  if (typeof fields.model === 'string') attributes[ATTR_GEN_AI_REQUEST_MODEL] = fields.model.slice(0, MAX_CLIENT_TEXT);
+  // The caller's text: a key pasted as the model is not exported.
+  if (typeof fields.model === 'string') attributes[ATTR_GEN_AI_REQUEST_MODEL] = scrubCredentials(fields.model).slice(0, MAX_CLIENT_TEXT);
   if (typeof fields.stream === 'boolean') attributes[ATTR_GEN_AI_REQUEST_STREAM] = fields.stream;
   return attributes;
 }
