@@ -253,6 +253,19 @@ describe('createBudgetGuard: soft budgets and alerts', () => {
     ]);
   });
 
+  it('refuses a call dearer than the whole budget without a Retry-After (no period holds it) and without a false 100% alert', async () => {
+    const { guard, alerts } = setup([{ scope: 'key:*', limitNanos: 10 * USD, period: 'day', hard: true }]);
+    const error = await caught(guard.begin({ ...growth, worstCaseNanos: 11 * USD }));
+    expect(error).toMatchObject({ code: 'budget_exceeded', status: 429, retryAfterSeconds: undefined });
+    expect(error.message).toBe("Budget 'key:k_1 (day)' of $10.00 can never hold this call: it may cost $11.00, more than the whole budget. Lower max_tokens (or n), or use a cheaper model.");
+    await flush();
+    expect(alerts).toEqual([]);
+    // The 100% alert is still there to send when spend really reaches the limit.
+    await (await guard.begin({ ...growth, worstCaseNanos: 10 * USD })).settle(10 * USD);
+    await flush();
+    expect(alerts.map((alert) => alert.threshold)).toEqual([50, 80, 100]);
+  });
+
   it('never lets a failing alert sink fail the request', async () => {
     const { guard } = setup([{ scope: 'global', limitNanos: 10, period: 'day', hard: true }], {
       alerts: {

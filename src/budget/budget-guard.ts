@@ -114,6 +114,14 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   function refuse(rejection: BudgetRejection, counters: MatchedCounter[], amountNanos: number): FrugalError {
     const { scope, limitNanos, spentNanos, reservedNanos } = rejection;
     const name = budgetName(scope.id, scope.period);
+    if (amountNanos > limitNanos) {
+      // No period will ever hold it: a Retry-After at the period's end would have clients wait a day (or a month)
+      // to be refused again, and it is no sign that the budget is used up, so no 100% alert either.
+      return new FrugalError(
+        'budget_exceeded',
+        `Budget '${name}' of ${formatUsd(limitNanos)} can never hold this call: it may cost ${formatUsd(amountNanos)}, more than the whole budget. Lower max_tokens (or n), or use a cheaper model.`,
+      );
+    }
     const exhausted = spentNanos + reservedNanos >= limitNanos;
     const state = exhausted
       ? `is exhausted: spent ${formatUsd(spentNanos)}, reserved ${formatUsd(reservedNanos)}`

@@ -24,6 +24,12 @@ export interface RequestSpendInput {
   ceiling: CostCeiling | undefined;
   /** Tokens the request may use, taken from the key's TPM up front. */
   estimatedTokens: () => number;
+  /**
+   * The tokens the caller itself asked for (the prompt plus an explicit max_tokens), when known: a request needing
+   * more than the key's whole TPM can never pass, and is refused as such. The rest of an estimate (a default
+   * max_tokens) is a guess, so it is taken only up to the limit and corrected to real use afterwards.
+   */
+  requiredTokens?: () => number;
   /** Tokens it did use, once finished (the TPM is corrected to this). */
   usedTokens: () => number;
   /** Its running cost over every attempt; what the budgets settle to. */
@@ -106,12 +112,25 @@ async function takeRateLimits(control: SpendControl, settings: SpendControlSetti
     if (!result.allowed) throw refuse(`${rpm} requests per minute`, result.retryAfterMs);
   }
   if (!tpm) return async () => {};
-  const estimate = input.estimatedTokens();
-  const result = await limiter.take(`tpm:key:${key.id}`, { limit: tpm, periodMs: MINUTE }, estimate);
+  const tpmLimit = { limit: tpm, periodMs: MINUTE };
+  const required = input.requiredTokens?.();
+  if (required !== undefined && required > tpm) {
+    if (rpm) await limiter.adjust(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE }, -1);
+    // No wait would let it through, so not a 429 with a Retry-After: SDKs would sleep and retry for nothing.
+    throw new FrugalError(
+      'limit_exceeded',
+      `This request needs up to ${required} tokens (prompt and max_tokens), more than the whole limit of key '${key.id}' (${tpm} tokens per minute): it can never pass. Lower max_tokens or shorten the prompt.`,
+      { param: 'max_tokens' },
+    );
+  }
+  // An estimate above the limit (a default max_tokens the caller never asked for) takes the whole limit, not more:
+  // otherwise it could never pass. The correction below charges what the call really used.
+  const taken = Math.min(input.estimatedTokens(), tpm);
+  const result = await limiter.take(`tpm:key:${key.id}`, tpmLimit, taken);
   if (!result.allowed) {
     if (rpm) await limiter.adjust(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE }, -1);
     throw refuse(`${tpm} tokens per minute`, result.retryAfterMs);
   }
   // Reserve-then-correct: once the call reported its tokens, charge the difference (or give the rest back).
-  return () => limiter.adjust(`tpm:key:${key.id}`, { limit: tpm, periodMs: MINUTE }, input.usedTokens() - estimate);
+  return () => limiter.adjust(`tpm:key:${key.id}`, tpmLimit, input.usedTokens() - taken);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrugalError } from '../errors/frugal-error.js';
-import type { ChatRequest } from '../wire/chat-types.js';
-import { decideCaching, formatCacheStatus, parseCacheHeader } from './cache-policy.js';
+import type { ChatRequest, ChatResponse } from '../wire/chat-types.js';
+import { decideCaching, formatCacheStatus, isStorableAnswer, parseCacheHeader } from './cache-policy.js';
 
 const request = (fields: Partial<ChatRequest> = {}): ChatRequest => ({
   model: 'gpt-4o-mini',
@@ -82,5 +82,27 @@ describe('formatCacheStatus', () => {
   it('truncates the similarity so it never reads higher than it was', () => {
     expect(formatCacheStatus({ kind: 'semantic-hit', similarity: 0.91999 })).toBe('semantic-hit;sim=0.919');
     expect(formatCacheStatus({ kind: 'semantic-hit', similarity: 1.0000001 })).toBe('semantic-hit;sim=1');
+  });
+});
+
+describe('isStorableAnswer', () => {
+  const answer = (choice: Record<string, unknown> = {}, message: Record<string, unknown> = {}): ChatResponse =>
+    ({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hi', refusal: null, ...message }, ...choice }] }) as ChatResponse;
+
+  it('stores answers that ended on their own: a stop or a tool call', () => {
+    expect(isStorableAnswer(answer())).toBe(true);
+    expect(isStorableAnswer(answer({ finish_reason: 'tool_calls' }, { content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] }))).toBe(true);
+  });
+
+  it.each(['length', 'content_filter', null, 'function_call', 'something_new'])('never stores an answer that finished with %s', (finish) => {
+    expect(isStorableAnswer(answer({ finish_reason: finish }))).toBe(false);
+  });
+
+  it('never stores a refusal, an answer without choices, or an Anthropic turn paused by a server tool', () => {
+    expect(isStorableAnswer(answer({}, { content: null, refusal: 'I cannot help with that.' }))).toBe(false);
+    expect(isStorableAnswer({ ...answer(), choices: [] })).toBe(false);
+    const paused = { type: 'message', id: 'msg_1', role: 'assistant', content: [{ type: 'text', text: 'Searching…' }], stop_reason: 'pause_turn' };
+    expect(isStorableAnswer(answer({}, { anthropic_message: paused }))).toBe(false);
+    expect(isStorableAnswer(answer({}, { anthropic_message: { ...paused, stop_reason: 'end_turn' } }))).toBe(true);
   });
 });

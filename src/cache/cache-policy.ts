@@ -1,5 +1,6 @@
 import { FrugalError } from '../errors/frugal-error.js';
-import type { ChatRequest } from '../wire/chat-types.js';
+import { anthropicMessageOf } from '../wire/anthropic/anthropic-native.js';
+import type { ChatRequest, ChatResponse } from '../wire/chat-types.js';
 import { DEFAULT_CACHE_TTL_SECONDS } from './cache-store.js';
 
 /** Request header that steers caching, and response header that reports what happened. */
@@ -88,6 +89,27 @@ export function decideCaching(request: ChatRequest, directives: CacheDirectives,
   const lowTemperature = typeof temperature === 'number' && temperature <= maxTemperature;
   if (!lowTemperature && directives.ttlSeconds === undefined) return off('temperature');
   return { read: !directives.noCache, write: true, ttlSeconds, reason: lowTemperature ? 'cacheable' : 'opted_in' };
+}
+
+/** Finish reasons of an answer that ended on its own: the only ones worth serving again. */
+const COMPLETE_FINISH_REASONS: ReadonlySet<unknown> = new Set(['stop', 'tool_calls']);
+/** Anthropic stop reasons (of a native answer) that say the turn is not over, though they map to `stop`. */
+const UNFINISHED_ANTHROPIC_STOPS: ReadonlySet<unknown> = new Set(['pause_turn']);
+
+/**
+ * Whether an answer may be stored: every choice ended on its own (`stop` or `tool_calls`) and none is a refusal.
+ * A truncated answer (`length`), a filtered one (`content_filter`), a refusal, an unknown or missing finish, or an
+ * Anthropic turn paused by a server tool would otherwise be served again for a day to a client that retries
+ * precisely because the answer was cut short or refused.
+ */
+export function isStorableAnswer(response: ChatResponse): boolean {
+  if (!Array.isArray(response.choices) || response.choices.length === 0) return false;
+  return response.choices.every((choice) => {
+    if (!COMPLETE_FINISH_REASONS.has(choice.finish_reason)) return false;
+    const message = choice.message as unknown as Record<string, unknown> | undefined;
+    if (typeof message?.refusal === 'string' && message.refusal !== '') return false;
+    return !UNFINISHED_ANTHROPIC_STOPS.has(anthropicMessageOf(message)?.stop_reason);
+  });
 }
 
 export type CacheStatus =

@@ -9,14 +9,17 @@ export interface ExactCacheKeyOptions {
   scope: string;
   /** Fold the case of message text (opt-in: "US" and "us" may be different questions). */
   caseFold?: boolean;
+  /** What the requested name is served by (`cacheTarget`): a reload that changes it changes the key. */
+  target?: string;
 }
 
 /**
  * Bumped whenever the normalisation changes, so old entries stop matching instead of matching wrongly.
  * v2: message texts enter the key as the SHA-256 of their normalised text, so a long prompt is hashed once,
  * in chunks, instead of JSON-escaped and copied whole.
+ * v3: the target (what serves the requested name) is part of the key.
  */
-const KEY_VERSION = 'frugal-exact-v2';
+const KEY_VERSION = 'frugal-exact-v3';
 
 /**
  * The exact-match cache key of a chat request: SHA-256 (hex) over the scope, the requested model or route,
@@ -48,6 +51,7 @@ function keyOf(request: ChatRequest, options: ExactCacheKeyOptions, text: Canoni
     scope: options.scope,
     caseFold: options.caseFold === true,
     model: request.model,
+    target: options.target,
     messages: canonicalMessages(request.messages, { caseFold: options.caseFold }, text),
     params: answerChangingParams(request),
   });

@@ -9,6 +9,8 @@ export interface ContextFingerprintOptions {
   /** The embedder's id: vectors from different embedders never share a bucket. */
   embedderId: string;
   caseFold?: boolean;
+  /** What the requested name is served by (`cacheTarget`): a reload that changes it changes the bucket. */
+  target?: string;
 }
 
 export interface SemanticKey {
@@ -18,7 +20,7 @@ export interface SemanticKey {
   query: string;
 }
 
-const FINGERPRINT_VERSION = 'frugal-semantic-context-v1';
+const FINGERPRINT_VERSION = 'frugal-semantic-context-v2';
 
 /**
  * Splits a request into what must match exactly (the context) and what may match by similarity (the
@@ -43,6 +45,7 @@ export function contextFingerprint(request: ChatRequest, options: ContextFingerp
     embedderId: options.embedderId,
     caseFold: options.caseFold === true,
     model: request.model,
+    target: options.target,
     context: canonicalMessages(request.messages.slice(0, -1), { caseFold: options.caseFold }),
     // The last turn's other fields (a `name`, say) are context too.
     lastTurn: lastTurnFields,

@@ -34,10 +34,16 @@ export interface SemanticHit {
 
 export interface SemanticCache {
   readonly embedderId: string;
-  /** The most similar cached answer in the same context, if it clears the route's threshold. */
-  lookup(request: ChatRequest, scope: string): Promise<SemanticHit | undefined>;
-  /** Stores an answer for later similar questions in the same context; a request without a plain last user turn is skipped. */
-  store(request: ChatRequest, scope: string, entry: CachedEntry, ttlSeconds?: number): Promise<void>;
+  /**
+   * The most similar cached answer in the same context, if it clears the route's threshold. `target` is what serves
+   * the requested name (`cacheTarget`): answers given under another target are in another bucket.
+   */
+  lookup(request: ChatRequest, scope: string, target?: string): Promise<SemanticHit | undefined>;
+  /**
+   * Stores an answer for later similar questions in the same context; a request without a plain last user turn is
+   * skipped. Pass the request as the client sent it (the object given to `lookup`), not one a later stage rewrote.
+   */
+  store(request: ChatRequest, scope: string, entry: CachedEntry, ttlSeconds?: number, target?: string): Promise<void>;
   thresholdFor(route: string): number;
 }
 
@@ -70,15 +76,15 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
   let lastPrune = now();
   // A lookup and the store after it see the same request object: embed its question once. The key is
   // the one of the request as the client sent it, even if a later stage edits the object in place.
-  const embedded = new WeakMap<ChatRequest, { scope: string; key: SemanticKey; vector: Float32Array }>();
+  const embedded = new WeakMap<ChatRequest, { scope: string; target: string | undefined; key: SemanticKey; vector: Float32Array }>();
 
-  const keyAndVector = async (request: ChatRequest, scope: string) => {
+  const keyAndVector = async (request: ChatRequest, scope: string, target: string | undefined) => {
     const known = embedded.get(request);
-    if (known !== undefined && known.scope === scope) return known;
-    const key = contextFingerprint(request, { scope, embedderId: embedder.id, caseFold: options.caseFold });
+    if (known !== undefined && known.scope === scope && known.target === target) return known;
+    const key = contextFingerprint(request, { scope, target, embedderId: embedder.id, caseFold: options.caseFold });
     if (key === undefined) return undefined;
     const [vector] = await embedder.embed([key.query]);
-    const result = { scope, key, vector };
+    const result = { scope, target, key, vector };
     embedded.set(request, result);
     return result;
   };
@@ -88,8 +94,8 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
   return {
     embedderId: embedder.id,
     thresholdFor,
-    async lookup(request, scope) {
-      const found = await keyAndVector(request, scope);
+    async lookup(request, scope, target) {
+      const found = await keyAndVector(request, scope, target);
       if (found === undefined) return undefined;
       const matches = await index.search(found.key.fingerprint, found.vector, { k: 3, minSimilarity: thresholdFor(request.model), now: now() });
       for (const match of matches) {
@@ -99,8 +105,8 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
       }
       return undefined;
     },
-    async store(request, scope, entry, ttlSeconds = defaultTtlSeconds) {
-      const found = await keyAndVector(request, scope);
+    async store(request, scope, entry, ttlSeconds = defaultTtlSeconds, target) {
+      const found = await keyAndVector(request, scope, target);
       if (found === undefined) return;
       const id = `semantic:${createHash('sha256').update(`${found.key.fingerprint}\n${found.key.query}`).digest('hex')}`;
       await store.set(id, entry, ttlSeconds);

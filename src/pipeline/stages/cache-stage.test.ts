@@ -1,5 +1,7 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockAnthropicServer } from '../../testing/mock-anthropic-server.js';
 import { startMockOpenAIServer, type MockOpenAIServer } from '../../testing/mock-openai-server.js';
 import { startTestGateway, type TestGateway } from '../../testing/start-test-gateway.js';
 
@@ -115,5 +117,104 @@ describe('semantic cache through the SDK', () => {
     const otherContext = await ask([{ role: 'system', content: 'You are a travel agent.' }, { role: 'user', content: 'what is the capital of france' }]);
     expect(otherContext.response.headers.get('x-frugal-cache')).toBe('miss');
     await gateway.close();
+  });
+});
+
+describe('what the cache never stores', () => {
+  it('a truncated or filtered answer, plain or streamed, is asked again; a tool call is served from the cache', async () => {
+    for (const finish of ['length', 'content_filter']) {
+      const question = `cut short [[mock:finish=${finish}]]`;
+      await ask(question);
+      const again = await ask(question);
+      expect(again.response.headers.get('x-frugal-cache')).toBe('miss');
+      expect(again.data.choices[0].finish_reason).toBe(finish);
+      const stream = await client.chat.completions.create({ model: 'm', temperature: 0, stream: true, messages: [{ role: 'user', content: `streamed, ${question}` }] });
+      for await (const _chunk of stream) {
+        // consume to the end: a complete stream is stored, if its answer is
+      }
+      expect((await ask(`streamed, ${question}`)).response.headers.get('x-frugal-cache')).toBe('miss');
+    }
+    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }];
+    await ask('Weather in Paris?', {}, { tools });
+    const cached = await ask('Weather in Paris?', {}, { tools });
+    expect(cached.response.headers.get('x-frugal-cache')).toBe('hit');
+    expect(cached.data.choices[0].finish_reason).toBe('tool_calls');
+  });
+});
+
+describe('a hit is a new completion', () => {
+  it('has its own id and created, plain and replayed as a stream, and the stored content', async () => {
+    const first = await ask('Give me an id');
+    const hit = await ask('Give me an id');
+    expect(hit.response.headers.get('x-frugal-cache')).toBe('hit');
+    expect(hit.data.id).toMatch(/^chatcmpl-[0-9a-f]{32}$/);
+    expect(hit.data.id).not.toBe(first.data.id);
+    expect(hit.data.created).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 5);
+    expect(hit.data.choices[0].message.content).toBe(first.data.choices[0].message.content);
+    const again = await ask('Give me an id');
+    expect(again.data.id).not.toBe(hit.data.id);
+
+    const stream = await client.chat.completions.create({ model: 'm', temperature: 0, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Give me an id' }] });
+    const ids = new Set<string>();
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      ids.add(chunk.id);
+      usage ??= chunk.usage;
+    }
+    expect(ids.size).toBe(1);
+    expect([...ids][0]).not.toBe(first.data.id);
+    expect([...ids][0]).not.toBe(hit.data.id);
+    expect(usage).toMatchObject({ prompt_tokens: first.data.usage!.prompt_tokens, completion_tokens: first.data.usage!.completion_tokens, cost: 0 });
+  });
+});
+
+describe('semantic cache behind token reduction', () => {
+  it('stores the answer under the question as asked, so a rephrasing hits though compression rewrote the prompt', async () => {
+    const gateway = await startTestGateway({
+      providers: { mock: { kind: 'openai', base_url: upstream.baseUrl } },
+      models: [{ name: 'm', provider: 'mock', price: { input: 1, output: 2 } }],
+      cache: { semantic: { enabled: true } },
+      token_reduction: { '*': { compress: { method: 'lossless', min_prompt_tokens: 1 } } },
+    });
+    try {
+      const sdk = new OpenAI({ apiKey: 'x', baseURL: gateway.baseUrl, maxRetries: 0 });
+      // The repeated sentence is what lossless clean-up removes: the upstream sees another system prompt.
+      const system = 'You answer questions about geography in a calm tone. You answer questions about geography in a calm tone.';
+      const ask = (question: string) => sdk.chat.completions.create({ model: 'm', temperature: 0, messages: [{ role: 'system', content: system }, { role: 'user', content: question }] }).withResponse();
+      const first = await ask('What is the capital of France?');
+      expect(first.response.headers.get('x-frugal-compressed')).not.toBeNull();
+      const rephrased = await ask('what is the capital of france');
+      expect(rephrased.response.headers.get('x-frugal-cache')).toMatch(/^semantic-hit/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('a Messages hit served by an Anthropic upstream', () => {
+  it('keeps the stored content and gets its own message id', async () => {
+    const key = 'sk-ant-test-key-abcdef123456';
+    const anthropic = await startMockAnthropicServer({ apiKey: key });
+    const gateway = await startTestGateway(
+      {
+        providers: { anthropic: { kind: 'anthropic', base_url: anthropic.url, api_key: '${ANTHROPIC_API_KEY}' } },
+        models: [{ name: 'claude', provider: 'anthropic', upstream: 'claude-haiku-4-5-20251001', price: { input: 1, output: 5 } }],
+      },
+      { ANTHROPIC_API_KEY: key },
+    );
+    try {
+      const sdk = new Anthropic({ apiKey: 'unused', baseURL: gateway.baseUrl.replace(/\/v1$/, ''), maxRetries: 0 });
+      const ask = () => sdk.messages.create({ model: 'claude', max_tokens: 50, temperature: 0, messages: [{ role: 'user', content: 'Hi there' }] } as Anthropic.MessageCreateParamsNonStreaming).withResponse();
+      const first = await ask();
+      const hit = await ask();
+      expect(hit.response.headers.get('x-frugal-cache')).toBe('hit');
+      expect(hit.data.content).toEqual(first.data.content);
+      expect(hit.data.id).toMatch(/^msg_/);
+      expect(hit.data.id).not.toBe(first.data.id);
+      expect(anthropic.requests.length).toBe(1);
+    } finally {
+      await gateway.close();
+      await anthropic.close();
+    }
   });
 });

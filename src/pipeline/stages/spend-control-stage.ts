@@ -34,6 +34,11 @@ export function spendControlStage(parts: SpendControlParts): Stage {
         context.needs ??= requestNeeds(context.request);
         return context.needs.promptTokens + (context.needs.maxOutputTokens || config.spendControl.defaultMaxTokens);
       },
+      // What the caller asked for: without its own max_tokens only the prompt is certain.
+      requiredTokens: () => {
+        context.needs ??= requestNeeds(context.request);
+        return context.needs.promptTokens + context.needs.maxOutputTokens;
+      },
       usedTokens: () => context.spend.promptTokens + context.spend.completionTokens,
       spentNanos: () => context.spend.costNanos,
       warnings: context.warnings,
