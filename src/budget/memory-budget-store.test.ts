@@ -64,3 +64,37 @@ describe('createMemoryBudgetStore', () => {
     expect(await store.claimOnce('team:growth|month|2026-11|80', clock.now() + 1_000)).toBe(true);
   });
 });
+
+describe('createMemoryBudgetStore with spentBefore (a restart resumes from the ledger)', () => {
+  const scope = { id: 'global', limitNanos: 1_000, period: 'month' as const, hard: true };
+
+  it('starts a counter at what the ledger holds for its period, asked once however many calls start it', async () => {
+    const asked: string[] = [];
+    const clock = fakeClock();
+    const store = createMemoryBudgetStore({
+      now: clock.now,
+      spentBefore: async (scopeId, window) => {
+        asked.push(`${scopeId}@${window.id}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return 900;
+      },
+    });
+    const [a, b] = await Promise.all([store.reserve([scope], 50, 'a', 60_000), store.reserve([scope], 100, 'b', 60_000)]);
+    expect(a.ok).toBe(true);
+    // 900 already spent + 50 held: 100 more would pass the limit.
+    expect(b).toMatchObject({ ok: false, spentNanos: 900, reservedNanos: 50 });
+    expect(asked).toEqual(['global@2026-11']);
+    expect(await store.usage(scope)).toMatchObject({ spentNanos: 900, reservedNanos: 50 });
+    // A new period asks again.
+    clock.advance(31 * 86_400_000);
+    expect(await store.usage(scope)).toMatchObject({ periodId: '2026-12', spentNanos: 900 });
+    expect(asked).toEqual(['global@2026-11', 'global@2026-12']);
+  });
+
+  it('starts at 0 when the ledger cannot be read or answers nonsense', async () => {
+    const failing = createMemoryBudgetStore({ spentBefore: async () => Promise.reject(new Error('ledger down')) });
+    expect(await failing.reserve([scope], 1_000, 'r', 60_000)).toMatchObject({ ok: true });
+    const negative = createMemoryBudgetStore({ spentBefore: async () => -5 });
+    expect(await negative.usage(scope)).toMatchObject({ spentNanos: 0 });
+  });
+});

@@ -19,6 +19,11 @@ export interface MemoryBudgetStoreOptions {
   /** Epoch ms; passed in so tests control periods and TTLs. */
   now?: () => number;
   counterRetentionMs?: number;
+  /**
+   * What a scope had already spent in a period before this process counted it (the ledger's rows: see
+   * ledger-spend-seed.ts), asked once when its counter starts. Without it a restart would start every budget at 0.
+   */
+  spentBefore?: (scopeId: string, window: PeriodWindow) => Promise<number>;
 }
 
 interface Counter {
@@ -122,6 +127,31 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
     return undefined;
   }
 
+  // Counters being seeded from `spentBefore`: concurrent first uses of a scope wait for the same answer.
+  const seeding = new Map<string, Promise<void>>();
+  async function seeded(scopes: readonly BudgetScope[], at: number): Promise<void> {
+    const spentBefore = options.spentBefore;
+    if (spentBefore === undefined) return;
+    const waits: Array<Promise<void>> = [];
+    for (const scope of scopes) {
+      const window = windowFor(scope, at);
+      const name = counterName(scope, window);
+      if (counters.has(name)) continue;
+      let wait = seeding.get(name);
+      if (wait === undefined) {
+        const start = (spent: number) => {
+          if (!counters.has(name)) counters.set(name, { spent, reserved: 0, window });
+          seeding.delete(name);
+        };
+        // A ledger that cannot be read starts the counter at 0, as before: a budget must not stop the gateway.
+        wait = spentBefore(scope.id, window).then((spent) => start(Number.isSafeInteger(spent) && spent > 0 ? spent : 0), () => start(0));
+        seeding.set(name, wait);
+      }
+      waits.push(wait);
+    }
+    await Promise.all(waits);
+  }
+
   function track(reservation: Reservation): void {
     nextExpiryAt = Math.min(nextExpiryAt, reservation.expiresAt);
   }
@@ -132,6 +162,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
       checkNanos(amountNanos, 'A reservation');
       checkReservationId(reservationId);
       checkTtlMs(ttlMs);
+      await seeded(scopes, now());
       const at = now();
       sweep(at);
       const existing = reservations.get(reservationId);
@@ -187,6 +218,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions = {}):
     },
 
     async usage(scope) {
+      await seeded([scope], now());
       const at = now();
       sweep(at);
       const window = windowFor(scope, at);

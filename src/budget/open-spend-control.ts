@@ -8,7 +8,7 @@ import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.js';
 import { createBudgetGuard, type BudgetGuard } from './budget-guard.js';
 import type { BudgetRule } from './budget-rule.js';
 import type { BudgetStore } from './budget-store.js';
-import { createMemoryBudgetStore } from './memory-budget-store.js';
+import { createMemoryBudgetStore, type MemoryBudgetStoreOptions } from './memory-budget-store.js';
 import { createRedisBudgetStore } from './redis-budget-store.js';
 import { createWebhookAlerter, type WebhookAlerter } from './webhook-alerts.js';
 
@@ -29,11 +29,15 @@ export interface SpendBackend {
   close(): Promise<void>;
 }
 
-/** Budget counters and rate-limit state: in memory (embedded default) or in Redis, shared by every instance. */
-export function openSpendBackend(config: GatewayConfig): SpendBackend {
+/**
+ * Budget counters and rate-limit state: in memory (embedded default) or in Redis, shared by every instance. In
+ * memory, `spentBefore` (ledger-spend-seed.ts) starts each budget's counter at what the ledger already holds for
+ * its period, so a restart does not hand every budget a fresh allowance.
+ */
+export function openSpendBackend(config: GatewayConfig, { spentBefore }: Pick<MemoryBudgetStoreOptions, 'spentBefore'> = {}): SpendBackend {
   const { backend, redisUrl, keyPrefix } = config.spendControl;
   const redis = backend === 'redis';
-  const store: BudgetStore = redis ? createRedisBudgetStore({ url: redisUrl, keyPrefix: `${keyPrefix}{budget}:` }) : createMemoryBudgetStore();
+  const store: BudgetStore = redis ? createRedisBudgetStore({ url: redisUrl, keyPrefix: `${keyPrefix}{budget}:` }) : createMemoryBudgetStore({ spentBefore });
   const limiter = redis ? createRedisRateLimiter({ url: redisUrl, keyPrefix: `${keyPrefix}rate:` }) : createMemoryRateLimiter();
   return {
     store,

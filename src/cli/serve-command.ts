@@ -10,6 +10,8 @@ import { openServeLedger } from './open-serve-ledger.js';
 import { servePrimary } from './serve-primary.js';
 import { createDrainableGateway } from './drainable-gateway.js';
 import { openLiveGateway } from './open-live-gateway.js';
+import { openSpendBackend } from '../budget/open-spend-control.js';
+import { spentFromLedger } from '../budget/ledger-spend-seed.js';
 import { openQualityStores } from '../quality/open-quality-stores.js';
 import { createConfigReloader, holdHangupsDuringStart, listenForReloads } from './config-reloader.js';
 import { createServer } from '../server/create-server.js';
@@ -72,7 +74,8 @@ export async function serve(options: ServeOptions) {
     ledger: rowSink,
     quality: qualityStores,
     wrap: (inner) => (clusterWorker && writer ? clusterWorker.wrap(drainable.wrap(inner)) : drainable.wrap(inner)),
-    spendBackend: clusterWorker?.spendBackend(config),
+    // In memory, budgets resume from the ledger's spend this period (a restart must not reset them).
+    spendBackend: clusterWorker ? clusterWorker.spendBackend(config) : openSpendBackend(config, { spentBefore: store ? spentFromLedger(store) : undefined }),
     onCloseError: (error) => logger.warn({ err: error }, 'a replaced gateway did not close cleanly'),
   });
   const gateway = live.gateway;

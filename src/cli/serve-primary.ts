@@ -7,6 +7,7 @@ import { openResponseStore } from '../responses/open-response-store.js';
 import { listenForReloads } from './config-reloader.js';
 import { cliConfigFromSource, readCliConfigSource } from './load-cli-config.js';
 import { openServeLedger } from './open-serve-ledger.js';
+import { spentFromLedger } from '../budget/ledger-spend-seed.js';
 
 export interface ServePrimaryOptions {
   config: GatewayConfig;
@@ -45,6 +46,8 @@ export async function servePrimary({ config, source, configPath, logger, workers
     parse: cliConfigFromSource,
     logger,
     ledgerWriter: ledger?.writer,
+    // The memory budgets (kept here) resume from the ledger's spend this period: a restart must not reset them.
+    spentBefore: ledger ? spentFromLedger(ledger.store) : undefined,
     closeLedger: () => ledger?.store.close() ?? Promise.resolve(),
   });
   const stopReloads = listenForReloads({ reload: (trigger) => primary.reload(trigger) }, { watch: config.server.watchConfig ? configPath : undefined });

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BudgetStore } from '../budget/budget-store.js';
-import { createMemoryBudgetStore } from '../budget/memory-budget-store.js';
+import { createMemoryBudgetStore, type MemoryBudgetStoreOptions } from '../budget/memory-budget-store.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { liveConfig } from '../config/live-settings.js';
 import type { ConfigSource } from '../config/load-config.js';
@@ -33,6 +33,8 @@ export interface PrimaryOptions {
   /** Parses a source as start-up does: the primary follows each applied reload (its drain deadline). */
   parse: (source: ConfigSource) => Promise<GatewayConfig>;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** What the ledger already holds for a budget's period (ledger-spend-seed.ts): the memory budgets resume from it. */
+  spentBefore?: MemoryBudgetStoreOptions['spentBefore'];
   /** The one ledger writer of the cluster (with its spool), opened by the caller; undefined with the ledger off. */
   ledgerWriter: LedgerWriter | undefined;
   /** Closes what the caller opened for the ledger, after the last worker is gone and the writer is closed. */
@@ -67,12 +69,12 @@ const CRASH_WINDOW_MS = 10_000;
  * const primary = await startPrimary({ workers: 4, config, source, readSource: () => readConfigSource(path), parse, logger, ledgerWriter: writer });
  * process.once('SIGTERM', () => void primary.stop('SIGTERM').then((code) => process.exit(code)));
  */
-export async function startPrimary({ workers: count, config: startConfig, source, readSource, parse, logger, ledgerWriter, closeLedger }: PrimaryOptions) {
+export async function startPrimary({ workers: count, config: startConfig, source, readSource, parse, logger, ledgerWriter, closeLedger, spentBefore }: PrimaryOptions) {
   let config = startConfig;
   // The text every worker runs: a replacement starts on it, whatever the file holds by then.
   const sources: ClusterSources = { started: source, current: source };
   const memorySpend = config.spendControl.backend !== 'redis';
-  const store: BudgetStore | undefined = memorySpend ? createMemoryBudgetStore() : undefined;
+  const store: BudgetStore | undefined = memorySpend ? createMemoryBudgetStore({ spentBefore }) : undefined;
   const limiter: RateLimiter | undefined = memorySpend ? createMemoryRateLimiter() : undefined;
   const ledger = ledgerWriter && createPrimaryLedger(ledgerWriter);
   // With the ledger off there is no database for stored responses: one memory store here, or a response created on
