@@ -113,6 +113,17 @@ function describeBackend(backend: 'memory' | 'redis') {
       // A call that fits still passes.
       await expect(client.chat.completions.create({ model: 'cheap', max_tokens: 2, messages: [{ role: 'user', content: 'hi' }] })).resolves.toBeDefined();
     });
+
+    it('tells the openai SDK not to retry an exhausted budget (x-should-retry: false): one request, not three', async () => {
+      const apiKey = await createKey(gateway, { budget_usd: '0.0001', budget_period: 'day' });
+      const retrying = clientFor(apiKey);
+      const before = gateway.rows.length;
+      const refusal = await refusalOf(() => retrying.chat.completions.create({ model: 'cheap', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }));
+      expect(refusal).toMatchObject({ status: 429, code: 'budget_exceeded' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Each attempt leaves a refused row: the SDK's two retries would leave three.
+      expect(gateway.rows.length - before).toBe(1);
+    });
   });
 }
 

@@ -16,6 +16,9 @@ export function toOpenAIError(error: unknown): RenderedError {
   if (error instanceof FrugalError) {
     const headers: Record<string, string> = {};
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
+    // The openai SDKs retry every 429 unless told not to (a Retry-After past a minute is ignored, and they retry
+    // at once); an exhausted budget does not refill in seconds. The same header the Anthropic shape sends.
+    if (error.code === 'budget_exceeded') headers['x-should-retry'] = 'false';
     return {
       status: error.status,
       headers,
