@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 
 /** Formatted server-sent-event text: one event or several. */
 export type SseFrame = string;
@@ -52,10 +51,29 @@ export async function writeSseFrames(raw: ServerResponse, headers: Record<string
       if (raw.destroyed) break;
       if (frame === '') continue;
       cork();
-      if (!raw.write(frame)) await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
+      if (!raw.write(frame)) await drainedOrClosed(raw);
     }
     if (!raw.destroyed) raw.end(options.trailer);
   } catch (error) {
     if (!raw.destroyed) raw.end(options.errorFrame(error));
   }
+}
+
+/**
+ * Resolves when the client has taken what was buffered, or is gone; every listener is removed either way. (Racing
+ * two `events.once` left the loser's listeners behind: one 'close' and two 'error' listeners per wait, piling up on
+ * a long stream to a slow client.)
+ */
+export function drainedOrClosed(raw: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off('drain', done);
+      raw.off('close', done);
+      raw.off('error', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    raw.on('close', done);
+    raw.on('error', done);
+  });
 }
