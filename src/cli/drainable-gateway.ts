@@ -4,6 +4,7 @@ import type { Gateway } from '../pipeline/create-gateway.js';
 import type { CallerContext } from '../request/request-context.js';
 import type { LedgerSink } from '../ledger/ledger-row-builder.js';
 import type { ChatChunk } from '../wire/chat-types.js';
+import { onStreamEnd } from '../request/stream-end.js';
 
 export interface DrainableGatewayOptions {
   /**
@@ -152,7 +153,11 @@ export function createDrainableGateway({ durable }: DrainableGatewayOptions = {}
             await waitDurable();
             throw rethrown(error, scope.call);
           }
-          if (reply.kind === 'stream') return { ...reply, chunks: acknowledged(reply.chunks, scope.call, scope.done) };
+          if (reply.kind === 'stream') {
+            // Without the spool nothing is held back: only the end matters (a lighter wrapper than the generator).
+            const chunks = durable ? acknowledged(reply.chunks, scope.call, scope.done) : onStreamEnd(reply.chunks, scope.done, (error) => rethrown(error, scope.call));
+            return { ...reply, chunks };
+          }
           scope.done();
           await waitDurable();
           return reply;

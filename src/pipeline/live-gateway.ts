@@ -1,4 +1,4 @@
-import type { ChatChunk } from '../wire/chat-types.js';
+import { onStreamEnd } from '../request/stream-end.js';
 import type { Gateway } from './create-gateway.js';
 
 export interface LiveGateway extends Gateway {
@@ -100,7 +100,7 @@ export function createLiveGateway(initial: Gateway, { retireAfterMs = 10 * 60_00
         release();
         return reply;
       }
-      return { ...reply, chunks: releasedAtEnd(reply.chunks, release) };
+      return { ...reply, chunks: onStreamEnd(reply.chunks, release) };
     },
     embeddings: (body, caller) => run((gateway) => gateway.embeddings(body, caller)),
     countTokens: (request, caller) => run((gateway) => gateway.countTokens(request, caller)),
@@ -125,33 +125,3 @@ export function createLiveGateway(initial: Gateway, { retireAfterMs = 10 * 60_00
   };
 }
 
-/**
- * The stream's chunks, calling `release` once when it ends, fails or is abandoned. A hand-written iterator, not
- * an async generator: a generator returned before its first `next()` never runs its `finally`.
- */
-function releasedAtEnd(chunks: AsyncIterable<ChatChunk>, release: () => void): AsyncIterable<ChatChunk> {
-  return {
-    [Symbol.asyncIterator]() {
-      const inner = chunks[Symbol.asyncIterator]();
-      return {
-        async next() {
-          try {
-            const result = await inner.next();
-            if (result.done) release();
-            return result;
-          } catch (error) {
-            release();
-            throw error;
-          }
-        },
-        async return(value?: unknown) {
-          try {
-            return (await inner.return?.(value)) ?? { done: true, value: undefined };
-          } finally {
-            release();
-          }
-        },
-      };
-    },
-  };
-}

@@ -3,8 +3,8 @@ import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import { attributeSavings } from '../../ledger/savings.js';
 import type { LedgerStatus } from '../../ledger/ledger-row.js';
 import { recordRequest, type LedgerSink, type RowFacts } from '../../ledger/ledger-row-builder.js';
-import type { ChatChunk } from '../../wire/chat-types.js';
 import type { CallMeta, RequestContext } from '../../request/request-context.js';
+import { onStreamEnd } from '../../request/stream-end.js';
 import type { SavingsBaseline } from '../savings-baseline.js';
 import type { Stage } from '../stage.js';
 
@@ -31,17 +31,12 @@ export function ledgerStage(sink: LedgerSink | undefined, baselineOf: (requested
       return outcome;
     }
     const { meta } = outcome;
-    const source = outcome.chunks;
-    async function* recorded(): AsyncGenerator<ChatChunk> {
-      try {
-        yield* source;
-      } finally {
-        // Not completed and no upstream error: the consumer stopped reading, i.e. the client went away.
-        const status: LedgerStatus = meta.streamCompleted ? 'ok' : meta.streamError !== undefined && !context.signal.aborted ? 'error' : 'client_aborted';
-        finish(context, meta, status, meta.streamError);
-      }
-    }
-    return { kind: 'stream', chunks: recorded(), meta };
+    const recorded = onStreamEnd(outcome.chunks, () => {
+      // Not completed and no upstream error: the consumer stopped reading, i.e. the client went away.
+      const status: LedgerStatus = meta.streamCompleted ? 'ok' : meta.streamError !== undefined && !context.signal.aborted ? 'error' : 'client_aborted';
+      finish(context, meta, status, meta.streamError);
+    });
+    return { kind: 'stream', chunks: recorded, meta };
   };
 }
 

@@ -2,7 +2,7 @@ import { ceilingFromHeader, parseCeilingUsd, tightestCeiling, type CostCeiling }
 import { openRequestSpend } from '../../budget/request-spend.js';
 import type { SpendControl } from '../../budget/open-spend-control.js';
 import type { GatewayConfig } from '../../config/gateway-config.js';
-import type { ChatChunk } from '../../wire/chat-types.js';
+import { onStreamEnd } from '../../request/stream-end.js';
 import { requestNeeds } from '../../request/fit-check.js';
 import type { RequestContext } from '../../request/request-context.js';
 import type { Stage } from '../stage.js';
@@ -61,14 +61,7 @@ export function spendControlStage(parts: SpendControlParts): Stage {
       return outcome;
     }
     const source = outcome.chunks;
-    async function* settledWhenDone(): AsyncGenerator<ChatChunk> {
-      try {
-        yield* source;
-      } finally {
-        await spend.finish();
-      }
-    }
-    return { ...outcome, chunks: settledWhenDone() };
+    return { ...outcome, chunks: onStreamEnd(source, () => spend.finish()) };
   };
 }
 

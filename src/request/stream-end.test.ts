@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { onStreamEnd } from './stream-end.js';
+
+function source(items: number[], log: string[], failAt?: number) {
+  return (async function* () {
+    try {
+      for (const [index, item] of items.entries()) {
+        if (index === failAt) throw new Error('upstream broke');
+        yield item;
+      }
+    } finally {
+      log.push('inner end');
+    }
+  })();
+}
+
+describe('onStreamEnd', () => {
+  it('passes every item through and runs its hook once, after the inner stream ended', async () => {
+    const log: string[] = [];
+    const seen: number[] = [];
+    for await (const item of onStreamEnd(source([1, 2, 3], log), () => void log.push('end'))) seen.push(item);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(log).toEqual(['inner end', 'end']);
+  });
+
+  it('runs it when the reader stops early, also before its first read, and when a read fails (mapped)', async () => {
+    const early: string[] = [];
+    for await (const _item of onStreamEnd(source([1, 2, 3], early), () => void early.push('end'))) break;
+    expect(early).toEqual(['inner end', 'end']);
+
+    const unread: string[] = [];
+    await onStreamEnd(source([1], unread), () => void unread.push('end')).return?.();
+    expect(unread).toEqual(['end']);
+
+    const failed: string[] = [];
+    const reading = (async () => {
+      for await (const _item of onStreamEnd(source([1, 2, 3], failed, 1), () => void failed.push('end'), (error) => new Error(`mapped: ${(error as Error).message}`))) {
+        // read until it fails
+      }
+    })();
+    await expect(reading).rejects.toThrow('mapped: upstream broke');
+    expect(failed).toEqual(['inner end', 'end']);
+  });
+
+  it('waits for an async hook before the last read resolves', async () => {
+    let settled = false;
+    const iterator = onStreamEnd(source([], []), async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      settled = true;
+    });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    expect(settled).toBe(true);
+  });
+});
