@@ -59,6 +59,11 @@ describe('virtual keys through the server', () => {
     expect(JSON.stringify(rows)).not.toContain(key.split('-').pop()!);
 
     await expect(hello(key, 'b')).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    // /v1/models lists what this key may use, as OpenAI's does; the other model is no one's business here.
+    const listed = await client(key).models.list();
+    expect(listed.data.map((model) => model.id)).toEqual(['a']);
+    await expect(client(key).models.retrieve('b')).rejects.toMatchObject({ status: 404 });
+    await expect(client(key).models.retrieve('a')).resolves.toMatchObject({ id: 'a' });
 
     expect((await admin(`/keys/${id}/revoke`, {})).status).toBe(200);
     await expect(hello(key)).rejects.toMatchObject({ status: 401 });

@@ -22,13 +22,17 @@ function toOpenAIModel(model: ModelEntry) {
 export function registerModelsRoute(app: FastifyInstance, gateway: Gateway) {
   // Built once per config: a reload swaps the gateway's config, and the list follows it.
   let listed: { config: unknown; list: { object: 'list'; data: Array<ReturnType<typeof toOpenAIModel>> } } | undefined;
-  app.get('/v1/models', async () => {
+  // A key limited to some models sees those only, as OpenAI lists the models a key can use.
+  app.get('/v1/models', async (request) => {
     if (listed?.config !== gateway.config) listed = { config: gateway.config, list: { object: 'list', data: gateway.models().map(toOpenAIModel) } };
-    return listed.list;
+    const allowed = request.frugalKey?.allowedModels;
+    if (!allowed) return listed.list;
+    return { object: 'list' as const, data: listed.list.data.filter((model) => allowed.includes(model.id)) };
   });
   app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
     const model = gateway.config.models.get(request.params['*']);
-    if (!model) throw new FrugalError('model_not_found', `The model '${request.params['*']}' does not exist.`, { param: 'model' });
+    const allowed = request.frugalKey?.allowedModels;
+    if (!model || (allowed && !allowed.includes(model.name))) throw new FrugalError('model_not_found', `The model '${request.params['*']}' does not exist or this key may not use it.`, { param: 'model' });
     return toOpenAIModel(model);
   });
 }
