@@ -8,22 +8,28 @@ export interface SpendReport {
 }
 
 /**
- * The rows a budget scope counts, as a report filter: `global`, `key:<id>`, `team:<team>`, and the tags reports
- * group by (`tag:feature=…`, `tag:team=…`). Undefined for other tags, which the ledger keeps but cannot group.
+ * The report group a budget scope counts: null for `global` (every row), the dimension and value for `key:<id>`,
+ * `team:<team>` and the tags reports group by (`tag:feature=…`, `tag:team=…`; the value may be a rule's `*`).
+ * Undefined for other tags, which the ledger keeps but cannot group.
  */
-export function scopeRows(scopeId: string): ReportFilter[] | undefined {
-  if (scopeId === 'global') return [];
-  const colon = scopeId.indexOf(':');
-  const kind = scopeId.slice(0, colon);
-  const target = scopeId.slice(colon + 1);
-  if (kind === 'key') return [{ dimension: 'key', value: target }];
-  if (kind === 'team') return [{ dimension: 'team', value: target }];
+export function scopeGroup(scope: string): { dimension: 'key' | 'team' | 'feature'; value: string } | null | undefined {
+  if (scope === 'global') return null;
+  const colon = scope.indexOf(':');
+  const kind = scope.slice(0, colon);
+  const target = scope.slice(colon + 1);
+  if (kind === 'key' || kind === 'team') return { dimension: kind, value: target };
   if (kind === 'tag') {
     const equals = target.indexOf('=');
     const name = target.slice(0, equals);
-    if (name === 'feature' || name === 'team') return [{ dimension: name, value: target.slice(equals + 1) }];
+    if (name === 'feature' || name === 'team') return { dimension: name, value: target.slice(equals + 1) };
   }
   return undefined;
+}
+
+/** The rows one budget scope counts, as a report filter (see scopeGroup); undefined when the ledger cannot group them. */
+export function scopeRows(scopeId: string): ReportFilter[] | undefined {
+  const group = scopeGroup(scopeId);
+  return group === undefined ? undefined : group === null ? [] : [group];
 }
 
 /**

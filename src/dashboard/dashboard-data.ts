@@ -1,4 +1,5 @@
 import { periodWindow } from '../budget/budget-period.js';
+import { scopeGroup } from '../budget/ledger-spend-seed.js';
 import type { BudgetSettings } from '../config/gateway-config.js';
 import type { FeedbackStore } from '../feedback/feedback-store.js';
 import { formatQualityJson, joinQuality } from '../feedback/quality-report.js';
@@ -177,14 +178,12 @@ export async function cacheData(sources: DashboardSources, viewer: DashboardView
   return { byRoute: reportJson(byRoute, 'route/cache'), bucket, overTime: reportJson(overTime, `${bucket}/cache`), promptOrder: reportJson(promptOrder, 'route/prompt_order') };
 }
 
-/** The report filter a budget scope counts, or undefined for scopes the ledger cannot group (other tags). */
+/** The report filter a budget rule counts, or undefined for scopes the ledger cannot group (other tags). */
 function scopeFilter(scope: string): { where: ReportFilter[]; each?: ReportDimension } | undefined {
-  if (scope === 'global') return { where: [] };
-  const [kind, target] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1)];
-  const dimension: ReportDimension | undefined = kind === 'key' ? 'key' : kind === 'team' ? 'team' : kind === 'tag' && /^(feature|team)=/.test(target) ? (target.slice(0, target.indexOf('=')) as ReportDimension) : undefined;
-  if (dimension === undefined) return undefined;
-  const value = kind === 'tag' ? target.slice(target.indexOf('=') + 1) : target;
-  return value === '*' ? { where: [], each: dimension } : { where: [{ dimension, value }] };
+  const group = scopeGroup(scope);
+  if (group === undefined) return undefined;
+  if (group === null) return { where: [] };
+  return group.value === '*' ? { where: [], each: group.dimension } : { where: [group] };
 }
 
 export async function budgetsData(sources: DashboardSources, viewer: DashboardViewer) {
