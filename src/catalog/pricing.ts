@@ -80,23 +80,13 @@ export function picoToUsdPerMillion(pico: number): string {
  * product silently drops the last digits.
  */
 export function priceUsage(usage: TokenUsage, price: TokenRates): number {
-  // Every term is a non-negative integer product: while their float sum stays below 2^53, each product and the sum
-  // are exact, so the common case needs no bigint (this runs several times a request).
-  const cachedTokens = Math.min(usage.cachedPromptTokens, usage.promptTokens);
-  const writtenTokens = Math.min(usage.cacheCreationTokens, usage.promptTokens - cachedTokens);
-  const fast =
-    (usage.promptTokens - cachedTokens - writtenTokens) * price.inputPico +
-    cachedTokens * price.cachedInputPico +
-    writtenTokens * price.cacheWritePico +
-    usage.completionTokens * price.outputPico;
-  if (fast >= 0 && fast < EXACT_FLOAT_LIMIT) return Math.floor((fast + 500) / 1000);
   const { cached, written, uncached } = promptParts(usage);
-  const pico =
-    uncached * BigInt(price.inputPico) +
-    cached * BigInt(price.cachedInputPico) +
-    written * BigInt(price.cacheWritePico) +
-    BigInt(usage.completionTokens) * BigInt(price.outputPico);
-  return safeNanos(roundPicoToNanos(pico));
+  return nanosOf([
+    [uncached, price.inputPico],
+    [cached, price.cachedInputPico],
+    [written, price.cacheWritePico],
+    [usage.completionTokens, price.outputPico],
+  ]);
 }
 
 /**
@@ -105,27 +95,49 @@ export function priceUsage(usage: TokenUsage, price: TokenRates): number {
  */
 export function promptCacheSavingNanos(usage: TokenUsage, price: TokenRates): number {
   const { cached, written } = promptParts(usage);
-  const pico = cached * BigInt(price.inputPico - price.cachedInputPico) - written * BigInt(price.cacheWritePico - price.inputPico);
-  return safeNanos(roundPicoToNanos(pico));
+  return nanosOf([
+    [cached, price.inputPico - price.cachedInputPico],
+    [-written, price.cacheWritePico - price.inputPico],
+  ]);
 }
 
 /** `tokens` at `pico` pico-dollars each, in nano-dollars (rounded half-up, exact past 2^53 pico-dollars). */
 export function tokensCostNanos(tokens: number, pico: number): number {
-  return safeNanos(roundPicoToNanos(BigInt(tokens) * BigInt(pico)));
+  return nanosOf([[tokens, pico]]);
 }
 
 /** The prompt split into cache reads, cache writes and the rest; counts a provider overstated are capped at the prompt. */
-function promptParts(usage: TokenUsage): { cached: bigint; written: bigint; uncached: bigint } {
-  const prompt = BigInt(usage.promptTokens);
-  const cached = minBig(BigInt(usage.cachedPromptTokens), prompt);
-  const written = minBig(BigInt(usage.cacheCreationTokens), prompt - cached);
-  return { cached, written, uncached: prompt - cached - written };
+function promptParts(usage: TokenUsage): { cached: number; written: number; uncached: number } {
+  const cached = Math.min(usage.cachedPromptTokens, usage.promptTokens);
+  const written = Math.min(usage.cacheCreationTokens, usage.promptTokens - cached);
+  return { cached, written, uncached: usage.promptTokens - cached - written };
 }
-
-const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /** Below this, sums of integer products held in floats are exact (2^53). */
 const EXACT_FLOAT_LIMIT = 2 ** 53;
+
+/**
+ * The sum of token × pico-dollar products in nano-dollars, rounded half-up once. While the products' magnitudes add
+ * up to less than 2^53 every product and partial sum is an exact float, so the common case (it runs several times a
+ * request) needs no bigint; past that the sum is taken in bigints.
+ */
+function nanosOf(terms: ReadonlyArray<readonly [tokens: number, pico: number]>): number {
+  let sum = 0;
+  let magnitude = 0;
+  for (const [tokens, pico] of terms) {
+    const product = tokens * pico;
+    sum += product;
+    magnitude += Math.abs(product);
+  }
+  if (magnitude < EXACT_FLOAT_LIMIT) {
+    // Half-up, symmetric for negatives as roundPicoToNanos is (and never a -0).
+    const nanos = Math.floor((Math.abs(sum) + 500) / 1000);
+    return sum < 0 && nanos > 0 ? -nanos : nanos;
+  }
+  let pico = 0n;
+  for (const [tokens, rate] of terms) pico += BigInt(tokens) * BigInt(rate);
+  return safeNanos(roundPicoToNanos(pico));
+}
 
 /** Half-up, symmetric for negatives (a net prompt-cache loss rounds as the gain of the same size does). */
 function roundPicoToNanos(pico: bigint): bigint {
