@@ -4,7 +4,7 @@ import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { EmbeddingResponse } from '../wire/chat-types.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
-import { checkedUsage, type TokenUsage } from '../wire/token-usage.js';
+import { usableUsage, type TokenUsage } from '../wire/token-usage.js';
 import { validateEmbeddingRequest } from '../request/validate-request.js';
 import { countTextTokens } from '../tokens/count-tokens.js';
 import type { CallerContext } from '../request/request-context.js';
@@ -83,9 +83,7 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
         throw error;
       }
       // A count that cannot be priced (negative, fractional, absurd) is estimated, as a chat call's is.
-      const reported = checkedUsage(result.usage);
-      if (reported === undefined && result.usage !== undefined) warnings.push(`'${model.name}' reported token usage that cannot be priced; tokens estimated`);
-      usage = reported ?? estimateEmbeddingUsage(request.input);
+      usage = usableUsage(result.usage, model.name, warnings) ?? estimateEmbeddingUsage(request.input);
       costNanos = priceUsage(usage, model.price);
       if (traced) {
         traced.responseModel = result.response.model;

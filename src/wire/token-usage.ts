@@ -50,6 +50,21 @@ export function usageFromOpenAI(usage: OpenAIUsage): TokenUsage | undefined {
 }
 
 /**
+ * The usage an upstream reported, if it can be priced: a negative, fractional, non-numeric or absurd count from a
+ * misbehaving upstream would otherwise become a negative cost, a NaN budget counter or a string in the ledger.
+ * Undefined (the caller estimates, marked estimated) when there was none or it was unusable; the latter is said in
+ * `warnings`, once. `upstreamSentUsage`: the answer carried a usage object even if the adapter could make nothing of it.
+ */
+export function usableUsage(reported: TokenUsage | undefined, model: string, warnings: string[], upstreamSentUsage = false): TokenUsage | undefined {
+  const usage = checkedUsage(reported);
+  if (usage === undefined && (reported !== undefined || upstreamSentUsage)) {
+    const warning = `'${model}' reported token usage that cannot be priced; tokens estimated`;
+    if (!warnings.includes(warning)) warnings.push(warning);
+  }
+  return usage;
+}
+
+/**
  * Usage any adapter reported, checked before it is priced: prompt and completion counts must be whole numbers
  * in range (else undefined: unusable); cache and reasoning details out of range are dropped to 0.
  */

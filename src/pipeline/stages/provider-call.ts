@@ -4,7 +4,7 @@ import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import type { ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChatRequest, OpenAIUsage } from '../../wire/chat-types.js';
-import { checkedUsage, type TokenUsage } from '../../wire/token-usage.js';
+import { usableUsage } from '../../wire/token-usage.js';
 import type { ChatStreamResult, ProviderAdapter } from '../../providers/provider-adapter.js';
 import { publishUpstreamError } from '../../telemetry/events.js';
 import { beginUpstreamAttempt, endUpstreamAttempt, noteAttemptChunk, noteAttemptResponse, runUpstreamAttempt, type UpstreamAttemptEvent } from '../../telemetry/upstream-attempt-event.js';
@@ -56,7 +56,7 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
       const call = () => adapter.chat(upstreamRequest, { signal });
       const result = await (traced ? runUpstreamAttempt(traced, call) : call());
       context.warnings.push(...result.warnings);
-      meta.usage = usableUsage(context, model.name, result.usage, result.response.usage != null) ?? estimateUsage(upstreamRequest, responseText(result.response));
+      meta.usage = usableUsage(result.usage, model.name, context.warnings, result.response.usage != null) ?? estimateUsage(upstreamRequest, responseText(result.response));
       meta.costNanos = priceUsage(meta.usage, price);
       addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
       await held?.end(meta.costNanos);
@@ -102,20 +102,6 @@ function toUpstreamRequest(context: RequestContext, model: ModelEntry, attempt: 
 
 const METADATA_WARNING = 'metadata used as Frugal tags, not sent upstream';
 
-/**
- * The usage an adapter reported, if it can be priced: a negative, fractional, non-numeric or absurd count from a
- * misbehaving upstream would otherwise become a negative cost, a NaN budget counter or a string in the ledger.
- * Undefined (the caller estimates, marked estimated) when there was none or it was unusable; the latter is said.
- */
-function usableUsage(context: RequestContext, model: string, reported: TokenUsage | undefined, upstreamSentUsage: boolean): TokenUsage | undefined {
-  const usage = checkedUsage(reported);
-  if (usage === undefined && (reported !== undefined || upstreamSentUsage)) {
-    const warning = `'${model}' reported token usage that cannot be priced; tokens estimated`;
-    if (!context.warnings.includes(warning)) context.warnings.push(warning);
-  }
-  return usage;
-}
-
 function usageBody(meta: CallMeta): OpenAIUsage {
   const usage = meta.usage;
   return {
@@ -144,7 +130,7 @@ async function* pricedStream(
       if (chunk.usage) {
         // The usage chunk comes last: an unusable one is replaced by the estimate of the whole answer, so the
         // cost the client reads here is the row's.
-        meta.usage = usableUsage(context, meta.model.name, result.usage(), true) ?? estimateUsage(request, generated.join(''));
+        meta.usage = usableUsage(result.usage(), meta.model.name, context.warnings, true) ?? estimateUsage(request, generated.join(''));
         meta.costNanos = priceUsage(meta.usage, price);
         // The usage chunk exists because we always ask upstream for it; the client only sees it if it asked.
         if (!clientWantsUsage && chunk.choices.length === 0) continue;
@@ -162,7 +148,7 @@ async function* pricedStream(
     throw error;
   } finally {
     if (meta.usage === undefined) {
-      meta.usage = usableUsage(context, meta.model.name, result.usage(), false) ?? estimateUsage(request, generated.join(''));
+      meta.usage = usableUsage(result.usage(), meta.model.name, context.warnings) ?? estimateUsage(request, generated.join(''));
       meta.costNanos = priceUsage(meta.usage, price);
     }
     addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
