@@ -9,6 +9,11 @@ export interface CachedEntry {
   usage: { promptTokens: number; completionTokens: number; cachedPromptTokens: number };
   /** What the original call cost, in nano-dollars: a hit saves exactly this. */
   costNanos: number;
+  /**
+   * What the providers' prompt caches took off that cost (net, nano-dollars). A hit shows it apart: it is not a
+   * saving of the route's choice. Absent on entries stored before it was kept.
+   */
+  promptCacheSavedNanos?: number;
   /** Epoch milliseconds when the answer was stored. */
   createdAt: number;
 }
@@ -48,6 +53,7 @@ export function parseCachedEntry(text: string): CachedEntry | undefined {
     typeof entry.usage !== 'object' ||
     entry.usage === null ||
     !Number.isSafeInteger(entry.costNanos) ||
+    (entry.promptCacheSavedNanos !== undefined && !Number.isSafeInteger(entry.promptCacheSavedNanos)) ||
     typeof entry.createdAt !== 'number'
   ) {
     return undefined;

@@ -35,6 +35,8 @@ export interface SavingsInput {
   referencePrice?: Price | undefined;
   /** Set when the answer came from the response cache: what the original call cost. */
   cacheHitOriginalCostNanos: number | undefined;
+  /** On a cache hit: what the providers' prompt caches took off the original call's cost. */
+  cacheHitPromptCacheSavedNanos?: number;
   /** What a patient lane's tier or hour (flex, off-peak) saved against the real-time price of the same calls (background lane). */
   batchSavedNanos?: number;
   /** What prompt batching saved, net of re-sends (already netted out of costNanos). */
@@ -61,7 +63,10 @@ export function attributeSavings(input: SavingsInput): SavingsBreakdown {
   const callerChoiceNanos = input.referencePrice === undefined ? 0 : priceUsage(uncached, input.referencePrice) - baselineNanos;
   if (input.cacheHitOriginalCostNanos !== undefined) {
     const cacheNanos = input.cacheHitOriginalCostNanos - costNanos;
-    return { baselineNanos, ...NONE, cacheNanos, routingNanos: baselineNanos - costNanos - cacheNanos, callerChoiceNanos };
+    // The original call's price already had its prompt-cache discount in it: left in, routing would be credited
+    // for it (on a named model, where routing decided nothing).
+    const promptCacheNanos = input.cacheHitPromptCacheSavedNanos ?? 0;
+    return { baselineNanos, ...NONE, cacheNanos, promptCacheNanos, routingNanos: baselineNanos - costNanos - cacheNanos - promptCacheNanos, callerChoiceNanos };
   }
   const grossCompression = servedPrice === undefined ? 0 : tokensCostNanos(input.compressedAwayTokens, servedPrice.inputPico);
   const compressionNanos = grossCompression - input.compressionCostNanos;

@@ -85,6 +85,15 @@ describe('savings credit only what Frugal decided', () => {
     expect(row.costNanos).toBe(smallCost(row) - promptCache);
   });
 
+  it("shows a hit's prompt-cache discount apart: the original's price had it, routing decided nothing", async () => {
+    const miss = await rowFor('small', 'cached twice over [[mock:cached_tokens=8]]');
+    const hit = await rowFor('small', 'cached twice over [[mock:cached_tokens=8]]');
+    expect(hit.cacheStatus).toBe('hit');
+    const promptCache = 8 * (SMALL.input - SMALL.cached);
+    expect(miss.savedPromptCacheNanos).toBe(promptCache);
+    expect(hit).toMatchObject({ costNanos: 0, savedCacheNanos: miss.costNanos, savedPromptCacheNanos: promptCache, savedRoutingNanos: 0, baselineNanos: smallCost(miss) });
+  });
+
   it('adds up on every row: baseline − cost = routing + cache + compression + prompt cache', () => {
     for (const row of frugal.rows) {
       expect(row.baselineNanos - row.costNanos).toBe(row.savedNanos);

@@ -104,7 +104,7 @@ export interface RequestContext {
   /** Prompt batching: what this request alone would have cost minus its share of the batched call, net of re-sends. */
   batchingSavedNanos?: number;
   /** Set when the answer came from the response cache: the original call's cost and tokens. */
-  cacheHit: { originalCostNanos: number; promptTokens: number; completionTokens: number } | undefined;
+  cacheHit: { originalCostNanos: number; originalPromptCacheSavedNanos: number; promptTokens: number; completionTokens: number } | undefined;
   /** Prompt tokens the compression stage removed (0 when it did not run). */
   compressedAwayTokens: number;
   /** Prompt tokens before and after compression / pruning, when either ran (our count). */

@@ -96,6 +96,7 @@ export function cacheStage({ config, store, semantic, now = Date.now }: CacheSta
         provider: meta.provider,
         usage: { promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0, cachedPromptTokens: usage?.cachedPromptTokens ?? 0 },
         costNanos: context.spend.costNanos,
+        promptCacheSavedNanos: context.spend.promptCacheSavedNanos,
         createdAt: now(),
       };
       store.set(key, entry, decision.ttlSeconds).catch((error: unknown) => publish(channels.cacheError, { operation: 'set', error }));
@@ -144,7 +145,7 @@ function serveHit(context: RequestContext, config: GatewayConfig, entry: CachedE
   // The model that answered is gone from the config: its old answers are not served.
   if (model === undefined) return undefined;
   context.cacheStatus = formatCacheStatus(status);
-  context.cacheHit = { originalCostNanos: entry.costNanos, promptTokens: entry.usage.promptTokens, completionTokens: entry.usage.completionTokens };
+  context.cacheHit = { originalCostNanos: entry.costNanos, originalPromptCacheSavedNanos: entry.promptCacheSavedNanos ?? 0, promptTokens: entry.usage.promptTokens, completionTokens: entry.usage.completionTokens };
   // The requested route or model first, so reports by route count hits where the request was aimed.
   context.routeTrace.push(context.request.model, status.kind === 'hit' ? 'cache' : 'semantic-cache');
   context.routeTrace.push(model.name);

@@ -64,6 +64,7 @@ function rowFacts(context: RequestContext, meta: CallMeta | undefined, status: L
     baselinePrice: inForce(baseline),
     referencePrice: inForce(reference),
     cacheHitOriginalCostNanos: hit?.originalCostNanos,
+    cacheHitPromptCacheSavedNanos: hit?.originalPromptCacheSavedNanos,
     batchSavedNanos: context.lane?.savedNanos,
     batchingSavedNanos: context.batchingSavedNanos,
   });
