@@ -7,7 +7,7 @@ import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, Provid
 import { serializeRequest } from '../serialize-request.js';
 import { announceUpstreamPeer, upstreamPeer } from '../../telemetry/upstream-peer.js';
 import { keepWireText } from '../../wire/sse/chunk-wire-text.js';
-import { parseSse, type SseEvent } from '../../wire/sse/parse-sse.js';
+import { SseDecoder } from '../../wire/sse/parse-sse.js';
 import { usageFromOpenAI, type TokenUsage } from '../../wire/token-usage.js';
 import { openAIStreamError, openAIUpstreamError } from './openai-error.js';
 
@@ -117,35 +117,41 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
       async function* chunks(): AsyncGenerator<ChatChunk> {
         let done = false;
         let finished = false;
-        const events = parseSse(response.body, sseLimits)[Symbol.asyncIterator]();
+        // The SSE decoder runs inside this loop rather than as a generator of its own: one async layer less
+        // between the socket and the stages, for every event of every stream.
+        const decoder = new SseDecoder(sseLimits);
+        const body = response.body[Symbol.asyncIterator]();
         try {
-          for (let next = await events.next(); !next.done; next = await events.next()) {
-            const event = next.value;
-            // The answer is complete at [DONE]: end the stream now, in the same turn as its last chunks (so the
-            // client's socket gets them and the end in one write), and read the rest of the body in the background.
-            if (event.data === '[DONE]') {
-              done = true;
-              break;
+          for (;;) {
+            const piece = await body.next();
+            for (const event of piece.done ? decoder.end() : decoder.push(piece.value as Uint8Array)) {
+              // The answer is complete at [DONE]: end the stream now, in the same turn as its last chunks (so the
+              // client's socket gets them and the end in one write), and read the rest of the body in the background.
+              if (event.data === '[DONE]') {
+                done = true;
+                break;
+              }
+              let chunk: ChatChunk & { error?: { message?: string; type?: string; code?: string } };
+              try {
+                chunk = JSON.parse(event.data) as typeof chunk;
+              } catch {
+                throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a stream event that is not valid JSON.`, { upstreamFailure: true });
+              }
+              if (chunk.error) throw openAIStreamError(name, chunk.error, secrets);
+              if (chunk.usage) usage = usageFromOpenAI(chunk.usage as OpenAIUsage);
+              if (chunk.choices?.some((choice) => choice.finish_reason)) finished = true;
+              keepWireText(chunk, event.data);
+              yield chunk;
             }
-            let chunk: ChatChunk & { error?: { message?: string; type?: string; code?: string } };
-            try {
-              chunk = JSON.parse(event.data) as typeof chunk;
-            } catch {
-              throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a stream event that is not valid JSON.`, { upstreamFailure: true });
-            }
-            if (chunk.error) throw openAIStreamError(name, chunk.error, secrets);
-            if (chunk.usage) usage = usageFromOpenAI(chunk.usage as OpenAIUsage);
-            if (chunk.choices?.some((choice) => choice.finish_reason)) finished = true;
-            keepWireText(chunk, event.data);
-            yield chunk;
+            if (done || piece.done) break;
           }
         } catch (error) {
           throw transportError(name, error, combined);
         } finally {
-          // Read on to the end of the body rather than stop the parser: stopping destroys the socket's stream with
-          // an AbortError, whose stack formatting alone cost ~3% of the gateway's CPU per stream, and the socket
-          // could not be reused. Past [DONE] nothing is read for the answer; a failure there changes nothing.
-          if (done) void drainEvents(events);
+          // Read on to the end of the body rather than stop it: stopping destroys the socket's stream with an
+          // AbortError, whose stack formatting alone cost ~3% of the gateway's CPU per stream, and the socket could
+          // not be reused. Past [DONE] nothing is read for the answer; a failure there changes nothing.
+          if (done) void drainBody(body);
           else response.body.destroy();
           call.done();
         }
@@ -191,9 +197,9 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
 }
 
 /** Reads what is left of a stream after its end marker, so the connection goes back to the pool. */
-async function drainEvents(events: AsyncIterator<SseEvent>): Promise<void> {
+async function drainBody(body: AsyncIterator<unknown>): Promise<void> {
   try {
-    while (!(await events.next()).done);
+    while (!(await body.next()).done);
   } catch {
     // The answer was complete; the connection is discarded by undici.
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSse, type SseLimits } from './parse-sse.js';
+import { parseSse, SseDecoder, type SseLimits } from './parse-sse.js';
 
 async function collect(pieces: string[], limits?: SseLimits) {
   const encoder = new TextEncoder();
@@ -36,5 +36,31 @@ describe('parseSse', () => {
     await expect(collect(['data: ', 'x'.repeat(100), 'x'.repeat(100)], limits(150, 10))).rejects.toThrow('too many bytes');
     await expect(collect(['data: 1\n\ndata: 2\n\ndata: 3\n\n'], limits(1000, 2))).rejects.toThrow('too many events');
     expect(await collect(['data: 1\n\ndata: 2\n\n'], limits(1000, 2))).toHaveLength(2);
+  });
+});
+
+describe('SseDecoder', () => {
+  it('gives the same events whichever way the bytes are split, multi-byte characters included', () => {
+    const text = 'event: a\r\ndata: héllo 😀\ndata: two\n\n: comment\ndata: {"x":1}\n\ndata: last';
+    const bytes = new TextEncoder().encode(text);
+    const whole = new SseDecoder();
+    const expected = [...whole.push(bytes), ...whole.end()];
+    expect(expected).toEqual([
+      { event: 'a', data: 'héllo 😀\ntwo' },
+      { event: undefined, data: '{"x":1}' },
+      { event: undefined, data: 'last' },
+    ]);
+    for (let size = 1; size <= 7; size += 1) {
+      const decoder = new SseDecoder();
+      const events = [];
+      for (let at = 0; at < bytes.length; at += size) events.push(...decoder.push(bytes.subarray(at, at + size)));
+      events.push(...decoder.end());
+      expect(events, `pieces of ${size} bytes`).toEqual(expected);
+    }
+  });
+
+  it('drops the name of an event that carried no data', () => {
+    const decoder = new SseDecoder();
+    expect([...decoder.push('event: ping\n\ndata: x\n\n')]).toEqual([{ event: undefined, data: 'x' }]);
   });
 });
