@@ -24,6 +24,16 @@ export interface SseWriteOptions {
  * delayed.
  */
 export async function writeSseFrames(raw: ServerResponse, headers: Record<string, string>, frames: AsyncIterable<SseFrame>, options: SseWriteOptions): Promise<void> {
+  await writeSseItems(raw, headers, frames, asFrame, options);
+}
+
+const asFrame = (frame: SseFrame) => frame;
+
+/**
+ * {@link writeSseFrames} for a stream of items that `frameOf` formats as they are written: a door that only formats
+ * needs no async generator layer of its own between the stages and the socket (several promise turns per chunk).
+ */
+export async function writeSseItems<T>(raw: ServerResponse, headers: Record<string, string>, items: AsyncIterable<T>, frameOf: (item: T) => SseFrame, options: SseWriteOptions): Promise<void> {
   let corked = false;
   const uncork = () => {
     corked = false;
@@ -47,8 +57,9 @@ export async function writeSseFrames(raw: ServerResponse, headers: Record<string
   });
   raw.flushHeaders();
   try {
-    for await (const frame of frames) {
+    for await (const item of items) {
       if (raw.destroyed) break;
+      const frame = frameOf(item);
       if (frame === '') continue;
       cork();
       if (!raw.write(frame)) await drainedOrClosed(raw);
