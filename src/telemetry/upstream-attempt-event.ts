@@ -1,5 +1,6 @@
 import type { ChatChunk, ChatRequest, ChatResponse } from '../wire/chat-types.js';
 import type { TokenUsage } from '../wire/token-usage.js';
+import { providerFinishReasonOf } from '../wire/anthropic/anthropic-native.js';
 import { channels } from './events.js';
 import { requestParametersOf, type RequestParameters } from './request-parameters.js';
 
@@ -26,8 +27,10 @@ export interface UpstreamAttemptEvent {
   firstChunkMs: number | null;
   responseModel: string | undefined;
   responseId: string | undefined;
-  /** One per choice, in choice order, once known. */
+  /** One per choice, in choice order, once known: OpenAI's, which the request span maps for its caller. */
   finishReasons: string[];
+  /** The same in the upstream's own words where its adapter kept them (Anthropic's end_turn…), for the attempt span. */
+  providerFinishReasons: string[];
   usage: TokenUsage | undefined;
   costNanos: number;
   /** Set when the call (or its stream) failed. */
@@ -58,6 +61,7 @@ export function beginUpstreamAttempt(
     responseModel: undefined,
     responseId: undefined,
     finishReasons: [],
+    providerFinishReasons: [],
     usage: undefined,
     costNanos: 0,
     error: undefined,
@@ -77,6 +81,7 @@ export function noteAttemptResponse(event: UpstreamAttemptEvent, response: ChatR
   event.responseModel = response.model;
   event.responseId = response.id;
   event.finishReasons = response.choices.map((choice) => choice.finish_reason ?? 'none');
+  event.providerFinishReasons = response.choices.map((choice) => providerFinishReasonOf(choice) ?? choice.finish_reason ?? 'none');
 }
 
 export function noteAttemptChunk(event: UpstreamAttemptEvent, chunk: ChatChunk): void {
@@ -85,7 +90,11 @@ export function noteAttemptChunk(event: UpstreamAttemptEvent, chunk: ChatChunk):
     event.responseModel = chunk.model;
     event.responseId = chunk.id;
   }
-  for (const choice of chunk.choices) if (choice.finish_reason) event.finishReasons[choice.index] = choice.finish_reason;
+  for (const choice of chunk.choices) {
+    if (!choice.finish_reason) continue;
+    event.finishReasons[choice.index] = choice.finish_reason;
+    event.providerFinishReasons[choice.index] = providerFinishReasonOf(choice) ?? choice.finish_reason;
+  }
 }
 
 export function endUpstreamAttempt(event: UpstreamAttemptEvent, usage: TokenUsage | undefined, costNanos: number, error: unknown, cancelled: boolean): void {

@@ -7,6 +7,7 @@ import type { CallOptions, ChatResult, ChatStreamResult, EmbeddingResult, Provid
 import { serializeRequest } from '../serialize-request.js';
 import { announceUpstreamPeer, upstreamPeer } from '../../telemetry/upstream-peer.js';
 import { parseSse } from '../../wire/sse/parse-sse.js';
+import { tokenCount } from '../../wire/token-usage.js';
 import { anthropicUpstreamError } from './anthropic-error.js';
 import { convertAnthropicStream, createAnthropicStreamConverter } from './anthropic-stream.js';
 import { ANTHROPIC_MESSAGE_FIELD, anthropicNativeOf } from '../../wire/anthropic/anthropic-native.js';
@@ -229,10 +230,12 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
       } catch {
         counted = {};
       }
-      if (typeof counted?.input_tokens !== 'number') {
-        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a token count without input_tokens.`, { retryable: true, upstreamFailure: true });
+      // A negative, fractional or non-numeric count is no count (tokenCount reads absent as 0, hence the null check).
+      const inputTokens = counted?.input_tokens == null ? undefined : tokenCount(counted.input_tokens);
+      if (inputTokens === undefined) {
+        throw new FrugalError('upstream_bad_response', `Provider '${name}' sent a token count without a usable input_tokens.`, { retryable: true, upstreamFailure: true });
       }
-      return counted.input_tokens;
+      return inputTokens;
     },
 
     async embed(): Promise<EmbeddingResult> {

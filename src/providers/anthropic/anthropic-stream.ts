@@ -1,13 +1,14 @@
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk, ChunkDelta, FinishReason } from '../../wire/chat-types.js';
 import type { SseEvent } from '../../wire/sse/parse-sse.js';
-import { usageToOpenAI, type TokenUsage } from '../../wire/token-usage.js';
+import type { TokenUsage } from '../../wire/token-usage.js';
 import { countTextTokens } from '../../tokens/count-tokens.js';
-import { ANTHROPIC_EVENTS, ANTHROPIC_MESSAGE_FIELD, type ChunkWithAnthropicEvents } from '../../wire/anthropic/anthropic-native.js';
+import { ANTHROPIC_EVENTS, ANTHROPIC_MESSAGE_FIELD, withProviderFinishReason, type ChunkWithAnthropicEvents } from '../../wire/anthropic/anthropic-native.js';
 import { AnthropicMessageAssembler } from '../../wire/anthropic/anthropic-message-events.js';
 import { anthropicStreamError } from './anthropic-error.js';
 import type { AnthropicStreamEvent, AnthropicUsage } from '../../wire/anthropic/anthropic-types.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
+import { openAIUsageOf } from './convert-anthropic-response.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
 
 export interface AnthropicStreamOptions {
@@ -64,8 +65,9 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
   function mergeUsage(update: AnthropicUsage | undefined) {
     if (!update) return;
     const merged: AnthropicUsage = { ...usage };
-    // Counts in message_delta are cumulative; a field left out or null keeps what message_start said.
-    for (const [field, value] of Object.entries(update)) if (typeof value === 'number') merged[field] = value;
+    // Counts in message_delta are cumulative; a field left out or null keeps what message_start said. A count of
+    // another type is kept too, so that convertAnthropicUsage refuses it rather than message_start's value passing.
+    for (const [field, value] of Object.entries(update)) if (value !== undefined && value !== null && typeof value !== 'object') merged[field] = value;
     usage = merged;
   }
 
@@ -150,11 +152,13 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
       case 'message_delta': {
         if (!started) throw notStarted(event.type);
         mergeUsage(event.usage);
-        if (typeof event.usage?.output_tokens === 'number') outputCounted = true;
+        if (event.usage?.output_tokens !== undefined && event.usage.output_tokens !== null) outputCounted = true;
         const finishReason = mapAnthropicStopReason(event.delta?.stop_reason);
         if (finishReason === null || finishSent) return [];
         finishSent = true;
-        return [chunk({}, finishReason)];
+        const finish = chunk({}, finishReason);
+        withProviderFinishReason(finish.choices[0], event.delta?.stop_reason);
+        return [finish];
       }
       case 'message_stop': {
         if (!started) throw notStarted(event.type);
@@ -162,7 +166,7 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
         const result = finishSent ? [] : [chunk({}, 'stop')];
         finishSent = true;
         if (usage) {
-          result.push({ id, object: 'chat.completion.chunk', created: options.createdSeconds, model, system_fingerprint: null, choices: [], usage: usageToOpenAI(convertAnthropicUsage(usage)) });
+          result.push({ id, object: 'chat.completion.chunk', created: options.createdSeconds, model, system_fingerprint: null, choices: [], usage: openAIUsageOf(usage) });
         }
         return result;
       }
@@ -174,8 +178,9 @@ export function createAnthropicStreamConverter(options: AnthropicStreamOptions):
 
   function currentUsage(): TokenUsage | undefined {
     if (!usage) return undefined;
+    // Unusable counts: undefined, and the pipeline estimates with a warning (see openAIUsageOf).
     const converted = convertAnthropicUsage(usage);
-    if (outputCounted) return converted;
+    if (outputCounted || converted === undefined) return converted;
     // Cut short (client gone, upstream broke): the output so far, counted by us, so the row is priced on what was generated.
     return { ...converted, completionTokens: Math.max(converted.completionTokens, countTextTokens(generated.join(''))), estimated: true };
   }

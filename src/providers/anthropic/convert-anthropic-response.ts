@@ -1,6 +1,7 @@
-import type { ChatResponse, ToolCall } from '../../wire/chat-types.js';
+import type { ChatResponse, OpenAIUsage, ToolCall } from '../../wire/chat-types.js';
 import { usageToOpenAI } from '../../wire/token-usage.js';
-import type { AnthropicResponse } from '../../wire/anthropic/anthropic-types.js';
+import { withProviderFinishReason } from '../../wire/anthropic/anthropic-native.js';
+import type { AnthropicResponse, AnthropicUsage } from '../../wire/anthropic/anthropic-types.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
 
@@ -34,10 +35,21 @@ export function convertAnthropicResponse(message: AnthropicResponse, createdSeco
     object: 'chat.completion',
     created: createdSeconds,
     model: message.model,
-    choices: [{ index: 0, message: assistant, logprobs: null, finish_reason: mapAnthropicStopReason(message.stop_reason) ?? 'stop' }],
+    choices: [withProviderFinishReason({ index: 0, message: assistant, logprobs: null, finish_reason: mapAnthropicStopReason(message.stop_reason) ?? 'stop' }, message.stop_reason)],
     system_fingerprint: null,
   };
   // Usage the upstream did not report stays absent (unknown), never zeros.
-  if (message.usage) response.usage = usageToOpenAI(convertAnthropicUsage(message.usage));
+  if (message.usage) response.usage = openAIUsageOf(message.usage);
   return response;
+}
+
+/**
+ * Anthropic usage in OpenAI's shape. Counts that cannot be priced are kept as the upstream sent them, as an
+ * OpenAI-compatible upstream's would be: the pipeline sees that usage was reported yet unusable, estimates and
+ * warns (usableUsage) instead of silently pricing zeros.
+ */
+export function openAIUsageOf(usage: AnthropicUsage): OpenAIUsage {
+  const converted = convertAnthropicUsage(usage);
+  if (converted) return usageToOpenAI(converted);
+  return { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens } as unknown as OpenAIUsage;
 }

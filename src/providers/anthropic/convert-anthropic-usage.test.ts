@@ -18,4 +18,15 @@ describe('convertAnthropicUsage', () => {
       estimated: false,
     });
   });
+
+  it('refuses usage with a count it cannot trust, so the pipeline estimates instead of pricing 0', () => {
+    for (const bad of ['many', -3, 2.5, Number.NaN, { n: 1 }]) {
+      expect(convertAnthropicUsage({ input_tokens: 5, output_tokens: bad as number })).toBeUndefined();
+      expect(convertAnthropicUsage({ input_tokens: 5, output_tokens: 2, cache_read_input_tokens: bad as number })).toBeUndefined();
+    }
+  });
+
+  it('reads a string of digits as its number', () => {
+    expect(convertAnthropicUsage({ input_tokens: '12' as unknown as number, output_tokens: 3 })).toMatchObject({ promptTokens: 12, completionTokens: 3 });
+  });
 });

@@ -96,7 +96,7 @@ describe('the response cache on /v1/messages with an Anthropic upstream', () => 
     );
     try {
       const cachedClient = new Anthropic({ apiKey: 'unused', baseURL: cached.baseUrl.replace(/\/v1$/, ''), maxRetries: 0 });
-      const body = { model: 'claude-haiku-4-5', max_tokens: 200, thinking: { type: 'enabled' as const, budget_tokens: 1024 }, messages: [{ role: 'user' as const, content: 'Cache me [[mock:thinking]]' }] };
+      const body = { model: 'claude-haiku-4-5', max_tokens: 2048, thinking: { type: 'enabled' as const, budget_tokens: 1024 }, messages: [{ role: 'user' as const, content: 'Cache me [[mock:thinking]]' }] };
       const calls = anthropicUpstream.requests.length;
       // Thinking needs temperature 1, above the cache's default limit: the client opts in.
       const optIn = { headers: { 'x-frugal-cache': 'ttl=60' } };

@@ -161,12 +161,12 @@ describe.each([
 
 describe('Anthropic upstream: the client request passes through natively', () => {
   it('streams thinking with its signature and sends it back, cache_control and betas intact', async () => {
-    const events = await rawEvents({ model: 'claude-haiku-4-5', max_tokens: 200, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'What is 2+2? [[mock:thinking]]' }] });
+    const events = await rawEvents({ model: 'claude-haiku-4-5', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'What is 2+2? [[mock:thinking]]' }] });
     expect(shape(events)).toEqual([
       'message_start', 'start:thinking', 'ping', 'delta:thinking_delta', 'delta:signature_delta', 'content_block_stop',
       'start:text', 'delta:text_delta', 'content_block_stop', 'message_delta', 'message_stop',
     ]);
-    const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 200, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'What is 2+2? [[mock:thinking]]' }] });
+    const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'What is 2+2? [[mock:thinking]]' }] });
     const message = await stream.finalMessage();
     const thinking = message.content[0];
     expect(thinking).toMatchObject({ type: 'thinking', thinking: 'Let me think.' });
@@ -175,7 +175,7 @@ describe('Anthropic upstream: the client request passes through natively', () =>
     await client.messages.create(
       {
         model: 'claude-haiku-4-5',
-        max_tokens: 200,
+        max_tokens: 2048,
         thinking: { type: 'enabled', budget_tokens: 1024 },
         system: [{ type: 'text', text: 'Long static instructions.', cache_control: { type: 'ephemeral' } }],
         messages: [
@@ -194,7 +194,7 @@ describe('Anthropic upstream: the client request passes through natively', () =>
   });
 
   it('answers a non-streamed thinking request with the thinking block and its signature', async () => {
-    const message = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 200, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'What is 2+2? [[mock:thinking]]' }] });
+    const message = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'What is 2+2? [[mock:thinking]]' }] });
     expect(message.content).toEqual([
       { type: 'thinking', thinking: 'Let me think.', signature: expect.stringMatching(/^EqQBCgIYAhIMmock/) },
       { type: 'text', text: 'Four.' },

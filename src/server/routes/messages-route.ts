@@ -49,8 +49,9 @@ export function registerMessagesRoute(app: FastifyInstance, gateway: Gateway) {
   };
 
   app.post('/v1/messages', { config, preValidation, preSerialization }, async (request, reply) => {
-    const body = orThrow(checkMessagesRequest(request.body));
-    const { request: chatRequest, warnings } = messagesToChatRequest(body, betasOf(request.headers['anthropic-beta']));
+    const betas = betasOf(request.headers['anthropic-beta']);
+    const body = orThrow(checkMessagesRequest(request.body, betas));
+    const { request: chatRequest, warnings } = messagesToChatRequest(body, betas);
     // message_start must carry input usage before the upstream reports any: our count of the translated prompt.
     const estimatedInput = body.stream === true ? countPromptTokens(chatRequest.messages, chatRequest.tools) : 0;
     const caller = callerOf(request, reply.raw);
@@ -76,8 +77,9 @@ export function registerMessagesRoute(app: FastifyInstance, gateway: Gateway) {
   });
 
   app.post('/v1/messages/count_tokens', { config, preValidation, preSerialization }, async (request, reply) => {
-    const body = orThrow(checkCountTokensRequest(request.body));
-    const { request: chatRequest } = messagesToChatRequest({ ...body, max_tokens: body.max_tokens ?? 1 }, betasOf(request.headers['anthropic-beta']));
+    const betas = betasOf(request.headers['anthropic-beta']);
+    const body = orThrow(checkCountTokensRequest(request.body, betas));
+    const { request: chatRequest } = messagesToChatRequest({ ...body, max_tokens: body.max_tokens ?? 1 }, betas);
     const counted = await gateway.countTokens(chatRequest, callerOf(request, reply.raw));
     return reply.headers({ 'x-frugal-token-counter': counted.counter, 'x-frugal-model': counted.model }).send({ input_tokens: counted.inputTokens });
   });

@@ -18,6 +18,7 @@ function attempt(overrides: Partial<UpstreamAttemptEvent> = {}): UpstreamAttempt
     responseModel: undefined,
     responseId: undefined,
     finishReasons: [],
+    providerFinishReasons: [],
     usage: { promptTokens: 1200, completionTokens: 40, cachedPromptTokens: 1000, cacheCreationTokens: 150, reasoningTokens: 25, estimated: false },
     costNanos: 1_250_000,
     error: undefined,
@@ -49,7 +50,12 @@ describe('GenAI span attributes', () => {
   it('fills a finish reason the stream never sent for a choice with none', () => {
     const reasons: string[] = [];
     reasons[1] = 'length';
-    expect(attemptEndAttributes(attempt({ finishReasons: reasons }))['gen_ai.response.finish_reasons']).toEqual(['none', 'length']);
+    expect(attemptEndAttributes(attempt({ finishReasons: reasons, providerFinishReasons: reasons }))['gen_ai.response.finish_reasons']).toEqual(['none', 'length']);
+  });
+
+  it('gives the attempt the provider’s own finish reasons (Anthropic’s), not the OpenAI ones clients get', () => {
+    const attributes = attemptEndAttributes(attempt({ finishReasons: ['stop'], providerFinishReasons: ['end_turn'] }));
+    expect(attributes['gen_ai.response.finish_reasons']).toEqual(['end_turn']);
   });
 
   it('names the error by its code, never its message', () => {

@@ -110,7 +110,8 @@ export function attemptEndAttributes(event: UpstreamAttemptEvent): Attributes {
   const attributes: Attributes = { ...usageAttributes(event.usage), [FRUGAL.costUsd]: usd(event.costNanos) };
   if (event.responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = event.responseModel;
   if (event.responseId !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = event.responseId;
-  if (event.finishReasons.length > 0) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = Array.from(event.finishReasons, (reason) => reason ?? 'none');
+  // The provider's own reasons on the attempt, as the GenAI conventions ask (Anthropic's end_turn, not stop).
+  if (event.providerFinishReasons.length > 0) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = Array.from(event.providerFinishReasons, (reason) => reason ?? 'none');
   if (event.stream && event.firstChunkMs !== null) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = event.firstChunkMs / 1000;
   if (event.cancelled) attributes[FRUGAL.cancelled] = true;
   else if (event.error !== undefined) attributes[ATTR_ERROR_TYPE] = errorType(event.error);

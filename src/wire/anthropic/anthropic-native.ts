@@ -81,3 +81,25 @@ export function anthropicMessageOf(message: Record<string, unknown> | undefined)
   const value = message?.[ANTHROPIC_MESSAGE_FIELD] as AnthropicResponse | undefined;
   return value?.type === 'message' && Array.isArray(value.content) ? value : undefined;
 }
+
+/**
+ * A choice's finish reason in the upstream's own words (Anthropic's `stop_reason`: end_turn, max_tokens,
+ * stop_sequence, pause_turn…), set by the Anthropic adapter beside OpenAI's `finish_reason`. The upstream attempt's
+ * span reports it, as the GenAI conventions ask for the provider's reasons, while clients get OpenAI's. A
+ * non-enumerable symbol: never serialised or copied, so no client, cache entry or upstream sees it.
+ */
+export const PROVIDER_FINISH_REASON: unique symbol = Symbol.for('frugal.provider-finish-reason');
+
+type WithProviderReason = { [PROVIDER_FINISH_REASON]?: string };
+
+/** Marks a choice with the upstream's own finish reason (see PROVIDER_FINISH_REASON); returns the choice. */
+export function withProviderFinishReason<T extends object>(choice: T, reason: string | null | undefined): T {
+  // Not enumerable: deep equality (tests, the cache's comparisons) and spreads see the choice as it was.
+  if (typeof reason === 'string') Object.defineProperty(choice, PROVIDER_FINISH_REASON, { value: reason, enumerable: false, configurable: true });
+  return choice;
+}
+
+/** The upstream's own finish reason of a choice, when its adapter kept one. */
+export function providerFinishReasonOf(choice: object): string | undefined {
+  return (choice as WithProviderReason)[PROVIDER_FINISH_REASON];
+}

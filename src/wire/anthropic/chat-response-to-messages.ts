@@ -1,5 +1,5 @@
 import type { ChatResponse, FinishReason, ToolCall } from '../chat-types.js';
-import type { TokenUsage } from '../token-usage.js';
+import { tokenCount, type TokenUsage } from '../token-usage.js';
 import { anthropicMessageOf } from './anthropic-native.js';
 import type { AnthropicResponse, AnthropicResponseBlock, AnthropicUsage } from './anthropic-types.js';
 
@@ -82,6 +82,17 @@ export function parseToolInput(text: string): Record<string, unknown> {
   return { _raw: text };
 }
 
+/**
+ * True when the upstream's own usage holds counts an SDK can read as numbers. A count that is a non-numeric
+ * string, a fraction or negative was not priced (the pipeline estimated, with a warning): the client then gets
+ * the estimate the ledger row holds, never the upstream's broken value.
+ */
+function pricedCountsOf(message: AnthropicResponse): boolean {
+  const usage = message.usage ?? {};
+  const counts = [usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens];
+  return counts.every((count) => count === undefined || count === null || (typeof count === 'number' && tokenCount(count) !== undefined));
+}
+
 export function anthropicMessageId(id: string): string {
   return id.startsWith('msg_') ? id : `msg_${id}`;
 }
@@ -97,7 +108,7 @@ export function chatResponseToMessages(response: ChatResponse, usage: TokenUsage
   const choice = response.choices[0];
   const message = choice?.message;
   const native = anthropicMessageOf(message);
-  if (native) return native;
+  if (native) return pricedCountsOf(native) ? native : { ...native, usage: { ...native.usage, ...toAnthropicUsage(usage) } };
   const content: AnthropicResponseBlock[] = [];
   if (typeof message?.reasoning_content === 'string' && message.reasoning_content !== '') {
     content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkBody, type WireCheck, type WireIssue } from '../wire-check.js';
 import { ledgerText } from '../storable-text.js';
 import type { AnthropicMessagesRequest } from './anthropic-types.js';
+import { messagesRuleIssue } from './messages-request-rules.js';
 
 // Fields that reach the ledger must be storable and short (see storable-text.ts), as on the chat route.
 const modelName = ledgerText(256).min(1);
@@ -94,9 +95,17 @@ function emptyTurn(body: Record<string, unknown>): WireIssue | undefined {
  * assistant, well-formed known blocks, no empty turns), so a malformed request is refused before routing, whatever model serves.
  * @example checkMessagesRequest({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
  */
-export const checkMessagesRequest = (body: unknown): WireCheck<AnthropicMessagesRequest> =>
-  checkBody<AnthropicMessagesRequest>(messagesRequestSchema, body, (error) => toIssue(error, body), emptyTurn);
+export const checkMessagesRequest = (body: unknown, betas: readonly string[] = []): WireCheck<AnthropicMessagesRequest> =>
+  withRules(checkBody<AnthropicMessagesRequest>(messagesRequestSchema, body, (error) => toIssue(error, body), emptyTurn), betas);
 
-/** Checks a POST /v1/messages/count_tokens body (max_tokens optional). */
-export const checkCountTokensRequest = (body: unknown): WireCheck<AnthropicMessagesRequest> =>
-  checkBody<AnthropicMessagesRequest>(countTokensRequestSchema, body, (error) => toIssue(error, body), emptyTurn);
+/** Checks a POST /v1/messages/count_tokens body (max_tokens optional, so the thinking budget is not held against it). */
+export const checkCountTokensRequest = (body: unknown, betas: readonly string[] = []): WireCheck<AnthropicMessagesRequest> =>
+  withRules(checkBody<AnthropicMessagesRequest>(countTokensRequestSchema, body, (error) => toIssue(error, body), emptyTurn), betas, true);
+
+/** The cross-field rules (messages-request-rules.ts), once the shape is right. */
+function withRules(checked: WireCheck<AnthropicMessagesRequest>, betas: readonly string[], counting = false): WireCheck<AnthropicMessagesRequest> {
+  if (!checked.ok) return checked;
+  const value = checked.value;
+  const issue = messagesRuleIssue(counting ? { ...value, max_tokens: Number.MAX_SAFE_INTEGER } : value, betas);
+  return issue ? { ok: false, issue } : checked;
+}
