@@ -6,12 +6,24 @@ const CREDENTIAL_SHAPE = /fk-vk_[A-Za-z0-9_-]+|\b(?:sk-ant|sk-proj|sk|gsk|xai|pp
 // Shorter values are placeholders ("x", "test") whose every occurrence in a message is not a leak.
 const MIN_CREDENTIAL_CHARS = 8;
 
-/** The gateway's own credentials (provider keys, the master key), whatever their shape. Process-wide, like them. */
+/**
+ * The one registry of the gateway's own credentials, whatever their shape: provider keys and secret header values
+ * (providers/redact-secrets.ts adds them), the master key, the metrics token and the session secret (create-server.ts).
+ * Process-wide, like them. It used to be two registries, and upstream text was redacted of provider keys only: a
+ * master key pasted into a prompt reached the quality samples (test/secret-registry.test.ts).
+ */
 const known = new Set<string>();
 
-/** Adds configured credentials to what every later error message is scrubbed of. */
+/** Adds configured credentials to what every later scrub and redaction removes. */
 export function rememberCredentials(values: Iterable<string | undefined>): void {
   for (const value of values) if (value && value.length >= MIN_CREDENTIAL_CHARS) known.add(value);
+}
+
+/** `text` with every remembered credential replaced by [redacted]; shapes are left to the caller's own pattern. */
+export function redactRememberedCredentials(text: string): string {
+  let result = text;
+  for (const value of known) if (result.includes(value)) result = result.split(value).join('[redacted]');
+  return result;
 }
 
 /**
@@ -23,7 +35,5 @@ export function rememberCredentials(values: Iterable<string | undefined>): void 
  * scrubCredentials("No such File object: fk-vk_abc123-XYZ") // "No such File object: [redacted]"
  */
 export function scrubCredentials(message: string): string {
-  let result = message;
-  for (const value of known) if (result.includes(value)) result = result.split(value).join('[redacted]');
-  return result.replace(CREDENTIAL_SHAPE, '[redacted]');
+  return redactRememberedCredentials(message).replace(CREDENTIAL_SHAPE, '[redacted]');
 }

@@ -9,6 +9,7 @@ import { errorShapeOf, renderError } from './error-shape.js';
 import { fromFastifyError } from './fastify-error.js';
 import { installRequestLog, watchRequest } from './request-log.js';
 import { newRequestId } from './request-scope.js';
+import { refuseRepeatedCredentials } from './refuse-repeated-credentials.js';
 
 export interface EdgeLimits {
   /** server.max_header_bytes: the request line and headers together; Node answers beyond it before Fastify runs. */
@@ -89,5 +90,7 @@ export function installEdge(app: FastifyInstance): void {
       reply.header('connection', 'close');
       throw new FrugalError('invalid_path', `The path is not in canonical form: ${reason}.`);
     }
+    // Before every route's own key check (route-access.ts, the master-key, dashboard, feedback and metrics guards).
+    refuseRepeatedCredentials(request);
   });
 }
