@@ -23,7 +23,11 @@ export function cliConfigFromSource(source: ConfigSource): Promise<GatewayConfig
   return namingFile(source.path, async () => configFromSource(source));
 }
 
-async function namingFile<T>(path: string | undefined, load: () => Promise<T>): Promise<T> {
+/**
+ * Runs `load` so that a `config_invalid` error it throws names the config file. Also for what is checked after
+ * loading: routes are validated when the gateway builds its route table.
+ */
+export async function namingFile<T>(path: string | undefined, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {

@@ -54,6 +54,7 @@ beforeAll(async () => {
   empty = await realpath(await mkdtemp(join(tmpdir(), 'frugal-cli-empty-')));
   work = await realpath(await mkdtemp(join(tmpdir(), 'frugal-cli-work-')));
   await writeFile(join(work, 'routing.jsonl'), routingFile(3_000));
+  await writeFile(join(work, 'routes.yaml'), 'routes:\n  support: { strategy: cascade, tiers: [qwen3-8b, ghost] }\n');
   const started = {
     version: frugal(['--version'], work),
     v: frugal(['-v'], work),
@@ -61,6 +62,10 @@ beforeAll(async () => {
     reportDebug: frugal(['report', '--by', 'model', '--debug'], empty),
     missingFile: frugal(['router', 'eval', '--data', 'missing.jsonl'], work),
     unknown: frugal(['reprot'], work),
+    unknownFlag: frugal(['serve', '--prot', '4000'], work),
+    badPort: frugal(['serve', '--port', 'abc'], empty),
+    routeToNothing: frugal(['serve', '--config', 'routes.yaml', '--port', '0'], work),
+    check: frugal(['config', 'check', 'routes.yaml'], work),
     evalPiped: frugal(['router', 'eval', '--data', 'routing.jsonl', '--folds', '2', '--strong', STRONG, '--weak', WEAK], work),
   };
   for (const [name, run] of Object.entries(started)) runs[name] = await run;
@@ -101,9 +106,24 @@ describe('frugal (the CLI as a child process)', () => {
     expect(runs.missingFile).toEqual({ code: 1, stdout: '', stderr: `frugal: missing.jsonl: no such file or directory (relative to ${work})\n` });
   });
 
-  it('answers an unknown command with commander’s message, a suggestion and where help is', () => {
-    expect(runs.unknown.code).toBe(1);
+  it('answers an unknown command with commander’s message, a suggestion and where help is, exit code 2', () => {
+    expect(runs.unknown.code).toBe(2);
     expect(runs.unknown.stderr).toBe("error: unknown command 'reprot'\n(Did you mean report?)\n(run 'frugal --help' for usage)\n");
+  });
+
+  it('exits 2 on an unknown flag, as on any other problem with the input', () => {
+    expect(runs.unknownFlag).toEqual({ code: 2, stdout: '', stderr: "error: unknown option '--prot'\n(Did you mean --port?)\n(run 'frugal serve --help' for usage)\n" });
+  });
+
+  it('refuses a --port that is not a port before opening anything', async () => {
+    expect(runs.badPort).toEqual({ code: 2, stdout: '', stderr: "frugal: --port must be a whole number from 0 to 65535 (got 'abc')\n" });
+    expect(await readdir(empty)).toEqual([]);
+  });
+
+  it('names the file when serve and config check refuse a route to an unknown model', () => {
+    const line = "frugal: Invalid config routes.yaml: routes.support.tiers[1]: 'ghost' is neither a chat model nor a route\n";
+    expect(runs.routeToNothing).toMatchObject({ code: 2, stderr: line });
+    expect(runs.check).toEqual({ code: 2, stdout: '', stderr: line });
   });
 
   it('draws no progress when stderr is not a terminal, and never on stdout', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { FrugalError } from '../errors/frugal-error.js';
 import { describeCliError, describeCliErrorForDebugging } from './describe-cli-error.js';
 
@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   reload: async () => [(await import('./reload-command.js')).registerReloadCommand],
   dashboard: async () => [(await import('./dashboard-command.js')).registerDashboardCommand],
   ledger: async () => [(await import('./ledger-command.js')).registerLedgerCommand, (await import('./ledger-rollup-command.js')).registerLedgerRollupCommand],
+  config: async () => [(await import('./config-command.js')).registerConfigCommand],
 };
 
 /** Read once, when the program is built: the one place the version lives is package.json (two levels up from src/cli and dist/cli). */
@@ -52,7 +53,10 @@ export async function buildProgram(only?: string | null): Promise<Command> {
     .name('frugal')
     .description('Frugal: an OpenAI-compatible LLM gateway that makes every answer cost as little as it can.')
     .version(packageVersion(), '-v, --version', 'print the version')
-    .option('--debug', 'on an error, print its stack trace too');
+    .option('--debug', 'on an error, print its stack trace too')
+    // Usage errors are thrown instead of exiting, so main() can exit 2 like every other input problem (README "Errors").
+    // Set before the commands are registered: each command (and subcommand) inherits it.
+    .exitOverride();
   const names = only === null ? [] : only !== undefined && COMMANDS[only] ? [only] : Object.keys(COMMANDS);
   for (const name of names) for (const register of await COMMANDS[name]()) register(program);
   hintHelp(program, 'frugal');
@@ -63,7 +67,7 @@ const PROGRAM_FLAGS = new Set(['-v', '--version', '-h', '--help', '--debug']);
 
 /**
  * Runs the CLI. An error that ends a command is one line on stderr with what to do (`--debug`, or
- * FRUGAL_DEBUG=1, adds the stack); FrugalErrors (the user's to fix) exit 2, anything else 1.
+ * FRUGAL_DEBUG=1, adds the stack); FrugalErrors and usage errors (the user's to fix) exit 2, anything else 1.
  */
 export async function main(argv: string[]) {
   const args = argv.slice(2);
@@ -75,6 +79,8 @@ export async function main(argv: string[]) {
     const program = await buildProgram(versionOnly ? null : command);
     await program.parseAsync(argv);
   } catch (error) {
+    // Commander has printed its message (or the help, or the version) already: only the exit code is left to say.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     process.stderr.write(`${describeCliError(error)}\n`);
     if (debug) process.stderr.write(`${describeCliErrorForDebugging(error)}\n`);
     process.exit(error instanceof FrugalError ? 2 : 1);

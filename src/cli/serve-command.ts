@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from './create-logger.js';
-import { cliConfigFromSource, loadCliConfig, readCliConfigSource } from './load-cli-config.js';
+import { cliConfigFromSource, loadCliConfig, namingFile, readCliConfigSource } from './load-cli-config.js';
+import { nextStepHint } from './next-step-hint.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { joinCluster } from '../cluster/cluster-worker.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
@@ -58,6 +59,8 @@ export async function serve(options: ServeOptions) {
   const rootLogger = createLogger({ level: config.logLevel, pretty: config.logPretty });
   const logger = clusterWorker ? rootLogger.child({ worker: clusterWorker.index }) : rootLogger;
   const workers = clusterWorker ? 1 : workerCount(options.workers, config);
+  // Checked before any store opens: Node would refuse a bad port only at listen(), in words about `options.port`.
+  const port = options.port !== undefined ? portFlag(options.port) : config.server.port;
   if (workers > 1) return servePrimary({ config, source: source!, configPath, logger, workers, hangupsDuringStart, describe: (address) => startupFields(config, address) });
   // One writer path: a worker sends its rows to the primary's writer, which alone opens the spool and migrates.
   const ledger = clusterWorker ? undefined : await openServeLedger(config, logger);
@@ -70,14 +73,15 @@ export async function serve(options: ServeOptions) {
   const rowSink = writer && drainable.sink(recent ? recent.sink(writer) : writer);
   // Samples and judge scores beside the ledger (quality.routes, shadow arms); opened with the ledger, kept across reloads.
   const qualityStores = store ? openQualityStores({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
-  const live = openLiveGateway(config, {
+  // Routes are validated as the gateway builds them: their errors name the file too.
+  const live = await namingFile(configPath, async () => openLiveGateway(config, {
     ledger: rowSink,
     quality: qualityStores,
     wrap: (inner) => (clusterWorker && writer ? clusterWorker.wrap(drainable.wrap(inner)) : drainable.wrap(inner)),
     // In memory, budgets resume from the ledger's spend this period (a restart must not reset them).
     spendBackend: clusterWorker ? clusterWorker.spendBackend(config) : openSpendBackend(config, { spentBefore: store ? spentFromLedger(store) : undefined }),
     onCloseError: (error) => logger.warn({ err: error }, 'a replaced gateway did not close cleanly'),
-  });
+  }));
   const gateway = live.gateway;
   // Keys live in the ledger's database; without a ledger there is nowhere to keep them.
   const keyStore = store ? openKeyStore({ databaseUrl: config.ledger.databaseUrl, dataDir: config.ledger.dataDir }) : undefined;
@@ -173,7 +177,6 @@ export async function serve(options: ServeOptions) {
   // A worker's own signals are ignored (joinCluster): the primary passes SIGHUP on.
   if (hangupsDuringStart() && !clusterWorker) void reloader.reload('SIGHUP').catch(() => undefined);
 
-  const port = options.port !== undefined ? Number(options.port) : config.server.port;
   const host = options.host ?? config.server.host;
   const address = await app.listen({ port, host });
   if (clusterWorker) {
@@ -181,6 +184,7 @@ export async function serve(options: ServeOptions) {
     logger.info({ pid: process.pid }, 'worker listening');
   } else {
     logger.info({ ...startupFields(config, address), storedResponses: responseStore.description }, `Frugal listening on ${address}/v1`);
+    logger.info(nextStepHint(config, address));
   }
   return { app, address };
 }
@@ -206,6 +210,13 @@ function workerCount(flag: string | undefined, config: GatewayConfig): number {
   const count = Number(flag);
   if (!Number.isSafeInteger(count) || count < 1 || count > 256) throw new FrugalError('config_invalid', `--workers must be a whole number from 1 to 256, or auto (got '${flag}')`);
   return count;
+}
+
+/** --port as a number Node will listen on (0: any free port). */
+function portFlag(flag: string): number {
+  const port = /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new FrugalError('config_invalid', `--port must be a whole number from 0 to 65535 (got '${flag}')`);
+  return port;
 }
 
 /** host:port/database of a PostgreSQL URL, never its user or password. */

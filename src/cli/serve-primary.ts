@@ -7,6 +7,7 @@ import { openResponseStore } from '../responses/open-response-store.js';
 import { listenForReloads } from './config-reloader.js';
 import { cliConfigFromSource, readCliConfigSource } from './load-cli-config.js';
 import { openServeLedger } from './open-serve-ledger.js';
+import { nextStepHint } from './next-step-hint.js';
 import { spentFromLedger } from '../budget/ledger-spend-seed.js';
 
 export interface ServePrimaryOptions {
@@ -66,5 +67,6 @@ export async function servePrimary({ config, source, configPath, logger, workers
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   logger.info({ ...describe(primary.address), workers, pid: process.pid }, `Frugal listening on ${primary.address}/v1`);
+  logger.info(nextStepHint(config, primary.address));
   return { address: primary.address, primary };
 }

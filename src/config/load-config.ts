@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CatalogOverrideEntry } from '../catalog/catalog-override.js';
 import { readCatalogOverride } from '../catalog/catalog-override-file.js';
@@ -22,8 +23,12 @@ export function validateConfig(document: unknown, options: LoadConfigOptions = {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
-    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-    throw configError(`${path || '(root)'}: ${issue.message}${keys}`);
+    // An unknown key is named by its own path (server.bogus), the way every other mistake is.
+    if (issue.code === 'unrecognized_keys') {
+      const where = (key: string) => (path ? `${path}.${key}` : key);
+      throw configError(issue.keys.length === 1 ? `${where(issue.keys[0])}: unknown key` : `${path || '(root)'}: unknown keys ${issue.keys.map(where).join(', ')}`);
+    }
+    throw configError(`${path || '(root)'}: ${issue.message}`);
   }
   return resolveConfig(parsed.data as RawConfig, { env, missing, catalogOverride: options.catalogOverride });
 }
@@ -52,7 +57,7 @@ export async function readConfigSource(path: string | undefined, options: LoadCo
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw configError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw configError(unreadable(path, error as NodeJS.ErrnoException));
     }
   }
   let document: unknown = {};
@@ -74,9 +79,35 @@ export function configFromSource(source: ConfigSource, options: LoadConfigOption
   try {
     document = parseYaml(source.text);
   } catch (error) {
-    throw configError(`${source.path} is not valid YAML: ${(error as Error).message}`);
+    throw configError(`${source.path} is not valid YAML: ${yamlProblem(error as Error, source.text)}`);
+  }
+  // An empty file is a mistake far more often than a wish for the defaults (a wrong path, a truncated write).
+  if (document === null || document === undefined) {
+    throw configError(`${source.path} is empty: write at least one setting (or {} for the embedded defaults), or leave out --config / FRUGAL_CONFIG`);
   }
   return validateConfig(document, withOverride);
+}
+
+/** Why a config file could not be read, in words (not ENOENT), with the directory a relative path was looked up in. */
+function unreadable(path: string, error: NodeJS.ErrnoException): string {
+  const relative = isAbsolute(path) ? '' : ` (relative to ${process.cwd()})`;
+  if (error.code === 'ENOENT') return `${path}: no such file${relative}`;
+  if (error.code === 'EISDIR') return `${path} is a directory: expected a YAML file`;
+  if (error.code === 'EACCES' || error.code === 'EPERM') return `${path}: permission denied`;
+  return `cannot read ${path}: ${error.code ?? error.message}`;
+}
+
+/**
+ * The parser's first line only ("… at line 3, column 5"): the code frame under it quotes the file, and the line
+ * it quotes may hold an api_key — this message reaches logs and the POST /admin/reload reply.
+ */
+function yamlProblem(error: Error, text: string): string {
+  const first = error.message.split('\n')[0].replace(/:\s*$/, '');
+  const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+  const source = line === undefined ? '' : (text.split('\n')[line - 1] ?? '');
+  // `{ api_key: ${KEY} }`: inside { } or [ ] YAML reads `{` as a nested map; the ${VAR} must be quoted.
+  if (/[{[][^'"]*\$\{/.test(source)) return `${first} (inside { } or [ ], quote a \${VAR}: api_key: "\${OPENAI_API_KEY}")`;
+  return first;
 }
 
 /** Adds the imported catalog override from the data dir the config names (ledger.data_dir, else $FRUGAL_DATA_DIR, else ./.frugal). */

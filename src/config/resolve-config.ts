@@ -44,7 +44,13 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
   for (const [name, provider] of Object.entries(rawProviders)) providers.set(name, providerSettings(name, provider));
 
   const models = new Map<string, ModelEntry>();
-  const configured = new Map((raw.models ?? []).map((model, index) => [model.name, { model, index }]));
+  const configured = new Map<string, { model: RawModel; index: number }>();
+  for (const [index, model] of (raw.models ?? []).entries()) {
+    // A second entry would silently replace the first, prices included: say which two collide.
+    const first = configured.get(model.name);
+    if (first) throw configError(`models[${index}].name: '${model.name}' is already the name of models[${first.index}]; model names must be unique`);
+    configured.set(model.name, { model, index });
+  }
   for (const base of catalog) {
     if (configured.has(base.name)) continue;
     const provider = demoMode ? DEMO_PROVIDER : base.provider;
@@ -82,7 +88,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
   return Object.freeze({
     server: {
       host: raw.server?.host ?? env.FRUGAL_HOST ?? '127.0.0.1',
-      port: raw.server?.port ?? (env.FRUGAL_PORT ? Number(env.FRUGAL_PORT) : 4000),
+      port: raw.server?.port ?? portFromEnv(env) ?? 4000,
       bodyLimitBytes: Math.round((raw.server?.body_limit_mb ?? 10) * 1024 * 1024),
       costInBody: raw.server?.cost_in_body ?? true,
       // Kubernetes kills a pod 30 s after SIGTERM by default: 20 s of drain leaves time to end the rest and flush.
@@ -150,7 +156,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): GatewayC
     ...qualityAndExperiments(raw, models),
     ...queueAndLanes(raw, env),
     batches: batchesSettings(raw.batches),
-    logLevel: raw.logging?.level ?? env.FRUGAL_LOG_LEVEL ?? 'info',
+    logLevel: raw.logging?.level ?? logLevelFromEnv(env) ?? 'info',
     logPretty: raw.logging?.pretty,
     demoMode,
     notes,
@@ -316,6 +322,30 @@ function qualityAndExperiments(raw: RawConfig, models: ReadonlyMap<string, Model
   const names: NameCheck = { known: (name) => models.has(name) || routes.has(name), describe: () => `routes: ${[...routes].join(', ')}; models: see frugal models` };
   const quality = resolveQuality(raw.quality, names);
   return { quality, experiments: resolveExperiments(raw.experiments, names, quality) };
+}
+
+/**
+ * FRUGAL_PORT, else PORT (what Heroku, Cloud Run and Render set): checked here, since Node would otherwise refuse
+ * a NaN port only once every store is open, with a message about `options.port`.
+ */
+function portFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const name = env.FRUGAL_PORT ? 'FRUGAL_PORT' : env.PORT ? 'PORT' : undefined;
+  if (name === undefined) return undefined;
+  const text = env[name]!.trim();
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw configError(`${name}: a port number from 0 to 65535, got '${text}'`);
+  return port;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** pino throws on an unknown level with a message about "custom levels": name the variable instead. */
+function logLevelFromEnv(env: Record<string, string | undefined>): (typeof LOG_LEVELS)[number] | undefined {
+  const text = env.FRUGAL_LOG_LEVEL?.trim().toLowerCase();
+  if (!text) return undefined;
+  const level = LOG_LEVELS.find((known) => known === text);
+  if (level === undefined) throw configError(`FRUGAL_LOG_LEVEL: one of ${LOG_LEVELS.join(', ')}, got '${env.FRUGAL_LOG_LEVEL}'`);
+  return level;
 }
 
 export function configError(message: string): FrugalError {
