@@ -113,6 +113,7 @@ export function buildRouteTable(config: GatewayConfig): RouteTable {
             timeouts: spec.timeouts,
             hedge: spec.hedge,
             prefixAffinity: spec.prefix_affinity ? { chars: spec.prefix_affinity.min_tokens * 4 } : undefined,
+            defaultMaxTokens: config.spendControl.defaultMaxTokens,
           },
         );
         break;

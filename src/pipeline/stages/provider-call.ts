@@ -45,7 +45,14 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
     const price = priceAt(model.price, { tier, at: now() });
     // Undefined unless a tracer listens: then the call runs as the attempt, and its end is published.
     const traced = beginUpstreamAttempt(context.requestId, adapter.name, model.name, upstreamRequest);
+    // Set once the request goes to the adapter: an attempt cancelled before that (a hedge that lost while this one
+    // waited for its budget hold) was never sent, and costs nothing.
+    let sent = false;
+    let billed = false;
+    let abandonedNanos: number | undefined;
     try {
+      if (signal.aborted) throw cancelledBeforeSending(signal);
+      sent = true;
       if (upstreamRequest.stream === true) {
         const call = () => adapter.streamChat(upstreamRequest, { signal });
         const result = await (traced ? runUpstreamAttempt(traced, call) : call());
@@ -59,6 +66,7 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
       meta.usage = usableUsage(result.usage, model.name, context.warnings, result.response.usage != null) ?? estimateUsage(upstreamRequest, responseText(result.response));
       meta.costNanos = priceUsage(meta.usage, price);
       addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
+      billed = true;
       await held?.end(meta.costNanos);
       if (traced) {
         noteAttemptResponse(traced, result.response);
@@ -77,13 +85,24 @@ export function createModelCaller(adapters: ReadonlyMap<string, ProviderAdapter>
       if (error instanceof FrugalError) {
         publishUpstreamError({ provider: adapter.name, model: model.name, code: error.code, status: error.status });
       }
-      if (traced && !handedToStream) endUpstreamAttempt(traced, undefined, 0, error, signal.aborted);
+      // Cancelled by us after it was sent (a hedge that lost, a timeout, a client that left): the provider has read
+      // the prompt and may bill it, so it is counted, once, here — its only bookkeeping. An upstream error bills nothing.
+      const abandoned = sent && !billed && !handedToStream && signal.aborted ? { ...estimateUsage(upstreamRequest, ''), completionTokens: 0 } : undefined;
+      if (abandoned) {
+        abandonedNanos = priceUsage(abandoned, price);
+        addSpend(context.spend, abandoned, abandonedNanos);
+      }
+      if (traced && !handedToStream) endUpstreamAttempt(traced, abandoned, abandonedNanos ?? 0, error, signal.aborted);
       throw error;
     } finally {
-      // A failed call billed nothing we know of; a stream's hold ends when the stream does.
-      if (!handedToStream) await held?.end(undefined);
+      // A failed call billed nothing we know of (a cancelled one its prompt); a stream's hold ends when the stream does.
+      if (!handedToStream) await held?.end(abandonedNanos);
     }
   };
+}
+
+function cancelledBeforeSending(signal: AbortSignal): FrugalError {
+  return signal.reason instanceof FrugalError ? signal.reason : new FrugalError('upstream_timeout', 'The call was cancelled before it was sent.', { retryable: true });
 }
 
 function toUpstreamRequest(context: RequestContext, model: ModelEntry, attempt: AttemptOptions): ChatRequest {

@@ -80,9 +80,13 @@ export class CircuitBreaker {
     if (this.state === 'closed' && (this.consecutive >= this.options.consecutiveFailures || rateTripped)) this.open();
   }
 
-  /** The call ended without telling anything about the deployment (the client left): frees a half-open probe. */
-  release(): void {
-    if (this.state === 'half_open') this.probing = false;
+  /**
+   * The call ended without telling anything about the deployment (the client left): frees the half-open probe if it
+   * was the probe. A call let through before the circuit opened, ending now, must not: that let a second probe in
+   * while the first was still out.
+   */
+  release(wasProbe: boolean): void {
+    if (wasProbe && this.state === 'half_open') this.probing = false;
   }
 
   /** Forced open by a failed health check. */

@@ -17,20 +17,40 @@ export async function withFirstChunk(outcome: ChatOutcome, abort: () => void): P
     await iterator.return?.().catch(() => undefined);
     throw error;
   }
-  async function* replay(): AsyncGenerator<ChatChunk> {
-    try {
-      if (first.done) return;
-      yield first.value;
-      while (true) {
-        const result = await iterator.next();
-        if (result.done) return;
-        yield result.value;
+  return { ...outcome, chunks: replayed(first, iterator) };
+}
+
+/**
+ * The held first chunk, then the rest. Not a generator: closing a generator that was never read skips its
+ * `finally`, so a hedge that lost with its first chunk in hand left the upstream stream open and unpriced, its
+ * latency slot taken and a half-open probe never released. `return()` here always reaches the stream below.
+ */
+function replayed(first: IteratorResult<ChatChunk>, iterator: AsyncIterator<ChatChunk>): AsyncIterable<ChatChunk> {
+  let held: IteratorResult<ChatChunk> | undefined = first;
+  let closed = false;
+  const self: AsyncIterableIterator<ChatChunk> = {
+    [Symbol.asyncIterator]: () => self,
+    async next() {
+      if (held !== undefined) {
+        const result = held;
+        held = undefined;
+        if (result.done) closed = true;
+        return result;
       }
-    } finally {
-      await iterator.return?.();
-    }
-  }
-  return { ...outcome, chunks: replay() };
+      if (closed) return { done: true, value: undefined };
+      const result = await iterator.next();
+      if (result.done) closed = true;
+      return result;
+    },
+    async return(value?: unknown) {
+      held = undefined;
+      if (closed) return { done: true, value: undefined };
+      closed = true;
+      await iterator.return?.(value);
+      return { done: true, value: undefined };
+    },
+  };
+  return self;
 }
 
 /** Closes a stream nobody will read (a hedge that lost), so its finally blocks record what it spent. */

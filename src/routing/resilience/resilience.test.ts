@@ -25,6 +25,19 @@ describe('circuit breaker', () => {
     expect(states).toEqual(['open', 'half_open', 'closed']);
   });
 
+  it('keeps its single probe when a call let through before it opened ends without a verdict', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker(options, () => now);
+    expect(breaker.tryPass()).toBe(true); // a straggler, sent while the circuit was closed
+    for (let i = 0; i < 3; i += 1) breaker.recordFailure();
+    now = 5_000;
+    expect(breaker.tryPass()).toBe(true); // the probe
+    breaker.release(false); // the straggler's client left
+    expect(breaker.tryPass()).toBe(false); // still one probe out: no second one
+    breaker.release(true);
+    expect(breaker.tryPass()).toBe(true);
+  });
+
   it('reopens when the half-open probe fails', () => {
     let now = 0;
     const breaker = new CircuitBreaker(options, () => now);

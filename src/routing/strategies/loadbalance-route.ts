@@ -1,18 +1,17 @@
 import { promptPrefix, rendezvousOrder } from '../prefix-affinity.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
-import type { RequestContext } from '../../request/request-context.js';
-import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
-import { requestNeeds } from '../../request/fit-check.js';
+import { FrugalError } from '../../errors/frugal-error.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
 import { deploymentKey } from './model-node.js';
 import { tryInOrder } from './try-in-order.js';
+import { DEPLOYMENT_LIMIT, limitedNode } from './deployment-limit.js';
 
 export type BalancePolicy = 'weighted' | 'least_in_flight' | 'lowest_latency';
 
 export interface Deployment {
   node: RouteNode;
   weight: number;
-  /** Requests- and tokens-per-minute budgets of this deployment; a deployment at a limit is tried last. */
+  /** Requests- and tokens-per-minute limits of this deployment; a deployment over one is skipped (deployment-limit.ts). */
   rpm: number | undefined;
   tpm: number | undefined;
 }
@@ -26,11 +25,13 @@ export interface LoadBalanceOptions {
   hedge: HedgeSpec | undefined;
   /** Requests whose prompt shares its first `chars` characters go to the same deployment (self-hosted prefix caches). */
   prefixAffinity: { chars: number } | undefined;
+  /** Output tokens a request without max_tokens is assumed to use, for TPM (spend_control.default_max_tokens). */
+  defaultMaxTokens: number;
 }
 
 /**
  * Orders the deployments of one model for this request by policy — the pick first, the rest as fallbacks — with
- * deployments whose circuit is open last. RPM/TPM limits are applied after, by withinLimitsFirst.
+ * deployments whose circuit is open last. RPM/TPM limits are applied per attempt, by limitedNode.
  */
 export function orderDeployments(
   deployments: readonly Deployment[],
@@ -73,62 +74,38 @@ export function weightedOrder<T extends { weight: number }>(items: readonly T[],
   return result;
 }
 
-const MINUTE_MS = 60_000;
-
 /** Several deployments of one model (regions, a self-hosted pair): weighted, least-in-flight or lowest-latency. */
 export function loadBalanceRoute(options: LoadBalanceOptions): RouteNode {
   const limited = (deployment: Deployment) => deployment.rpm !== undefined || deployment.tpm !== undefined;
-  const anyTpm = options.deployments.some((deployment) => deployment.tpm !== undefined);
+  const anyLimited = options.deployments.some(limited);
   return {
     name: options.route,
     models: () => options.deployments.flatMap((deployment) => deployment.node.models()),
     async run(context, runtime, attempt) {
       const prefix = options.prefixAffinity ? promptPrefix(context.request.messages, options.prefixAffinity.chars) : undefined;
-      let ordered = orderDeployments(options.deployments, options.policy, runtime, prefix);
+      const ordered = orderDeployments(options.deployments, options.policy, runtime, prefix);
+      const tryOptions = { route: options.route, label: prefix === undefined ? `loadbalance:${options.policy}` : 'loadbalance:prefix', retries: options.retries, timeouts: options.timeouts, hedge: options.hedge };
       // A background request takes its share of the deployment's limits in the lane gate, per attempt and only
       // when it is really sent (src/lanes/background-share.ts); charging here too would count it twice.
-      if (ordered.some(limited) && context.lane === undefined) ordered = await withinLimitsFirst(ordered, runtime.limiter, anyTpm ? estimatedTokens(context) : 0);
-      return tryInOrder(
-        context,
-        runtime,
-        ordered.map((deployment) => deployment.node),
-        { route: options.route, label: prefix === undefined ? `loadbalance:${options.policy}` : 'loadbalance:prefix', retries: options.retries, timeouts: options.timeouts, hedge: options.hedge },
-        attempt,
-      );
+      if (!anyLimited || context.lane !== undefined) return tryInOrder(context, runtime, ordered.map((deployment) => deployment.node), tryOptions, attempt);
+      const waits: Array<number | undefined> = [];
+      const nodes = ordered.map((deployment) => (limited(deployment) ? limitedNode(deployment, runtime.limiter, options.defaultMaxTokens, (ms) => waits.push(ms)) : deployment.node));
+      try {
+        return await tryInOrder(context, runtime, nodes, tryOptions, attempt);
+      } catch (error) {
+        throw everyDeploymentAtLimit(error, waits);
+      }
     },
   };
 }
 
 /**
- * Takes this request's share of the first deployment (in policy order) whose RPM and TPM allow it, and puts the
- * deployments at a limit last. The limiter is the gateway's (Redis with `spend_control.backend: redis`), so
- * several instances share each deployment's limits.
+ * When the last candidate was skipped for its limit, the 429's Retry-After is the soonest any refused deployment
+ * frees up (not the last one's); none when no wait can help.
  */
-async function withinLimitsFirst(ordered: Deployment[], limiter: RateLimiter, tokens: number): Promise<Deployment[]> {
-  const refused: Deployment[] = [];
-  for (let index = 0; index < ordered.length; index += 1) {
-    const deployment = ordered[index];
-    if (await takeShare(deployment, limiter, tokens)) {
-      return [deployment, ...ordered.slice(0, index).filter((other) => !refused.includes(other)), ...ordered.slice(index + 1), ...refused];
-    }
-    refused.push(deployment);
-  }
-  return ordered;
-}
-
-async function takeShare(deployment: Deployment, limiter: RateLimiter, tokens: number): Promise<boolean> {
-  const key = deploymentKey(deployment.node.models()[0]);
-  const rpm = deployment.rpm === undefined ? undefined : { limit: deployment.rpm, periodMs: MINUTE_MS };
-  if (rpm && !(await limiter.take(`rpm:deployment:${key}`, rpm)).allowed) return false;
-  if (deployment.tpm !== undefined && tokens > 0 && !(await limiter.take(`tpm:deployment:${key}`, { limit: deployment.tpm, periodMs: MINUTE_MS }, tokens)).allowed) {
-    if (rpm) await limiter.adjust(`rpm:deployment:${key}`, rpm, -1);
-    return false;
-  }
-  return true;
-}
-
-/** Prompt tokens (counted once per request) plus the output the request allows. */
-function estimatedTokens(context: RequestContext): number {
-  context.needs ??= requestNeeds(context.request);
-  return context.needs.promptTokens + (context.needs.maxOutputTokens || 0);
+function everyDeploymentAtLimit(error: unknown, waits: ReadonlyArray<number | undefined>): unknown {
+  if (!(error instanceof FrugalError) || !error.upstreamCode?.startsWith(DEPLOYMENT_LIMIT)) return error;
+  const known = waits.filter((ms): ms is number => ms !== undefined);
+  const soonest = known.length > 0 ? Math.max(1, Math.ceil(Math.min(...known) / 1000)) : undefined;
+  return new FrugalError(error.code, error.message, { status: error.status, type: error.type, retryable: error.retryable, retryAfterSeconds: soonest, upstreamCode: error.upstreamCode });
 }

@@ -2,7 +2,7 @@ import type { ModelEntry } from '../../config/gateway-config.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk } from '../../wire/chat-types.js';
 import type { ChatOutcome } from '../../request/request-context.js';
-import { requestNeeds, unfitReason } from '../../request/fit-check.js';
+import { currentNeeds, unfitReason } from '../../request/fit-check.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 
 /** The deployment key breakers and latency stats are kept under. */
@@ -27,8 +27,7 @@ export function modelNode(model: ModelEntry): RouteNode {
     models: () => [model],
     async run(context, runtime, attempt) {
       if (attempt?.fitCheck) {
-        context.needs ??= requestNeeds(context.request);
-        const reason = unfitReason(model, context.needs);
+        const reason = unfitReason(model, currentNeeds(context));
         if (reason) {
           runtime.onEvent({ type: 'skip', route: context.request.model, model: model.name, reason });
           throw new FrugalError('not_supported', `Model '${model.name}' cannot take this request (${reason}).`, { retryable: true, upstreamCode: `unfit:${reason}` });
@@ -38,6 +37,8 @@ export function modelNode(model: ModelEntry): RouteNode {
       if (!breaker.tryPass()) {
         throw new FrugalError('circuit_open', `Model '${model.name}' is out of rotation: its circuit is open after repeated upstream failures.`, { retryable: true });
       }
+      // In half-open, the only call let through is the probe: only it may free the probe slot.
+      const probe = breaker.state === 'half_open';
       runtime.latency.begin(deployment);
       const started = performance.now();
       let outcome: ChatOutcome;
@@ -48,7 +49,7 @@ export function modelNode(model: ModelEntry): RouteNode {
         // Only an upstream failure counts. Anything else (a client that hung up, a request refused on our side or by
         // the upstream as invalid) says nothing about the deployment's health: it only frees a half-open probe.
         if (countsAgainstDeployment(error) && !context.signal.aborted) breaker.recordFailure();
-        else breaker.release();
+        else breaker.release(probe);
         runtime.latency.end(deployment, undefined, undefined);
         throw error;
       }
@@ -57,12 +58,12 @@ export function modelNode(model: ModelEntry): RouteNode {
         runtime.latency.end(deployment, performance.now() - started, undefined);
         return outcome;
       }
-      return { ...outcome, chunks: observed(outcome.chunks, deployment, started, runtime, context.signal) };
+      return { ...outcome, chunks: observed(outcome.chunks, deployment, started, runtime, context.signal, probe) };
     },
   };
 }
 
-async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime, clientSignal: AbortSignal): AsyncGenerator<ChatChunk> {
+async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime, clientSignal: AbortSignal, probe: boolean): AsyncGenerator<ChatChunk> {
   const breaker = runtime.breakers.get(deployment);
   let ttft: number | undefined;
   let verdict: 'success' | 'failure' | 'neutral' = 'neutral';
@@ -80,7 +81,7 @@ async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, s
     if (clientSignal.aborted) verdict = 'neutral';
     if (verdict === 'failure') breaker.recordFailure();
     else if (verdict === 'success') breaker.recordSuccess();
-    else breaker.release();
+    else breaker.release(probe);
     runtime.latency.end(deployment, performance.now() - started, ttft);
   }
 }

@@ -1,19 +1,19 @@
 import { PROVIDER_CREDENTIALS_REJECTED } from '../../errors/error-codes.js';
 import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatOutcome, RequestContext } from '../../request/request-context.js';
-import { estimateUsage } from '../../request/usage-estimate.js';
-import { addSpend } from '../../request/request-context.js';
-import { priceUsage } from '../../catalog/pricing.js';
-import { priceAt, requestedTier } from '../../catalog/price-at.js';
 import type { AttemptOptions } from '../../request/model-caller.js';
 import { failureLabel } from '../failure-label.js';
-import { requestNeeds } from '../../request/fit-check.js';
+import { currentNeeds } from '../../request/fit-check.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
 import { attemptDeadline, endsWith } from '../resilience/attempt-deadline.js';
 import { discardOutcome, withFirstChunk } from '../resilience/first-chunk.js';
 import { retryDelayMs } from '../resilience/retry-backoff.js';
 import { deploymentKey } from './model-node.js';
+import { DEPLOYMENT_LIMIT } from './deployment-limit.js';
+
+/** How long a winning hedge waits for its aborted loser's bookkeeping before it answers anyway. */
+const LOSER_SETTLE_MS = 1_000;
 
 export interface TryInOrderOptions {
   route: string;
@@ -53,8 +53,8 @@ export async function tryInOrder(context: RequestContext, runtime: RouteRuntime,
         if (!(error instanceof FrugalError) || !error.retryable) throw error;
         const last = retry + 1 >= options.retries.attempts;
         const delay = last ? undefined : retryDelayMs(retry, { baseMs: options.retries.base_ms, maxMs: options.retries.max_ms }, runtime.random, error.retryAfterSeconds);
-        // Another try cannot help a candidate that is out of rotation, unfit, or whose provider refused our credentials.
-        if (delay === undefined || error.code === 'circuit_open' || error.code === 'not_supported' || error.upstreamCode === PROVIDER_CREDENTIALS_REJECTED) {
+        // Another try cannot help a candidate that is out of rotation, unfit, over its own RPM/TPM, or whose provider refused our credentials.
+        if (delay === undefined || error.code === 'circuit_open' || error.code === 'not_supported' || error.upstreamCode === PROVIDER_CREDENTIALS_REJECTED || error.upstreamCode?.startsWith(DEPLOYMENT_LIMIT)) {
           failures.push(`${node.name}(fail:${failureLabel(error)})`);
           if (index + 1 < nodes.length) runtime.onEvent({ type: 'fallback', route: options.route, from: node.name, reason: failureLabel(error) });
           break;
@@ -84,7 +84,7 @@ export async function tryInOrder(context: RequestContext, runtime: RouteRuntime,
 async function startAttempt(context: RequestContext, runtime: RouteRuntime, node: RouteNode, options: TryInOrderOptions, attempt: AttemptOptions, controller = new AbortController()): Promise<ChatOutcome> {
   // Our own work comes before the deadlines, which time the upstream: counting the prompt for fit checks (the
   // first time, loading the tokenizer: ~300 ms) once timed out a first attempt before it was even sent.
-  if (attempt.fitCheck) context.needs ??= requestNeeds(context.request);
+  if (attempt.fitCheck) currentNeeds(context);
   const deadline = attemptDeadline(controller, attempt.signal, options.timeouts);
   const mark = context.routeTrace.length;
   try {
@@ -133,20 +133,16 @@ async function hedged(context: RequestContext, runtime: RouteRuntime, primary: R
     runtime.onEvent({ type: 'hedge', route: options.route, primary: primary.name, hedge: backup.name, winner: winner.name });
     for (const [index, loser] of pending) {
       controllers[index].abort();
-      // Counted now, before the winner's ledger row can be written; the aborted call's own bookkeeping would be too late.
-      recordAbandoned(context, index === 0 ? primary : backup);
-      void loser.then((settled) => (settled.outcome ? discardOutcome(settled.outcome) : undefined));
+      // Waited for, so the loser's own bookkeeping — its real usage if it finished at the same moment, its prompt
+      // (and what it streamed) if cut off, nothing if it was never sent — is in the spend, once, before the
+      // winner's row can be written. An abort ends a call at once, so this costs the winner no real time; a loser
+      // that somehow ignores it delays the winner by LOSER_SETTLE_MS at most (its bookkeeping then lands late).
+      const closed = loser.then((settled) => (settled.outcome ? discardOutcome(settled.outcome).catch(() => undefined) : undefined));
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (bound = setTimeout(resolve, LOSER_SETTLE_MS)))]);
+      clearTimeout(bound);
     }
     return { outcome: first.outcome!, node: winner };
   }
   throw lastError;
-}
-
-/** A cancelled hedge may still be billed for reading the prompt: count its prompt tokens, marked estimated. */
-function recordAbandoned(context: RequestContext, node: RouteNode) {
-  const model = node.models()[0];
-  if (!model) return;
-  const usage = { ...estimateUsage(context.request, ''), completionTokens: 0 };
-  // At the rates the call was sent under (off-peak, flex), as its own pricing would have been.
-  addSpend(context.spend, usage, priceUsage(usage, priceAt(model.price, { tier: requestedTier(context.request), at: Date.now() })));
 }

@@ -1,0 +1,128 @@
+import { FrugalError } from '../../errors/frugal-error.js';
+import type { RateLimit, RateLimiter } from '../../rate-limit/rate-limiter.js';
+import { currentNeeds, unfitReason } from '../../request/fit-check.js';
+import type { CallMeta, ChatOutcome, RequestContext } from '../../request/request-context.js';
+import type { ChatChunk } from '../../wire/chat-types.js';
+import type { RouteNode } from '../route-node.js';
+import { deploymentKey } from './model-node.js';
+
+const MINUTE_MS = 60_000;
+/** The upstream code of a deployment skipped for its own limit; tryInOrder moves on without retrying it. */
+export const DEPLOYMENT_LIMIT = 'deployment_limit';
+
+export interface LimitedDeployment {
+  node: RouteNode;
+  rpm: number | undefined;
+  tpm: number | undefined;
+}
+
+/**
+ * A deployment behind its configured RPM/TPM, taken per attempt, when the attempt is about to be sent. A deployment
+ * over a limit is skipped, as LiteLLM's usage-based routing does, never called anyway: the provider would answer 429
+ * and the request would have paid the wait. TPM is taken as an estimate (prompt plus max_tokens, or the default
+ * max_tokens when the request sets none: the answer is not free) and corrected to the attempt's real usage once it
+ * has one; a failed attempt gives its tokens back. `onRefused` hears each refusal's Retry-After (undefined: never).
+ */
+export function limitedNode(deployment: LimitedDeployment, limiter: RateLimiter, defaultMaxTokens: number, onRefused: (retryAfterMs: number | undefined) => void): RouteNode {
+  const { node } = deployment;
+  const model = node.models()[0];
+  const key = deploymentKey(model);
+  const rpm: RateLimit | undefined = deployment.rpm === undefined ? undefined : { limit: deployment.rpm, periodMs: MINUTE_MS };
+  const tpm: RateLimit | undefined = deployment.tpm === undefined ? undefined : { limit: deployment.tpm, periodMs: MINUTE_MS };
+  const refuse = (what: 'rpm' | 'tpm', retryAfterMs: number | undefined) => {
+    onRefused(retryAfterMs);
+    const seconds = retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return new FrugalError('rate_limit_exceeded', `Deployment '${node.name}' is at its ${what} limit.`, { retryable: true, retryAfterSeconds: seconds, upstreamCode: `${DEPLOYMENT_LIMIT}:${what}` });
+  };
+  return {
+    name: node.name,
+    models: () => node.models(),
+    async run(context, runtime, attempt) {
+      // Unfit or out of rotation: the node says so itself, and nothing is sent, so nothing is taken.
+      const unfit = attempt?.fitCheck === true && unfitReason(model, currentNeeds(context)) !== undefined;
+      if (unfit || !runtime.breakers.get(key).isAvailable()) return node.run(context, runtime, attempt);
+      if (rpm) {
+        const result = await limiter.take(`rpm:deployment:${key}`, rpm);
+        if (!result.allowed) throw refuse('rpm', result.retryAfterMs);
+      }
+      let taken = 0;
+      if (tpm) {
+        const { estimate, required } = tokensOf(context, defaultMaxTokens);
+        if (required > tpm.limit) {
+          if (rpm) await limiter.adjust(`rpm:deployment:${key}`, rpm, -1);
+          throw refuse('tpm', undefined);
+        }
+        // A default max_tokens above the limit takes the whole limit, not more (it could never pass); the
+        // correction charges what was really used.
+        taken = Math.min(estimate, tpm.limit);
+        const result = await limiter.take(`tpm:deployment:${key}`, tpm, taken);
+        if (!result.allowed) {
+          if (rpm) await limiter.adjust(`rpm:deployment:${key}`, rpm, -1);
+          throw refuse('tpm', result.exceedsLimit ? undefined : result.retryAfterMs);
+        }
+      }
+      const correct = async (meta: CallMeta | undefined) => {
+        if (!tpm) return;
+        const used = meta === undefined ? 0 : meta.usage === undefined ? taken : meta.usage.promptTokens + meta.usage.completionTokens;
+        if (used !== taken) await limiter.adjust(`tpm:deployment:${key}`, tpm, used - taken).catch(() => undefined);
+      };
+      let outcome: ChatOutcome;
+      try {
+        outcome = await node.run(context, runtime, attempt);
+      } catch (error) {
+        await correct(undefined);
+        throw error;
+      }
+      if (outcome.kind === 'response') {
+        await correct(outcome.meta);
+        return outcome;
+      }
+      const { meta } = outcome;
+      return { ...outcome, chunks: afterStream(outcome.chunks, () => correct(meta)) };
+    },
+  };
+}
+
+/** Tokens to take (prompt plus the output allowed, or the default) and the least the request can need (its own max_tokens). */
+function tokensOf(context: RequestContext, defaultMaxTokens: number): { estimate: number; required: number } {
+  const needs = currentNeeds(context);
+  const choices = Math.max(1, context.request.n ?? 1);
+  return { estimate: needs.promptTokens + (needs.maxOutputTokens || defaultMaxTokens) * choices, required: needs.promptTokens + needs.maxOutputTokens * choices };
+}
+
+/**
+ * The same chunks, calling `end` once, after the stream below has finished — read to its end, failed, or closed
+ * with `return()` even before it was read — so the stream's usage is final when `end` reads it.
+ */
+function afterStream(chunks: AsyncIterable<ChatChunk>, end: () => Promise<void>): AsyncIterable<ChatChunk> {
+  let ended = false;
+  const once = async () => {
+    if (ended) return;
+    ended = true;
+    await end();
+  };
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<ChatChunk> {
+      const iterator = chunks[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            const result = await iterator.next();
+            if (result.done) await once();
+            return result;
+          } catch (error) {
+            await once();
+            throw error;
+          }
+        },
+        async return(value?: unknown) {
+          try {
+            return (await iterator.return?.(value)) ?? { done: true, value: undefined };
+          } finally {
+            await once();
+          }
+        },
+      };
+    },
+  };
+}
