@@ -12,6 +12,7 @@ import { addSpend, type AttemptHold, type CallMeta, type ChatOutcome, type Reque
 import type { AttemptOptions, ModelCaller } from '../../request/model-caller.js';
 import { collectChunkText, estimateUsage, responseText } from '../../request/usage-estimate.js';
 import { chatWorstCaseNanos } from '../../budget/worst-case.js';
+import { tapStream } from '../../request/stream-end.js';
 
 export interface ProviderCallOptions {
   /** Add `usage.cost` (USD, everything this request spent so far) to responses, as OpenRouter does. */
@@ -130,7 +131,8 @@ function usageBody(meta: CallMeta): OpenAIUsage {
   };
 }
 
-async function* pricedStream(
+/** The stream, priced as it goes (the usage chunk) and settled at its end: spend, budget hold, attempt span. */
+function pricedStream(
   context: RequestContext,
   request: ChatRequest,
   result: ChatStreamResult,
@@ -139,39 +141,35 @@ async function* pricedStream(
   held: AttemptHold | undefined,
   traced: UpstreamAttemptEvent | undefined,
   price: TokenRates,
-): AsyncGenerator<ChatChunk> {
+): AsyncIterable<ChatChunk> {
   const clientWantsUsage = context.request.stream_options?.include_usage === true;
   const generated: string[] = [];
-  try {
-    for await (const chunk of result.chunks) {
+  return tapStream(result.chunks, {
+    each(chunk) {
       if (traced) noteAttemptChunk(traced, chunk);
       if (collectChunkText(chunk, generated) && meta.ttftMs === null) meta.ttftMs = performance.now() - context.startedHr;
-      if (chunk.usage) {
-        // The usage chunk comes last: an unusable one is replaced by the estimate of the whole answer, so the
-        // cost the client reads here is the row's.
-        meta.usage = usableUsage(result.usage(), meta.model.name, context.warnings, true) ?? estimateUsage(request, generated.join(''));
-        meta.costNanos = priceUsage(meta.usage, price);
-        // The usage chunk exists because we always ask upstream for it; the client only sees it if it asked.
-        if (!clientWantsUsage && chunk.choices.length === 0) continue;
-        // A copy, never the upstream's object: an untouched chunk may leave as the upstream's own bytes (chunk-wire-text.ts).
-        if (options.costInBody) {
-          yield { ...chunk, usage: { ...chunk.usage, cost: nanosToUsdNumber(context.spend.costNanos + meta.costNanos) } };
-          continue;
-        }
-      }
-      yield chunk;
-    }
-    meta.streamCompleted = true;
-  } catch (error) {
-    meta.streamError = error;
-    throw error;
-  } finally {
-    if (meta.usage === undefined) {
-      meta.usage = usableUsage(result.usage(), meta.model.name, context.warnings) ?? estimateUsage(request, generated.join(''));
+      if (!chunk.usage) return chunk;
+      // The usage chunk comes last: an unusable one is replaced by the estimate of the whole answer, so the
+      // cost the client reads here is the row's.
+      meta.usage = usableUsage(result.usage(), meta.model.name, context.warnings, true) ?? estimateUsage(request, generated.join(''));
       meta.costNanos = priceUsage(meta.usage, price);
-    }
-    addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
-    await held?.end(meta.costNanos);
-    if (traced) endUpstreamAttempt(traced, meta.usage, meta.costNanos, meta.streamError, !meta.streamCompleted && meta.streamError === undefined);
-  }
+      // The usage chunk exists because we always ask upstream for it; the client only sees it if it asked.
+      if (!clientWantsUsage && chunk.choices.length === 0) return undefined;
+      // A copy, never the upstream's object: an untouched chunk may leave as the upstream's own bytes (chunk-wire-text.ts).
+      if (options.costInBody) return { ...chunk, usage: { ...chunk.usage, cost: nanosToUsdNumber(context.spend.costNanos + meta.costNanos) } };
+      return chunk;
+    },
+    async end({ completed, error }) {
+      if (completed) meta.streamCompleted = true;
+      else if (error !== undefined) meta.streamError = error;
+      // Also a stream nobody read (a hedge that lost with its headers in hand): the upstream was sent the prompt.
+      if (meta.usage === undefined) {
+        meta.usage = usableUsage(result.usage(), meta.model.name, context.warnings) ?? estimateUsage(request, generated.join(''));
+        meta.costNanos = priceUsage(meta.usage, price);
+      }
+      addSpend(context.spend, meta.usage, meta.costNanos, promptCacheSavingNanos(meta.usage, price));
+      await held?.end(meta.costNanos);
+      if (traced) endUpstreamAttempt(traced, meta.usage, meta.costNanos, meta.streamError, !meta.streamCompleted && meta.streamError === undefined);
+    },
+  });
 }

@@ -3,6 +3,7 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import type { ChatChunk } from '../../wire/chat-types.js';
 import type { ChatOutcome } from '../../request/request-context.js';
 import { currentNeeds, unfitReason } from '../../request/fit-check.js';
+import { tapStream } from '../../request/stream-end.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 
 /** The deployment key breakers and latency stats are kept under. */
@@ -63,25 +64,22 @@ export function modelNode(model: ModelEntry): RouteNode {
   };
 }
 
-async function* observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime, clientSignal: AbortSignal, probe: boolean): AsyncGenerator<ChatChunk> {
+/** The stream, timed (time to first chunk) and judged at its end for the deployment's breaker and latency. */
+function observed(chunks: AsyncIterable<ChatChunk>, deployment: string, started: number, runtime: RouteRuntime, clientSignal: AbortSignal, probe: boolean): AsyncIterable<ChatChunk> {
   const breaker = runtime.breakers.get(deployment);
   let ttft: number | undefined;
-  let verdict: 'success' | 'failure' | 'neutral' = 'neutral';
-  try {
-    for await (const chunk of chunks) {
+  return tapStream(chunks, {
+    each(chunk) {
       if (ttft === undefined) ttft = performance.now() - started;
-      yield chunk;
-    }
-    verdict = 'success';
-  } catch (error) {
-    if (countsAgainstDeployment(error)) verdict = 'failure';
-    throw error;
-  } finally {
-    // A stream the reader stopped early (client gone, hedge lost) ends neutral, like any non-upstream error.
-    if (clientSignal.aborted) verdict = 'neutral';
-    if (verdict === 'failure') breaker.recordFailure();
-    else if (verdict === 'success') breaker.recordSuccess();
-    else breaker.release(probe);
-    runtime.latency.end(deployment, performance.now() - started, ttft);
-  }
+      return chunk;
+    },
+    end({ completed, error }) {
+      // A stream the reader stopped early (client gone, hedge lost) ends neutral, like any non-upstream error.
+      if (clientSignal.aborted) breaker.release(probe);
+      else if (completed) breaker.recordSuccess();
+      else if (error !== undefined && countsAgainstDeployment(error)) breaker.recordFailure();
+      else breaker.release(probe);
+      runtime.latency.end(deployment, performance.now() - started, ttft);
+    },
+  });
 }
