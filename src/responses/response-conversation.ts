@@ -12,6 +12,8 @@ export interface ResolvedConversation {
   history: ConversationItem[];
   /** This request's input with references resolved and ids given: what the new response stores. */
   inputItems: StoredInputItem[];
+  /** Where each of `inputItems` stood in the request's `input` (reasoning items leave gaps), to name it in errors. */
+  inputIndexes: number[];
 }
 
 /**
@@ -38,6 +40,10 @@ async function chainOf(store: ResponseStore, owner: string | null, previousId: s
       // OpenAI answers an unknown previous response with a 400 and this code; clients that recover by
       // sending the whole conversation again (Codex and the proxies in front of it) look for exactly it.
       throw new FrugalError('invalid_request', message, { param: 'previous_response_id', upstreamCode: 'previous_response_not_found' });
+    }
+    // A response still streaming has no output yet: continuing it would answer without its answer.
+    if (stored.response.status === 'in_progress') {
+      throw new FrugalError('invalid_request', `Previous response with id '${id}' is still in progress.`, { param: 'previous_response_id' });
     }
     chain.push(stored);
     id = stored.previousResponseId;
@@ -70,15 +76,20 @@ export async function resolveConversation(store: ResponseStore, owner: string | 
   }
   const seen = new Map<string, StoredResponse | undefined>();
   const inputItems: StoredInputItem[] = [];
+  const inputIndexes: number[] = [];
   for (const [index, item] of inputItemsOf(request).entries()) {
     if (item.type === 'reasoning') continue;
     if (item.type === 'item_reference') {
       const resolved = await resolveReference(store, owner, item.id, `input[${index}].id`, seen);
-      if (resolved) inputItems.push(resolved);
+      if (resolved) {
+        inputItems.push(resolved);
+        inputIndexes.push(index);
+      }
       continue;
     }
     const given = item as Exclude<typeof item, { type: 'reasoning' | 'item_reference' }>;
     inputItems.push({ ...given, type: given.type ?? 'message', id: given.id ?? inputItemId(responseId, index) } as StoredInputItem);
+    inputIndexes.push(index);
   }
-  return { history, inputItems };
+  return { history, inputItems, inputIndexes };
 }

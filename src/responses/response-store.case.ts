@@ -25,6 +25,7 @@ export function storedResponse(n: number, owner: string | null, overrides: Parti
     incomplete_details: null,
     instructions: null,
     max_output_tokens: null,
+    max_tool_calls: null,
     model: 'gpt-4o-mini',
     // Text a careless store would mangle: a NUL, an emoji, a lone surrogate, quotes and a newline.
     output: [{ type: 'message', id: `msg_${HEX(n)}_0`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: `answer ${n} \u0000 🙂 \ud800 "q"\n`, annotations: [] }] }],
@@ -38,6 +39,8 @@ export function storedResponse(n: number, owner: string | null, overrides: Parti
     tools: [],
     top_p: null,
     truncation: 'disabled',
+    background: false,
+    service_tier: 'default',
     usage: { input_tokens: 3, input_tokens_details: { cached_tokens: 0 }, output_tokens: 4, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 7, cost: 1.5e-7 },
     user: null,
     metadata: { feature: 'chat' },

@@ -10,13 +10,15 @@ import type { ChatChunk } from '../../wire/chat-types.js';
 import { chatToResponse, responseEnvelope } from '../../wire/responses/chat-to-response.js';
 import { ResponseEventConverter } from '../../wire/responses/chunks-to-response-events.js';
 import { responseIdOf } from '../../wire/responses/response-ids.js';
-import { checkResponsesRequest } from '../../wire/responses/responses-request-schema.js';
+import type { MessageOrigin, ParamMap } from '../../wire/responses/chat-param-to-responses.js';
 import { responsesToChat, UnsupportedInputError } from '../../wire/responses/responses-to-chat.js';
 import { unpairedToolCallIssue } from '../../wire/responses/unpaired-tool-calls.js';
-import type { ResponseObject, ResponsesRequest, ResponseStreamEvent, StoredInputItem } from '../../wire/responses/responses-types.js';
+import type { ResponseObject, ResponseStreamEvent, StoredInputItem } from '../../wire/responses/responses-types.js';
 import { frugalHeaders, simulatedMark } from '../reply-headers.js';
 import { servedByGateway } from '../request-log.js';
 import { callerOf } from '../request-scope.js';
+import { keptItems } from './responses-context.js';
+import { inResponsesTerms, validatedResponsesRequest } from './responses-errors.js';
 import { listInputItems } from './responses-input-items.js';
 import { writeSseEvents } from './write-sse-events.js';
 
@@ -26,12 +28,6 @@ export interface ResponsesRouteOptions {
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function validated(body: unknown): ResponsesRequest {
-  const checked = checkResponsesRequest(body);
-  if (!checked.ok) throw new FrugalError('invalid_request', checked.issue.message, { param: checked.issue.param });
-  return checked.value;
-}
 
 function responseNotFound(id: string): FrugalError {
   return new FrugalError('not_found', `Response with id '${id}' not found.`, { param: 'response_id' });
@@ -54,6 +50,8 @@ export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, o
   if (!options.store) app.addHook('onClose', async () => store.close());
   const { maxMessages } = gateway.config.server;
   const ownerOf = (request: FastifyRequest) => request.frugalKey?.id ?? null;
+  // Responses this instance is streaming: GET shows their output so far (the store holds them as in_progress).
+  const streaming = new Map<string, ResponseEventConverter>();
 
   async function save(stored: StoredResponse, log: FastifyBaseLogger) {
     try {
@@ -65,38 +63,63 @@ export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, o
   }
 
   app.post('/v1/responses', async (request, reply) => {
-    const body = validated(request.body);
+    const body = validatedResponsesRequest(request.body);
     const owner = ownerOf(request);
     const id = responseIdOf(randomUUID().replaceAll('-', ''));
     const createdAtMs = Date.now();
-    const { history, inputItems } = await resolveConversation(store, owner, body, id);
-    const conversation = [...history, ...inputItems];
-    if (conversation.length === 0) throw new FrugalError('invalid_request', "'input' must hold at least one item.", { param: 'input' });
-    if (conversation.length > maxMessages) {
-      throw new FrugalError('limit_exceeded', `The conversation holds ${conversation.length} items; the gateway accepts at most ${maxMessages} (server.max_messages).`, { param: 'input' });
+    const { history, inputItems, inputIndexes } = await resolveConversation(store, owner, body, id);
+    const whole = [...history, ...inputItems];
+    if (whole.length === 0) throw new FrugalError('invalid_request', "'input' must hold at least one item.", { param: 'input' });
+    if (whole.length > maxMessages) {
+      throw new FrugalError('limit_exceeded', `The conversation holds ${whole.length} items; the gateway accepts at most ${maxMessages} (server.max_messages).`, { param: 'input' });
     }
-    const unpaired = unpairedToolCallIssue(conversation);
+    const unpaired = unpairedToolCallIssue(whole);
     if (unpaired) throw new FrugalError('invalid_request', unpaired.message, { param: unpaired.param });
+    const kept = keptItems(gateway.config, body, whole);
+    const conversation = kept.map((index) => whole[index]);
+    const origins: MessageOrigin[] = [];
     let chat;
     try {
-      chat = responsesToChat(body, conversation);
+      chat = responsesToChat(body, conversation, origins);
     } catch (error) {
       if (error instanceof UnsupportedInputError) throw new FrugalError('invalid_request', error.message, { param: error.param });
       throw error;
     }
+    const paramMap: ParamMap = {
+      origins,
+      inputIndexes: kept.map((index) => (index < history.length ? null : inputIndexes[index - history.length])),
+      inputIsString: typeof body.input === 'string',
+      logprobsFrom: body.include?.includes('message.output_text.logprobs') ? 'include' : 'top_logprobs',
+    };
     const envelope = responseEnvelope(body, id, Math.floor(createdAtMs / 1000));
     const keep = body.store !== false;
     const record = (response: ResponseObject): StoredResponse => ({ id, owner, createdAt: createdAtMs, previousResponseId: body.previous_response_id ?? null, inputItems, response });
 
     const caller = callerOf(request, reply.raw);
-    const answer = await gateway.chat(chat, caller);
+    let answer;
+    try {
+      answer = await gateway.chat(chat, caller);
+    } catch (error) {
+      throw inResponsesTerms(error, paramMap);
+    }
     request.frugalServed = servedByGateway(answer);
     const mark = simulatedMark(gateway.config, answer.meta.provider);
     if (answer.kind === 'stream') {
       const headers = { ...frugalHeaders(caller.requestId, answer.meta.model, answer.meta.provider, undefined, answer.context), ...mark };
+      const converter = new ResponseEventConverter(envelope);
+      // Stored as in_progress before the first event, so GET finds it while it streams, as OpenAI's does.
+      if (keep) {
+        await save(record(converter.current), request.log);
+        streaming.set(id, converter);
+      }
       reply.hijack();
-      const finish = keep ? (response: ResponseObject) => save(record(response), request.log) : async () => {};
-      await writeSseEvents(reply.raw, headers, responseEvents(new ResponseEventConverter(envelope), answer.chunks, finish, caller.signal));
+      const finish = async (response: ResponseObject | undefined) => {
+        streaming.delete(id);
+        if (!keep) return;
+        if (response) await save(record(response), request.log);
+        else await store.delete(id, owner).catch((error: unknown) => request.log.error({ err: error, responseId: id }, 'could not remove the unfinished response'));
+      };
+      await writeSseEvents(reply.raw, headers, responseEvents(converter, answer.chunks, finish, caller.signal));
       return;
     }
     const response = chatToResponse(answer.response, envelope, nowSeconds());
@@ -110,7 +133,16 @@ export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, o
     if (request.query.stream === 'true') throw new FrugalError('invalid_request', 'Streaming a stored response is not supported; retrieve it without stream.', { param: 'stream' });
     const stored = await store.get(request.params.id, ownerOf(request));
     if (!stored) throw responseNotFound(request.params.id);
-    return stored.response;
+    const live = stored.response.status === 'in_progress' ? streaming.get(stored.id) : undefined;
+    return live ? live.inProgress() : stored.response;
+  });
+
+  // Only background responses can be cancelled on OpenAI, and Frugal has none: a response is either finished or
+  // streaming to the one client that can stop it by closing the stream.
+  app.post<{ Params: { id: string } }>('/v1/responses/:id/cancel', async (request) => {
+    const stored = await store.get(request.params.id, ownerOf(request));
+    if (!stored) throw responseNotFound(request.params.id);
+    throw new FrugalError('invalid_request', 'Only responses created with background=true can be cancelled.', { param: null });
   });
 
   app.delete<{ Params: { id: string } }>('/v1/responses/:id', async (request) => {
@@ -134,20 +166,25 @@ export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, o
 async function* responseEvents(
   converter: ResponseEventConverter,
   chunks: AsyncIterable<ChatChunk>,
-  finish: (response: ResponseObject) => Promise<void>,
+  finish: (response: ResponseObject | undefined) => Promise<void>,
   clientGone: AbortSignal,
 ): AsyncGenerator<ResponseStreamEvent[]> {
-  // The events of one step leave together, in one socket write.
-  yield converter.start();
-  let last: ResponseStreamEvent[];
+  let last: ResponseStreamEvent[] | undefined;
   try {
-    for await (const chunk of chunks) yield converter.push(chunk);
-    last = converter.end(nowSeconds());
-  } catch (error) {
-    // The client hung up while we waited on upstream: nobody reads on, and nothing is stored.
-    if (clientGone.aborted) return;
-    last = converter.fail(failureOf(error));
+    // The events of one step leave together, in one socket write.
+    yield converter.start();
+    try {
+      for await (const chunk of chunks) yield converter.push(chunk);
+      last = converter.end(nowSeconds());
+    } catch (error) {
+      // The client hung up while we waited on upstream: nobody reads on, and nothing is kept.
+      if (clientGone.aborted) return;
+      last = converter.fail(failureOf(error));
+    }
+    await finish(converter.current);
+    yield last;
+  } finally {
+    // The writer stopped pulling (the client left between events): the in_progress copy goes.
+    if (last === undefined) await finish(undefined);
   }
-  await finish(converter.current);
-  yield last;
 }

@@ -47,6 +47,7 @@ export function responseEnvelope(request: ResponsesRequest, id: string, createdA
     incomplete_details: null,
     instructions: request.instructions ?? null,
     max_output_tokens: request.max_output_tokens ?? null,
+    max_tool_calls: request.max_tool_calls ?? null,
     model: request.model,
     output: [],
     parallel_tool_calls: request.parallel_tool_calls ?? true,
@@ -65,7 +66,10 @@ export function responseEnvelope(request: ResponsesRequest, id: string, createdA
     })),
     top_logprobs: request.top_logprobs ?? null,
     top_p: request.top_p ?? null,
-    truncation: 'disabled',
+    truncation: request.truncation ?? 'disabled',
+    background: false,
+    // The tier that served the request; chat answers say which, and `auto` runs as `default` until they do.
+    service_tier: typeof request.service_tier === 'string' && request.service_tier !== 'auto' ? request.service_tier : 'default',
     usage: null,
     user: request.user ?? null,
     safety_identifier: stringOrNull(request.safety_identifier),
@@ -103,7 +107,8 @@ export function chatToResponse(chat: ChatResponse, envelope: ResponseObject, com
     if (refusal !== undefined) content.push({ type: 'refusal', refusal });
     output.push({ type: 'message', id: outputItemId(envelope.id, 'msg', output.length), status: itemStatus, role: 'assistant', content });
   }
-  for (const call of message?.tool_calls ?? []) {
+  // max_tool_calls: calls past the limit are ignored, as OpenAI ignores the model's further attempts.
+  for (const call of (message?.tool_calls ?? []).slice(0, envelope.max_tool_calls ?? undefined)) {
     output.push({
       type: 'function_call',
       id: outputItemId(envelope.id, 'fc', output.length),
@@ -118,6 +123,7 @@ export function chatToResponse(chat: ChatResponse, envelope: ResponseObject, com
     ...finish,
     completed_at: finish.status === 'completed' ? completedAt : null,
     model: chat.model || envelope.model,
+    ...(typeof chat.service_tier === 'string' ? { service_tier: chat.service_tier } : {}),
     output,
     usage: chat.usage ? usageToResponses(chat.usage) : null,
   };

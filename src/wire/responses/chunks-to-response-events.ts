@@ -62,6 +62,21 @@ export class ResponseEventConverter {
     return this.response;
   }
 
+  /** A copy of the response so far, open parts holding the text streamed until now (GET while it streams). */
+  inProgress(): ResponseObject {
+    const copy = this.snapshot();
+    const part = this.message?.part;
+    const message = this.message && copy.output[this.message.outputIndex];
+    if (part && message?.type === 'message') {
+      message.content[part.index] = part.kind === 'text' ? { type: 'output_text', text: part.chunks.join(''), annotations: [], logprobs: structuredClone(part.logprobs) } : { type: 'refusal', refusal: part.chunks.join('') };
+    }
+    const call = this.openCall && copy.output[this.openCall.outputIndex];
+    if (call?.type === 'function_call') call.arguments = this.openCall!.chunks.join('');
+    const reasoning = this.reasoning && copy.output[this.reasoning.outputIndex];
+    if (reasoning?.type === 'reasoning') reasoning.content = [{ type: 'reasoning_text', text: this.reasoning!.chunks.join('') }];
+    return copy;
+  }
+
   start(): ResponseStreamEvent[] {
     return [this.event({ type: 'response.created', response: this.snapshot() }), this.event({ type: 'response.in_progress', response: this.snapshot() })];
   }
@@ -70,6 +85,7 @@ export class ResponseEventConverter {
     const events: ResponseStreamEvent[] = [];
     if (chunk.model) this.response.model = chunk.model;
     if (chunk.usage) this.usage = chunk.usage;
+    if (typeof chunk.service_tier === 'string') this.response.service_tier = chunk.service_tier;
     const choice = chunk.choices.find((candidate) => candidate.index === 0);
     if (!choice) return events;
     const { delta } = choice;
@@ -201,6 +217,8 @@ export class ResponseEventConverter {
 
   private appendToCall(delta: NonNullable<ChatChunk['choices'][number]['delta']['tool_calls']>[number], events: ResponseStreamEvent[]) {
     let call = this.calls.get(delta.index);
+    // max_tool_calls: calls past the limit are ignored, as OpenAI ignores the model's further attempts.
+    if (!call && this.calls.size >= (this.response.max_tool_calls ?? Infinity)) return;
     if (!call) {
       this.closeReasoning(events);
       this.closeMessage(events);

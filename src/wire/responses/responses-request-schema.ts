@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkBody, openAIIssue, type WireCheck, type WireIssue } from '../wire-check.js';
+import { checkBody, type WireIssue } from '../wire-check.js';
+import { openAIResponsesIssue, type ResponsesIssue } from './responses-issue.js';
 import { ledgerText, TAG_LIMITS } from '../storable-text.js';
 import type { ResponsesRequest } from './responses-types.js';
 
@@ -127,11 +128,16 @@ const responsesRequestSchema = z.looseObject({
   tools: z.array(functionTool).nullish(),
   tool_choice: z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), name: z.string().min(1) })]).nullish(),
   parallel_tool_calls: z.boolean().nullish(),
-  text: z.looseObject({ format: textFormat.optional() }).nullish(),
-  max_output_tokens: z.number().int().positive().nullish(),
+  text: z.looseObject({ format: textFormat.optional(), verbosity: z.enum(['low', 'medium', 'high']).nullish() }).nullish(),
+  // OpenAI refuses fewer than 16 output tokens on the Responses API (integer_below_min_value).
+  max_output_tokens: z.number().int().min(16).nullish(),
+  // Counts calls to hosted tools on OpenAI; here it caps the function calls a response carries.
+  max_tool_calls: z.number().int().min(1).nullish(),
+  truncation: z.enum(['auto', 'disabled']).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
-  reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
+  reasoning: z.looseObject({ effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullish(), summary: z.enum(['auto', 'concise', 'detailed']).nullish() }).nullish(),
+  service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullish(),
   metadata: metadata.nullish(),
   user: ledgerText(256).optional(),
   stream: z.boolean().nullish(),
@@ -139,6 +145,8 @@ const responsesRequestSchema = z.looseObject({
   previous_response_id: z.string().min(1).nullish(),
   background: z.literal(false).nullish(),
   include: z.array(z.enum(INCLUDABLE)).nullish(),
+  prompt_cache_key: z.string().nullish(),
+  safety_identifier: z.string().nullish(),
   top_logprobs: z.number().int().min(0).max(20).nullish(),
 });
 
@@ -184,9 +192,14 @@ function toolIssue({ tools, tool_choice: choice }: ResponsesRequest): WireIssue 
   return undefined;
 }
 
-/** Whether a body is a Responses request Frugal can serve; the first problem names the field as OpenAI's `param`. */
-export function checkResponsesRequest(body: unknown): WireCheck<ResponsesRequest> {
-  const checked = checkBody<ResponsesRequest>(responsesRequestSchema, body, openAIIssue, hostedToolIssue);
+export type ResponsesCheck = { ok: true; value: ResponsesRequest } | { ok: false; issue: ResponsesIssue };
+
+/**
+ * Whether a body is a Responses request Frugal can serve; the first problem names the field as OpenAI's `param`,
+ * with OpenAI's words and `code` for schema problems (missing_required_parameter, invalid_type, invalid_value, …).
+ */
+export function checkResponsesRequest(body: unknown): ResponsesCheck {
+  const checked = checkBody<ResponsesRequest>(responsesRequestSchema, body, (error) => openAIResponsesIssue(error, body), hostedToolIssue);
   const issue = checked.ok ? toolIssue(checked.value) : undefined;
   return issue ? { ok: false, issue } : checked;
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice, ToolDefinition } from '../chat-types.js';
+import type { MessageOrigin } from './chat-param-to-responses.js';
 import type {
   FunctionCallItem,
   FunctionCallOutputItem,
@@ -66,18 +67,28 @@ function toolOutputText(output: FunctionCallOutputItem['output']): string {
  * Responses items → chat messages. Function calls join the assistant turn they follow (or open one), so a
  * provider that pairs calls with results turn by turn (Anthropic) sees them in one assistant message.
  */
-export function itemsToMessages(items: readonly ConversationItem[], param = 'input'): ChatMessage[] {
+export function itemsToMessages(items: readonly ConversationItem[], param = 'input', origins: MessageOrigin[] = []): ChatMessage[] {
   const messages: ChatMessage[] = [];
+  // `origins` runs parallel to `messages` from where this call started (instructions may come before).
+  const base = origins.length;
   for (const [index, item] of items.entries()) {
     if (item.type === 'function_call') {
       const call = { id: item.call_id, type: 'function' as const, function: { name: item.name, arguments: item.arguments } };
       const last = messages[messages.length - 1];
-      if (last?.role === 'assistant') last.tool_calls = [...(last.tool_calls ?? []), call];
-      else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+      const origin = origins[base + messages.length - 1];
+      if (last?.role === 'assistant' && origin?.kind === 'item') {
+        last.tool_calls = [...(last.tool_calls ?? []), call];
+        origin.calls.push(index);
+      } else {
+        messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+        origins.push({ kind: 'item', item: index, calls: [index], toolOutput: false });
+      }
     } else if (item.type === 'function_call_output') {
       messages.push({ role: 'tool', tool_call_id: item.call_id, content: toolOutputText(item.output) });
+      origins.push({ kind: 'item', item: index, calls: [], toolOutput: true });
     } else {
       messages.push(messageToChat(item, `${param}[${index}]`));
+      origins.push({ kind: 'item', item: index, calls: [], toolOutput: false });
     }
   }
   return messages;
@@ -108,11 +119,15 @@ function formatToChat(format: TextFormat): ChatRequest['response_format'] | unde
  * A Responses request as the chat-completions request the pipeline runs. `conversation` is everything the
  * model should see as turns: the stored chain of `previous_response_id` followed by this request's input,
  * references already resolved. Instructions are never carried over from earlier responses (as OpenAI does).
+ * `origins` (filled when given) says which item each chat message came from, to name Responses fields in errors.
  */
-export function responsesToChat(request: ResponsesRequest, conversation: readonly ConversationItem[]): ChatRequest {
+export function responsesToChat(request: ResponsesRequest, conversation: readonly ConversationItem[], origins: MessageOrigin[] = []): ChatRequest {
   const messages: ChatMessage[] = [];
-  if (request.instructions) messages.push({ role: 'system', content: request.instructions });
-  messages.push(...itemsToMessages(conversation));
+  if (request.instructions) {
+    messages.push({ role: 'system', content: request.instructions });
+    origins.push({ kind: 'instructions' });
+  }
+  messages.push(...itemsToMessages(conversation, 'input', origins));
   const chat: ChatRequest = { model: request.model, messages };
   if (request.stream) {
     chat.stream = true;

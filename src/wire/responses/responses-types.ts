@@ -105,6 +105,8 @@ export interface ResponsesRequest {
   parallel_tool_calls?: boolean | null;
   text?: { format?: TextFormat; verbosity?: string | null } | null;
   max_output_tokens?: number | null;
+  max_tool_calls?: number | null;
+  truncation?: 'auto' | 'disabled' | null;
   temperature?: number | null;
   top_p?: number | null;
   reasoning?: { effort?: string | null; summary?: string | null } | null;
@@ -169,6 +171,7 @@ export interface ResponseObject {
   incomplete_details: { reason: 'max_output_tokens' | 'content_filter' } | null;
   instructions: string | null;
   max_output_tokens: number | null;
+  max_tool_calls: number | null;
   model: string;
   output: OutputItem[];
   parallel_tool_calls: boolean;
@@ -181,7 +184,9 @@ export interface ResponseObject {
   tools: FunctionTool[];
   top_logprobs?: number | null;
   top_p: number | null;
-  truncation: 'disabled';
+  truncation: 'auto' | 'disabled';
+  background: boolean;
+  service_tier: string;
   usage: ResponsesUsage | null;
   user: string | null;
   safety_identifier?: string | null;
