@@ -1,6 +1,7 @@
-import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
+import type { GatewayConfig, ModelEntry, SpendControlSettings } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { CallerContext } from '../request/request-context.js';
 import { buildRouteTable, type RouteTable } from '../routing/build-route-table.js';
 import { countPromptTokens } from '../tokens/count-tokens.js';
@@ -16,6 +17,26 @@ export interface TokenCount {
 
 export type RequestTokenCounter = (request: ChatRequest, caller?: CallerContext) => Promise<TokenCount>;
 
+const MINUTE = 60_000;
+
+/**
+ * Takes one count request from the key's count_tokens RPM, or throws a 429 rate_limit_exceeded with its Retry-After.
+ * Anthropic limits token counting apart from messages, by requests per minute; so does Frugal: a bucket of its
+ * own (`rpm:count_tokens:key:<id>`), as large as the key's RPM. A count is free and uses no tokens, so neither the
+ * key's TPM nor a budget is charged, and counting never eats into the key's messages; but a key cannot call the
+ * upstream's count endpoint (and the provider quota every key shares) faster than its RPM allows.
+ * @example await takeCountTokensRequest(gateway.spendControl.limiter, gateway.config.spendControl, caller.key);
+ */
+export async function takeCountTokensRequest(limiter: RateLimiter, settings: SpendControlSettings, key: CallerContext['key']): Promise<void> {
+  if (key === undefined) return;
+  const rpm = key.rateLimits.rpm ?? settings.defaultKeyLimits.rpm;
+  if (!rpm) return;
+  const result = await limiter.take(`rpm:count_tokens:key:${key.id}`, { limit: rpm, periodMs: MINUTE });
+  if (result.allowed) return;
+  throw new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${rpm} count_tokens requests per minute.`, {
+    retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+  });
+}
 
 /**
  * Counts a request's prompt tokens for the model that would serve it. A name resolves as chat does (a model, or a

@@ -46,14 +46,8 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
   const requestedModel = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : '';
   try {
     const request = validateEmbeddingRequest(body);
-    model = parts.config.models.get(request.model);
-    if (model === undefined || model.type !== 'embedding') {
-      const available = [...parts.config.models.values()].filter((entry) => entry.type === 'embedding').map((entry) => entry.name);
-      throw new FrugalError('model_not_found', `The embedding model '${request.model}' does not exist. Available embedding models: ${available.join(', ') || 'none'}.`, { param: 'model' });
-    }
-    const adapter = parts.adapters.get(model.provider);
-    if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
-    // Embeddings are no side door: the same key permissions, rate limits, budgets and ceiling as chat.
+    // Embeddings are no side door: the same key permissions, rate limits, budgets and ceiling as chat, checked
+    // before the model is looked up, as chat's are, so a key's refusal never names a model it may not use.
     const spend = await openRequestSpend(parts.spendControl, parts.config.spendControl, {
       requestId,
       key: caller.key,
@@ -68,6 +62,15 @@ export async function embed(parts: EmbeddingParts, body: unknown, caller: Caller
       batchLine: caller.batchId !== undefined,
     });
     finishSpend = spend.finish;
+    model = parts.config.models.get(request.model);
+    if (model === undefined || model.type !== 'embedding') {
+      // Only what the key may use: /v1/models hides the other models from a restricted key, and so does this list.
+      const allowed = caller.key?.allowedModels ?? null;
+      const available = [...parts.config.models.values()].filter((entry) => entry.type === 'embedding' && (allowed === null || allowed.includes(entry.name))).map((entry) => entry.name);
+      throw new FrugalError('model_not_found', `The embedding model '${request.model}' does not exist. Available embedding models: ${available.join(', ') || 'none'}.`, { param: 'model' });
+    }
+    const adapter = parts.adapters.get(model.provider);
+    if (adapter === undefined) throw new FrugalError('internal_error', `Provider '${model.provider}' is not running.`);
     // Held on a bound no tokenizer can exceed (UTF-8 bytes), then settled to the provider's own count.
     const held = spend.hold ? await spend.hold.beginAttempt(embeddingWorstCaseNanos(request.input, model.price), { model: model.name, provider: adapter.name }) : undefined;
     try {

@@ -32,6 +32,13 @@ export function errorShapeOf(request: FastifyRequest): ErrorShape {
   return path === ANTHROPIC_PREFIX || path.startsWith(`${ANTHROPIC_PREFIX}/`) ? 'anthropic' : 'openai';
 }
 
-export function renderError(shape: ErrorShape, error: unknown): RenderedErrorReply {
-  return shape === 'anthropic' ? toAnthropicError(error) : toOpenAIError(error);
+/**
+ * The one renderer of an HTTP error reply. Anthropic's error body carries `request_id`, and its SDKs read the
+ * `request-id` header into error.requestID: both are added here, so every Anthropic-shaped error has them (the key
+ * check's, the body parser's, a 404 under /v1/messages).
+ */
+export function renderError(shape: ErrorShape, error: unknown, requestId: string): RenderedErrorReply {
+  if (shape === 'openai') return toOpenAIError(error);
+  const rendered = toAnthropicError(error);
+  return { status: rendered.status, headers: { ...rendered.headers, 'request-id': requestId }, body: { ...rendered.body, request_id: requestId } };
 }

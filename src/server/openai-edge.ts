@@ -1,7 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyHttpOptions, FastifyInstance, FastifyReply } from 'fastify';
+import { stdSerializers } from 'pino';
 import { FrugalError } from '../errors/frugal-error.js';
+import { scrubCredentials } from '../errors/scrub-credentials.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import { nonCanonicalPathReason } from './canonical-path.js';
 import { endWithError, replyToClientError } from './client-error-reply.js';
@@ -19,8 +21,32 @@ export interface EdgeLimits {
 function send(reply: FastifyReply, error: unknown): void {
   // Framework errors (a bad %-escape) are answered before any hook: log them and give them their id here.
   watchRequest(reply.request, reply);
-  const rendered = renderError(errorShapeOf(reply.request), fromFastifyError(error));
+  const rendered = renderError(errorShapeOf(reply.request), fromFastifyError(error), reply.request.id);
   void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+}
+
+/**
+ * An error as the log line holds it (pino's own error serializer: type, message, stack, cause, own fields), every
+ * string in it scrubbed of credentials. Defence in depth: an internal error may quote a provider key (a library
+ * echoing a URL or a header), and log lines reach shippers and people who must never see a key.
+ */
+function loggableError(error: unknown): unknown {
+  return scrubbedStrings(error instanceof Error ? stdSerializers.err(error) : error, 0, new WeakSet());
+}
+
+// Deep enough for an error's cause chain and its fields; beyond that (a socket, an agent) nothing is worth a log line.
+const MAX_LOGGED_DEPTH = 6;
+
+function scrubbedStrings(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return scrubCredentials(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= MAX_LOGGED_DEPTH || ArrayBuffer.isView(value)) return `[${value.constructor?.name ?? 'Object'}]`;
+  seen.add(value);
+  if (value instanceof Error) return scrubbedStrings(stdSerializers.err(value), depth, seen);
+  if (Array.isArray(value)) return value.map((item) => scrubbedStrings(item, depth + 1, seen));
+  const entries = Object.entries(value).map(([name, field]) => [name, scrubbedStrings(field, depth + 1, seen)]);
+  return Object.fromEntries(entries);
 }
 
 /**
@@ -50,10 +76,10 @@ export function installEdge(app: FastifyInstance): void {
   installRequestLog(app);
   app.setErrorHandler((error, request, reply) => {
     const mapped = fromFastifyError(error);
-    const rendered = renderError(errorShapeOf(request), mapped);
+    const rendered = renderError(errorShapeOf(request), mapped, request.id);
     if (rendered.status >= 500 && !(mapped instanceof FrugalError && mapped.code.startsWith('upstream_'))) {
       // The route pattern, not the URL: a URL may carry a pasted key (/admin/keys/<plaintext>/revoke).
-      request.log.error({ err: error, route: request.routeOptions?.url ?? 'unknown', method: request.method }, 'request failed');
+      request.log.error({ err: loggableError(error), route: request.routeOptions?.url ?? 'unknown', method: request.method }, 'request failed');
     }
     void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
   });

@@ -60,6 +60,15 @@ describe('errors on /v1/messages come in Anthropic’s shape', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
+
+  it('gives an unknown path below /v1/messages its request_id, in the body and the request-id header, as every Anthropic error', async () => {
+    const missing = await client.post('/v1/messages/count_token', { body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] } }).catch((caught: unknown) => caught);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    const error = missing as InstanceType<typeof Anthropic.NotFoundError>;
+    expect(error.requestID).toEqual(expect.any(String));
+    expect(error.error).toEqual({ type: 'error', error: { type: 'not_found_error', message: expect.any(String) }, request_id: error.requestID });
+    expect(error.headers?.get('x-request-id')).toBe(error.requestID);
+  });
 });
 
 describe('virtual keys on /v1/messages', () => {

@@ -83,6 +83,24 @@ describe('Anthropic’s cross-field rules on /v1/messages, for a model that woul
     await expect(client.messages.create(base({ max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 2048 } }), interleaved)).resolves.toMatchObject({ type: 'message' });
   });
 
+  it('refuses a block type Anthropic does not take, naming the block, instead of serving the turn without it', async () => {
+    const bogus = { type: 'bogus' } as unknown as Anthropic.ContentBlockParam;
+    const alone = await refusal(base({ messages: [{ role: 'user', content: [bogus] }] }));
+    expect(alone).toMatch(/^messages\.0\.content\.0: Input tag 'bogus' found using 'type' does not match any of the expected tags: 'text', 'image', /);
+    expect(await refusal(base({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, bogus] }] }))).toMatch(/^messages\.0\.content\.1: Input tag 'bogus' /);
+    const counted = await client.messages.countTokens({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: [bogus] }] }).catch((reason: unknown) => reason);
+    expect(counted).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((counted as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/^messages\.0\.content\.0: Input tag 'bogus'/) } });
+  });
+
+  it('takes every block type Anthropic takes, and a beta block type with an anthropic-beta header', async () => {
+    const document = { type: 'document' as const, source: { type: 'text' as const, media_type: 'text/plain' as const, data: 'A note.' } };
+    await expect(client.messages.create(base({ messages: [{ role: 'user', content: [document, { type: 'text', text: 'Summarise.' }] }] }))).resolves.toMatchObject({ type: 'message' });
+    const mcpTurn = [{ role: 'user' as const, content: 'Hi' }, { role: 'assistant' as const, content: [{ type: 'mcp_tool_use', id: 'mcptoolu_1', name: 'search', server_name: 's', input: {} } as unknown as Anthropic.ContentBlockParam, { type: 'text' as const, text: 'Done.' }] }, { role: 'user' as const, content: 'Thanks' }];
+    expect(await refusal(base({ messages: mcpTurn }))).toMatch(/^messages\.1\.content\.0: Input tag 'mcp_tool_use' /);
+    await expect(client.messages.create(base({ messages: mcpTurn }), { headers: { 'anthropic-beta': 'mcp-client-2025-04-04' } })).resolves.toMatchObject({ type: 'message' });
+  });
+
   it('refuses metadata fields other than user_id', async () => {
     expect(await refusal(base({ metadata: { user_id: 'u-1', team: 'x' } as Anthropic.Metadata }))).toBe('metadata.team: Extra inputs are not permitted');
   });

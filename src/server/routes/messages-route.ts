@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { AnthropicErrorBody } from '../../errors/to-anthropic-error.js';
 import type { Gateway } from '../../pipeline/create-gateway.js';
+import { takeCountTokensRequest } from '../../pipeline/count-request-tokens.js';
 import { countPromptTokens } from '../../tokens/count-tokens.js';
 import { checkCountTokensRequest, checkMessagesRequest } from '../../wire/anthropic/messages-request-schema.js';
 import { messagesToChatRequest } from '../../wire/anthropic/messages-to-chat-request.js';
@@ -21,10 +21,6 @@ export function betasOf(header: string | string[] | undefined): string[] {
   return values.flatMap((value) => value.split(',')).map((beta) => beta.trim()).filter((beta) => beta !== '');
 }
 
-function isAnthropicErrorBody(payload: unknown): payload is AnthropicErrorBody {
-  return typeof payload === 'object' && payload !== null && (payload as { type?: unknown }).type === 'error' && 'error' in payload;
-}
-
 function orThrow<T>(checked: WireCheck<T>): T {
   if (!checked.ok) throw new FrugalError('invalid_request', checked.issue.message, { param: checked.issue.param });
   return checked.value;
@@ -40,15 +36,9 @@ export function registerMessagesRoute(app: FastifyInstance, gateway: Gateway) {
   const { maxMessages } = gateway.config.server;
   const config = { errorShape: 'anthropic' as ErrorShape };
   const preValidation = async (request: FastifyRequest) => assertMessageCount(request.body, maxMessages);
-  // Anthropic's error body carries `request_id`, and its SDKs read the `request-id` header into error.requestID:
-  // added here so every error on these paths has both, the key check's and the body parser's included.
-  const preSerialization = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (!isAnthropicErrorBody(payload)) return payload;
-    reply.header('request-id', request.id);
-    return { ...payload, request_id: request.id };
-  };
+  // Every error's `request_id` and request-id header are added where errors are rendered (error-shape.ts).
 
-  app.post('/v1/messages', { config, preValidation, preSerialization }, async (request, reply) => {
+  app.post('/v1/messages', { config, preValidation }, async (request, reply) => {
     const betas = betasOf(request.headers['anthropic-beta']);
     const body = orThrow(checkMessagesRequest(request.body, betas));
     const { request: chatRequest, warnings } = messagesToChatRequest(body, betas);
@@ -76,11 +66,14 @@ export function registerMessagesRoute(app: FastifyInstance, gateway: Gateway) {
     return reply.headers(headers).send(chatResponseToMessages(result.response, meta.usage, body.stop_sequences));
   });
 
-  app.post('/v1/messages/count_tokens', { config, preValidation, preSerialization }, async (request, reply) => {
+  app.post('/v1/messages/count_tokens', { config, preValidation }, async (request, reply) => {
     const betas = betasOf(request.headers['anthropic-beta']);
     const body = orThrow(checkCountTokensRequest(request.body, betas));
     const { request: chatRequest } = messagesToChatRequest({ ...body, max_tokens: body.max_tokens ?? 1 }, betas);
-    const counted = await gateway.countTokens(chatRequest, callerOf(request, reply.raw));
+    const caller = callerOf(request, reply.raw);
+    // A count may reach the upstream's count endpoint: the key's count_tokens RPM applies, nothing is charged.
+    await takeCountTokensRequest(gateway.spendControl.limiter, gateway.config.spendControl, caller.key);
+    const counted = await gateway.countTokens(chatRequest, caller);
     return reply.headers({ 'x-frugal-token-counter': counted.counter, 'x-frugal-model': counted.model }).send({ input_tokens: counted.inputTokens });
   });
 }

@@ -8,7 +8,7 @@ import type { AnthropicMessagesRequest } from './anthropic-types.js';
  * where we know it; tests assert the error type, not the text.
  */
 export function messagesRuleIssue(body: AnthropicMessagesRequest, betas: readonly string[] = []): WireIssue | undefined {
-  return blockIssue(body) ?? toolPairingIssue(body) ?? toolsIssue(body) ?? thinkingIssue(body, betas) ?? metadataIssue(body);
+  return blockIssue(body, betas) ?? toolPairingIssue(body) ?? toolsIssue(body) ?? thinkingIssue(body, betas) ?? metadataIssue(body);
 }
 
 type Block = Record<string, unknown> & { type: string };
@@ -18,11 +18,31 @@ const blocksOf = (content: unknown): Block[] => (Array.isArray(content) ? (conte
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
 // Anthropic's pattern for the name of a client tool.
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+// The content blocks Anthropic's API takes in a turn (@anthropic-ai/sdk ContentBlockParam), and those only its beta
+// API takes (BetaContentBlockParam), in the order its refusal lists them. A type neither knows is refused here:
+// a non-Anthropic model would otherwise get the turn without it, empty or quietly changed. A block type Anthropic
+// adds later needs its name added here.
+const BLOCK_TAGS = [
+  'text', 'image', 'document', 'search_result', 'thinking', 'redacted_thinking', 'tool_use', 'tool_result', 'server_tool_use',
+  'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result',
+  'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'container_upload',
+];
+const BETA_BLOCK_TAGS = [...BLOCK_TAGS, 'advisor_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'compaction', 'tool_addition', 'tool_removal', 'mcp_tool_listing', 'fallback'];
+const quotedTags = (tags: readonly string[]) => tags.map((tag) => `'${tag}'`).join(', ');
+const BLOCK_TAG_SETS = {
+  ga: { tags: new Set(BLOCK_TAGS), listed: quotedTags(BLOCK_TAGS) },
+  beta: { tags: new Set(BETA_BLOCK_TAGS), listed: quotedTags(BETA_BLOCK_TAGS) },
+};
 
-function blockIssue(body: AnthropicMessagesRequest): WireIssue | undefined {
+function blockIssue(body: AnthropicMessagesRequest, betas: readonly string[]): WireIssue | undefined {
   if (blocksOf(body.system).some((block) => block.text === '')) return issue('system', 'text content blocks must be non-empty');
+  // With a beta on, the request goes to Anthropic's beta API, which takes more block types.
+  const known = betas.length > 0 ? BLOCK_TAG_SETS.beta : BLOCK_TAG_SETS.ga;
   for (const [index, message] of body.messages.entries()) {
     for (const [at, block] of blocksOf(message.content).entries()) {
+      if (!known.tags.has(block.type)) {
+        return issue(`messages.${index}.content.${at}`, `Input tag '${block.type}' found using 'type' does not match any of the expected tags: ${known.listed}`);
+      }
       if (block.type === 'text' && block.text === '') return issue('messages', 'text content blocks must be non-empty');
       if (block.type === 'image') {
         const found = imageSourceIssue(block.source as Record<string, unknown>);

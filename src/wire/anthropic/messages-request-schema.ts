@@ -21,7 +21,8 @@ const toolResult = z.looseObject({
 const thinking = z.looseObject({ type: z.literal('thinking'), thinking: z.string(), signature: z.string() });
 const redactedThinking = z.looseObject({ type: z.literal('redacted_thinking'), data: z.string() });
 const KNOWN_BLOCKS = new Set(['text', 'image', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']);
-// Other block types (document, search_result, server tool blocks) are Anthropic's to check; a known type must be well formed.
+// Other block types (document, search_result, server tool blocks) have their fields checked by Anthropic; a type it
+// does not take at all is refused by the rules (messages-request-rules.ts). A known type must be well formed.
 const otherBlock = z.looseObject({ type: z.string() }).refine((block) => !KNOWN_BLOCKS.has(block.type), 'malformed content block');
 const block = z.union([text, image, toolUse, toolResult, thinking, redactedThinking, otherBlock]);
 
