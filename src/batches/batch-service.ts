@@ -16,7 +16,7 @@ import { maybeFinalize } from './finalize-batch.js';
 import type { NativeBatchClient } from './native-batch-client.js';
 import { cancelNative, collectNative, submitNative } from './native-lane.js';
 import { createOpenAIBatchClient } from './openai-batch-client.js';
-import { NATIVE_SUBMIT_QUEUE, OWN_LANE_QUEUE, runOwnLaneJob, type OwnLaneJob } from './own-lane-job.js';
+import { isRunningHere, NATIVE_SUBMIT_QUEUE, OWN_LANE_QUEUE, runOwnLaneJob, type OwnLaneJob } from './own-lane-job.js';
 import { CANCELLED_MESSAGE, EXPIRED_MESSAGE, failedLine } from './parse-batch-line.js';
 import { endLineHolds } from './batch-budget.js';
 import type { KeyStore } from '../keys/key-store.js';
@@ -164,10 +164,15 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
   async function endOpenLines(batch: StoredBatch, code: 'batch_expired' | 'batch_cancelled'): Promise<void> {
     const message = code === 'batch_expired' ? EXPIRED_MESSAGE : CANCELLED_MESSAGE;
     const ended: number[] = [];
-    await store.completeOpenLines(batch.id, runtime.now(), (line) => {
-      ended.push(line.lineNo);
-      return failedLine(line.customId, code, message);
-    });
+    await store.completeOpenLines(
+      batch.id,
+      runtime.now(),
+      (line) => {
+        ended.push(line.lineNo);
+        return failedLine(line.customId, code, message);
+      },
+      (line) => line.state === 'running' && isRunningHere(batch.id, line.lineNo),
+    );
     for (const lineNo of ended) await endLineHolds(gateway.spendControl, batch.id, lineNo, undefined);
   }
 
@@ -238,8 +243,11 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
       };
       await store.createBatch(batch);
       const accepted = await acceptLines(runtime, batch);
-      if (accepted.failure) {
-        await store.updateBatch(batch.id, { status: 'failed', times: { failedAt: runtime.now() }, total: accepted.total, errors: [{ ...accepted.failure, param: null, line: null }] }, ['validating']);
+      if (accepted.failures) {
+        // A batch that fails validation runs nothing and counts nothing (OpenAI's request_counts stay 0): the lines
+        // stored before the failure was found go, the batch stays to be read.
+        await store.deleteBatch(batch.id);
+        await store.createBatch({ ...batch, status: 'failed', times: { failedAt: runtime.now() }, errors: accepted.failures });
         return objectOf((await store.getBatch(batch.id))!);
       }
       try {

@@ -173,6 +173,16 @@ export function describeBatchStoreConformance(kind: string, harness: () => Promi
       expect(await store.counts('batch_e')).toEqual({ total: 3, completed: 1, failed: 2, open: 0 });
     });
 
+    it('leaves the lines the caller keeps (runs still in progress here) open, even past their lease', async () => {
+      const store = await open('expiry-keep');
+      await store.createBatch(storedBatch('batch_k', '', 1, { total: 3 }));
+      await store.addLines('batch_k', [1, 2, 3].map((lineNo) => ({ lineNo, customId: `k${lineNo}`, lane: 'own' as const, provider: null, body: {} })));
+      await store.claimLine('batch_k', 2, Date.now() - 1);
+      const ended = await store.completeOpenLines('batch_k', Date.now(), (line) => errorResult(line.customId ?? ''), (line) => line.lineNo === 2);
+      expect(ended).toBe(2);
+      expect(await store.counts('batch_k')).toEqual({ total: 3, completed: 0, failed: 2, open: 1 });
+    });
+
     it("keeps a line's ledger rows with its result until the ledger has them, across a reopen", async () => {
       const store = await open('rows');
       await store.createBatch(storedBatch('batch_r', '', 1, { total: 3 }));

@@ -93,9 +93,10 @@ export interface BatchStore {
   rowsStored(batchId: string, lineNos: readonly number[]): Promise<void>;
   /**
    * Completes every pending line, and every running one whose lease lapsed, with `result(line)` (expiry, cancel).
-   * Lines submitted to a provider wait for its results: it may have billed them. Returns how many.
+   * Lines submitted to a provider wait for its results: it may have billed them. Lines `keep` answers true for are
+   * left as they are (a run still in progress in this process). Returns how many.
    */
-  completeOpenLines(batchId: string, now: number, result: (line: BatchLine) => LineResult): Promise<number>;
+  completeOpenLines(batchId: string, now: number, result: (line: BatchLine) => LineResult, keep?: (line: BatchLine) => boolean): Promise<number>;
   counts(batchId: string): Promise<LineCounts>;
   /** Done lines of one kind (ok = output file, not ok = error file), in line order, from line `afterLine` + 1. */
   results(batchId: string, ok: boolean, afterLine: number, limit: number): Promise<Array<{ lineNo: number; result: LineResult }>>;

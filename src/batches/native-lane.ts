@@ -86,6 +86,9 @@ export async function submitNative(runtime: BatchRuntime, batchId: string, lane:
     await store.saveUpstream({ batchId, provider, lane, upstreamId: submitted.upstreamId, upstreamFileId: submitted.upstreamFileId, state: 'open', createdAt: runtime.now() });
     await store.markSubmitted(batchId, sent.map((line) => line.lineNo), submitted.upstreamId);
     runtime.log.info({ batchId, provider, upstreamId: submitted.upstreamId, lines: sent.length }, 'batch lines sent to the provider batch API');
+    // A cancel that came while the lines were on their way ended them here, but not upstream (it saw no upstream
+    // yet): left alone, the provider would run and bill lines the caller was told were cancelled.
+    await cancelIfBatchEnded(runtime, { batchId, provider, lane, upstreamId: submitted.upstreamId, upstreamFileId: submitted.upstreamFileId, state: 'open', createdAt: runtime.now() });
   }
   await maybeFinalize(runtime, batchId);
 }
@@ -102,7 +105,11 @@ export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBat
   let missing = { code: 'upstream_failed', message: 'The provider returned no result for this line.' };
   try {
     const poll = await client.poll(upstream.upstreamId);
-    if (!poll.ended) return;
+    if (!poll.ended) {
+      // The poller's second chance for the cancel above (an instance that died between submit and cancel).
+      if (poll.status !== 'cancelling' && poll.status !== 'canceling') await cancelIfBatchEnded(runtime, upstream);
+      return;
+    }
     failure = poll.failure;
     // A cancelled upstream batch returns only what it ran; an expired one may leave lines out too.
     if (poll.status === 'cancelled' || poll.status === 'canceled') missing = { code: 'batch_cancelled', message: CANCELLED_MESSAGE };
@@ -159,4 +166,11 @@ export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBat
 /** Asks the provider to cancel an open upstream batch (its results then arrive as cancelled lines). */
 export async function cancelNative(runtime: BatchRuntime, upstream: UpstreamBatch): Promise<void> {
   await runtime.nativeClient(upstream.lane, upstream.provider).cancel(upstream.upstreamId);
+}
+
+/** Cancels an upstream batch whose Frugal batch is cancelling or already cancelled (best effort: polled again). */
+async function cancelIfBatchEnded(runtime: BatchRuntime, upstream: UpstreamBatch): Promise<void> {
+  const batch = await runtime.store.getBatch(upstream.batchId);
+  if (batch?.status !== 'cancelling' && batch?.status !== 'cancelled') return;
+  await cancelNative(runtime, upstream).catch((error: unknown) => runtime.log.warn({ err: error, upstreamId: upstream.upstreamId }, 'could not cancel an upstream batch of a cancelled batch'));
 }

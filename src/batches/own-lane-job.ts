@@ -49,6 +49,12 @@ export async function runOwnLaneJob(runtime: BatchRuntime, job: OwnLaneJob): Pro
  */
 const runningHere = new Map<string, Promise<void>>();
 
+/**
+ * Whether this process is running the line now. An expiry or cancel leaves such a line to finish even when its
+ * lease lapsed (a stall): ended under it, its call would still be made and billed, yet reported as never run.
+ */
+export const isRunningHere = (batchId: string, lineNo: number): boolean => runningHere.has(`${batchId}:${lineNo}`);
+
 async function runLine(runtime: BatchRuntime, batch: Parameters<typeof runOwnLine>[1], line: BatchLine): Promise<void> {
   const key = `${batch.id}:${line.lineNo}`;
   for (let running = runningHere.get(key); running !== undefined; running = runningHere.get(key)) await running;

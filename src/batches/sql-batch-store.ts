@@ -300,15 +300,20 @@ export function createSqlBatchStore(sql: BatchSql, bytes: FileBytes, parts: { de
       if (lineNos.length === 0) return;
       await sql.atomically(lineNos.map((lineNo) => [`UPDATE ${lines} SET ledger_rows = NULL WHERE batch_id = ${p(1)} AND line_no = ${p(2)}`, [batchId, lineNo]] as const));
     },
-    async completeOpenLines(batchId, now, result) {
+    async completeOpenLines(batchId, now, result, keep) {
       let completed = 0;
-      for (;;) {
+      // Paged by line number: a kept line stays open, and must not be selected again.
+      for (let after = 0; ; ) {
         const rows = await sql.all(
-          `SELECT * FROM ${lines} WHERE batch_id = ${p(1)} AND (state = 'pending' OR (state = 'running' AND lease_until < ${p(2)})) ORDER BY line_no LIMIT 500`,
-          [batchId, now],
+          `SELECT * FROM ${lines} WHERE batch_id = ${p(1)} AND line_no > ${p(2)} AND (state = 'pending' OR (state = 'running' AND lease_until < ${p(3)})) ORDER BY line_no LIMIT 500`,
+          [batchId, after, now],
         );
         if (rows.length === 0) return completed;
-        for (const line of rows.map(decodeLine)) if (await this.completeLine(batchId, line.lineNo, result(line))) completed += 1;
+        for (const line of rows.map(decodeLine)) {
+          after = line.lineNo;
+          if (keep?.(line)) continue;
+          if (await this.completeLine(batchId, line.lineNo, result(line))) completed += 1;
+        }
       }
     },
     async counts(batchId) {
