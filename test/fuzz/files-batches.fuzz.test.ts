@@ -210,11 +210,28 @@ describe('fuzz: Files and Batches API (keys on)', { timeout: 90_000 }, () => {
     const reply = await sendChecked(frugal, { method: 'POST', path: '/v1/batches', headers: [bearer(keyA), JSON_TYPE], body: JSON.stringify({ input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' }) });
     if (reply.status !== 200) return;
     const id = (JSON.parse(reply.body) as { id: string }).id;
-    type Batch = { status: string; output_file_id: string | null; error_file_id: string | null; request_counts: { total: number; completed: number; failed: number } };
+    type Batch = {
+      status: string;
+      output_file_id: string | null;
+      error_file_id: string | null;
+      request_counts: { total: number; completed: number; failed: number };
+      errors: { data: Array<{ code: string; message: string; line: number | null }> } | null;
+    };
     let batch = JSON.parse(reply.body) as Batch;
     for (let poll = 0; poll < 200 && !['completed', 'failed', 'cancelled', 'expired'].includes(batch.status); poll += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       batch = JSON.parse((await sendChecked(frugal, { method: 'GET', path: `/v1/batches/${id}`, headers: [bearer(keyA)] })).body) as Batch;
+    }
+    if (batch.status === 'failed') {
+      // A malformed line (not JSON, no model…) fails the whole batch at validation, as OpenAI's does: nothing ran,
+      // and every reported problem names a line of this file.
+      expect(batch.request_counts).toEqual({ total: 0, completed: 0, failed: 0 });
+      expect(batch.errors?.data.length, `failed batch without errors: ${text.slice(0, 300)}`).toBeGreaterThan(0);
+      for (const problem of batch.errors!.data) {
+        expect(problem.line).toBeGreaterThanOrEqual(1);
+        expect(problem.line).toBeLessThanOrEqual(bodies.length);
+      }
+      return;
     }
     expect(batch.status, `batch of ${bodies.length} hostile lines: ${text.slice(0, 300)}`).toBe('completed');
     expect(batch.request_counts.completed + batch.request_counts.failed).toBe(batch.request_counts.total);
@@ -322,7 +339,15 @@ describe('fuzz: Files and Batches API (keys on)', { timeout: 90_000 }, () => {
   it('keeps credentials out of error messages, error files and the log', async () => {
     const secrets = secretsOf(frugal);
     // A credential in a file line, as a custom_id, model, url and user: the batch runs and its error file is A's.
-    const lines = secrets.flatMap((secret, index) => [batchLine(`s-${index}`, secret), `{"custom_id":"u-${index}","method":"POST","url":${JSON.stringify(secret)},"body":{"model":"sim-chat"}}`, `${secret} not json`]);
+    // Malformed lines (a credential as the url, a credential that is not JSON) fail the batch at validation: the
+    // problems it reports quote none of them.
+    const malformed = secrets.flatMap((secret, index) => [`{"custom_id":"u-${index}","method":"POST","url":${JSON.stringify(secret)},"body":{"model":"sim-chat"}}`, `${secret} not json`]);
+    const refusedId = await createBatch(frugal, keyA, await uploadFile(frugal, keyA, [batchLine('ok'), ...malformed].join('\n')));
+    const refused = JSON.parse((await sendChecked(frugal, { method: 'GET', path: `/v1/batches/${refusedId}`, headers: [bearer(keyA)] })).body) as { status: string; errors: { data: Array<{ message: string }> } | null };
+    expect(refused.status).toBe('failed');
+    expect(refused.errors?.data.length).toBeGreaterThan(0);
+    for (const problem of refused.errors!.data) expectNoSecret(frugal, problem.message, () => `a validation error: ${problem.message}`);
+    const lines = secrets.map((secret, index) => batchLine(`s-${index}`, secret));
     const fileId = await uploadFile(frugal, keyA, lines.join('\n'));
     const batchId = await createBatch(frugal, keyA, fileId);
     let batch: { status: string; error_file_id: string | null } = { status: 'validating', error_file_id: null };
