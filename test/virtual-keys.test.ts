@@ -69,6 +69,15 @@ describe('virtual keys through the server', () => {
     await expect(hello(key)).rejects.toMatchObject({ status: 401 });
   });
 
+  it("names only the key's own models when a model on its list is not configured", async () => {
+    const created = await admin('/keys', { name: 'listed-retired', models: ['a', 'retired'] });
+    const { key } = (await created.json()) as { key: string };
+    const refused = await hello(key, 'retired').catch((error: unknown) => error as { status: number; message: string });
+    expect(refused).toMatchObject({ status: 404 });
+    expect((refused as { message: string }).message).toContain('Available models and routes: a.');
+    expect((refused as { message: string }).message).not.toMatch(/\bb\b/);
+  });
+
   it('guards the admin API with the master key', async () => {
     expect((await fetch(`${base}/admin/keys`)).status).toBe(401);
     const listed = (await (await admin('/keys')).json()) as { data: Array<Record<string, unknown>> };

@@ -40,14 +40,18 @@ export function createRouteHandler(parts: RouteHandlerParts): { handle: Handler;
     },
     onEvent: (event) => publish(channels.routingEvent, event),
   };
-  const available = [...table.routes.keys(), ...table.models.keys()].sort().join(', ');
+  const names = [...table.routes.keys(), ...table.models.keys()].sort();
+  const everything = names.join(', ');
+  // A key restricted to some models is told only of those (as /v1/models lists only those): a list may name a
+  // model the config no longer has, and the refusal must not reveal the ones it hides.
+  const available = (allowed: readonly string[] | null | undefined) => (allowed == null ? everything : names.filter((entry) => allowed.includes(entry)).join(', ') || 'none');
 
   const handle: Handler = async (context) => {
     const name = context.request.model;
     const route = table.routes.get(name);
     const node = route ?? table.models.get(name);
     if (node === undefined) {
-      throw new FrugalError('model_not_found', `The model '${name}' does not exist. Available models and routes: ${available}.`, { param: 'model' });
+      throw new FrugalError('model_not_found', `The model '${name}' does not exist. Available models and routes: ${available(context.key?.allowedModels)}.`, { param: 'model' });
     }
     const outcome = await node.run(context, runtime);
     context.routeTrace.push(outcome.meta.model.name);
