@@ -3,10 +3,10 @@ import { priceAt, requestedTier } from '../catalog/price-at.js';
 import { priceUsage } from '../catalog/pricing.js';
 import type { ModelEntry } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
-import { requestNeeds } from '../request/fit-check.js';
+import { currentNeeds } from '../request/fit-check.js';
+import { onStreamEnd } from '../request/stream-end.js';
 import type { LaneState } from '../request/lane-state.js';
 import type { ModelCaller } from '../request/model-caller.js';
-import type { ChatChunk } from '../wire/chat-types.js';
 import type { CallMeta, ChatOutcome, RequestContext } from '../request/request-context.js';
 import { deploymentKey } from '../routing/strategies/model-node.js';
 import type { BackgroundShare } from './background-share.js';
@@ -35,9 +35,13 @@ export function laneGate(callModel: ModelCaller, parts: LaneGateParts): ModelCal
     // Counting the prompt is the costly part of admitting background work: done only when a choice or a TPM
     // limit needs it, and then once (context.needs).
     const estimate = () => {
-      context.needs ??= requestNeeds(context.request);
-      return { promptTokens: context.needs.promptTokens, outputTokens: context.needs.maxOutputTokens || 0 };
+      // As the request is now: the spend stage may have given it the default max_tokens since needs were counted.
+      const needs = currentNeeds(context);
+      return { promptTokens: needs.promptTokens, outputTokens: needs.maxOutputTokens || 0 };
     };
+    // The attempt's own signal too: a hedge that lost, or an attempt that timed out, leaves the queue at once (the
+    // hedge waits for its loser's bookkeeping).
+    const signal = attempt.signal ? AbortSignal.any([context.signal, attempt.signal]) : context.signal;
     const at = now();
     const plan =
       model.price.flex || model.price.offPeak
@@ -45,7 +49,7 @@ export function laneGate(callModel: ModelCaller, parts: LaneGateParts): ModelCal
         : { tier: requested, startAt: at };
     const queuedAt = at;
     return parts.scheduler.run(
-      { runAt: plan.startAt, deadlineAt: lane.deadlineAt, signal: context.signal, onMissedDeadline: () => laneBusy(lane, model) },
+      { runAt: plan.startAt, deadlineAt: lane.deadlineAt, signal, onMissedDeadline: () => laneBusy(lane, model) },
       async () => {
         // It may have waited hours for its window: a key revoked (or rotated) meanwhile sends nothing.
         if (context.keyInForce && !(await context.keyInForce())) {
@@ -54,7 +58,7 @@ export function laneGate(callModel: ModelCaller, parts: LaneGateParts): ModelCal
         const granted = await waitForShare(parts.share, deploymentKey(model), () => {
           const { promptTokens, outputTokens } = estimate();
           return promptTokens + outputTokens;
-        }, lane, model, context.signal, now);
+        }, lane, model, signal, now);
         lane.waitedMs += now() - queuedAt;
         const overrides = plan.tier === 'flex' && requested !== 'flex' ? { ...attempt.overrides, service_tier: 'flex' as const } : attempt.overrides;
         const sentAt = now();
@@ -67,7 +71,8 @@ export function laneGate(callModel: ModelCaller, parts: LaneGateParts): ModelCal
           await account();
           return outcome;
         }
-        return { ...outcome, chunks: accountedStream(outcome.chunks, account) };
+        // The inner stream has priced itself by the time its end hook runs (tapStream: inner end first).
+        return { ...outcome, chunks: onStreamEnd(outcome.chunks, account) };
       },
     ) as Promise<ChatOutcome>;
   };
@@ -81,15 +86,6 @@ function noteCall(context: RequestContext, lane: LaneState, model: ModelEntry, m
   if (meta.usage === undefined) return;
   const realtime = priceUsage(meta.usage, priceAt(model.price, { tier: requestedTier(context.request), at: context.startedAt }));
   lane.savedNanos += realtime - meta.costNanos;
-}
-
-async function* accountedStream(chunks: AsyncIterable<ChatChunk>, account: () => Promise<void>): AsyncGenerator<ChatChunk> {
-  try {
-    yield* chunks;
-  } finally {
-    // The inner stream has priced itself by now (its own finally ran first).
-    await account();
-  }
 }
 
 async function waitForShare(share: BackgroundShare, deployment: string, tokens: () => number, lane: LaneState, model: ModelEntry, signal: AbortSignal, now: () => number) {
