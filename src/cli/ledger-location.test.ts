@@ -57,9 +57,18 @@ describe('resolveLedgerLocation', () => {
   it('says so when the config turns the ledger off, is missing or is not YAML', async () => {
     const off = await config('off.yaml', 'ledger:\n  enabled: false\n');
     await expect(resolveLedgerLocation({ config: off }, {})).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining(`the ledger is disabled in ${off}`) });
-    await expect(resolveLedgerLocation({ config: join(dir, 'absent.yaml') }, {})).rejects.toMatchObject({ message: expect.stringContaining(`cannot read the config ${join(dir, 'absent.yaml')}: ENOENT`) });
+    await expect(resolveLedgerLocation({ config: join(dir, 'absent.yaml') }, {})).rejects.toMatchObject({ code: 'config_invalid', message: `Invalid config: ${join(dir, 'absent.yaml')}: no such file` });
     const broken = await config('broken.yaml', 'ledger: [\n');
     await expect(resolveLedgerLocation({ config: broken }, {})).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringMatching(new RegExp(`^${broken} is not valid YAML: [^\\n]+$`)) });
+  });
+});
+
+describe('a config a ledger command cannot read', () => {
+  it('is refused in the words frugal serve uses: no such file, and where a relative path was looked for', async () => {
+    const relative = join('no-such-dir-for-frugal', 'missing.yaml');
+    await expect(resolveLedgerLocation({ config: relative }, {})).rejects.toMatchObject({ code: 'config_invalid', message: `Invalid config: ${relative}: no such file (relative to ${process.cwd()})` });
+    await expect(resolveLedgerLocation({}, { FRUGAL_CONFIG: relative })).rejects.toMatchObject({ message: expect.not.stringContaining('ENOENT') });
+    await expect(resolveLedgerLocation({ config: dir }, {})).rejects.toMatchObject({ code: 'config_invalid', message: `Invalid config: ${dir} is a directory: expected a YAML file` });
   });
 });
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { interpolateEnv, type MissingVariable } from '../config/interpolate-env.js';
+import { readConfigSource } from '../config/load-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 
 /** The flags every ledger-reading command takes. */
@@ -26,12 +26,9 @@ function sqlite(dataDir: string, from: string): LedgerLocation {
 
 /** Only the config's `ledger:` section: a report must not fail because a provider's API key is unset in this shell. */
 async function configuredLedger(path: string, env: NodeJS.ProcessEnv): Promise<{ enabled?: unknown; database_url?: unknown; data_dir?: unknown }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new FrugalError('config_invalid', `cannot read the config ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-  }
+  // Read as `frugal serve` reads it, so a missing file gets the same words ("no such file (relative to …)").
+  // No catalog override is read: only `ledger:` matters here.
+  const { text = '' } = await readConfigSource(path, { env, catalogOverride: [] });
   let document: unknown;
   try {
     document = parseYaml(text);

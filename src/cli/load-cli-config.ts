@@ -31,8 +31,21 @@ export async function namingFile<T>(path: string | undefined, load: () => Promis
   try {
     return await load();
   } catch (error) {
-    if (!(error instanceof FrugalError) || error.code !== 'config_invalid' || path === undefined || error.message.includes(path)) throw error;
-    const named = error.message.startsWith('Invalid config: ') ? error.message.replace('Invalid config: ', `Invalid config ${path}: `) : `${path}: ${error.message}`;
-    throw new FrugalError('config_invalid', named, { param: error.param, cause: error });
+    throw withFileNamed(error, path);
   }
+}
+
+/** {@link namingFile} for a synchronous step (building the gateway on a reload checks its routes). */
+export function namingFileSync<T>(path: string | undefined, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw withFileNamed(error, path);
+  }
+}
+
+function withFileNamed(error: unknown, path: string | undefined): unknown {
+  if (!(error instanceof FrugalError) || error.code !== 'config_invalid' || path === undefined || error.message.includes(path)) return error;
+  const named = error.message.startsWith('Invalid config: ') ? error.message.replace('Invalid config: ', `Invalid config ${path}: `) : `${path}: ${error.message}`;
+  return new FrugalError('config_invalid', named, { param: error.param, cause: error });
 }

@@ -121,7 +121,7 @@ describe('frugal (the CLI as a child process)', () => {
   });
 
   it('names the file when serve and config check refuse a route to an unknown model', () => {
-    const line = "frugal: Invalid config routes.yaml: routes.support.tiers[1]: 'ghost' is neither a chat model nor a route\n";
+    const line = "frugal: Invalid config routes.yaml: routes.support.tiers[1]: no model or route named 'ghost' is defined; models are defined under models:, or come from the built-in catalog when their provider is configured (frugal models lists them)\n";
     expect(runs.routeToNothing).toMatchObject({ code: 2, stderr: line });
     expect(runs.check).toEqual({ code: 2, stdout: '', stderr: line });
   });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from './create-logger.js';
-import { cliConfigFromSource, loadCliConfig, namingFile, readCliConfigSource } from './load-cli-config.js';
+import { cliConfigFromSource, loadCliConfig, namingFile, namingFileSync, readCliConfigSource } from './load-cli-config.js';
 import { nextStepHint } from './next-step-hint.js';
 import { openLedgerStore } from '../ledger/open-ledger-store.js';
 import { joinCluster } from '../cluster/cluster-worker.js';
@@ -89,7 +89,8 @@ export async function serve(options: ServeOptions) {
   // Files and Batches API: state beside the ledger, lines on the durable queue; resumes what a killed instance left.
   // A batch's lines stop when its key is revoked (the key store is asked as they run).
   const batches = await openBatches(config, gateway, rowSink, store, logger, keyStore);
-  const localReloader = createConfigReloader({ load: loadConfig, live: gateway, build: live.build, logger });
+  // Named like start-up's: a route refused on reload says which file it is in.
+  const localReloader = createConfigReloader({ load: loadConfig, live: gateway, build: (next) => namingFileSync(configPath, () => live.build(next)), logger });
   const reloader = clusterWorker ? clusterWorker.reloader(localReloader) : localReloader;
   // Stored responses (/v1/responses) sit beside the ledger; with the ledger off, in a bounded in-memory LRU.
   // A worker's, with the ledger off, sit in the primary: whichever worker takes the next call finds them.

@@ -1,3 +1,4 @@
+import { BUILTIN_CATALOG } from '../catalog/builtin-catalog.js';
 import type { GatewayConfig, ModelEntry } from '../config/gateway-config.js';
 import { configError } from '../config/resolve-config.js';
 import { classifyWithRules, loadTrainedClassifier } from './classify-request.js';
@@ -11,6 +12,7 @@ import { loadBalanceRoute } from './strategies/loadbalance-route.js';
 import { modelNode } from './strategies/model-node.js';
 import { taskRoute } from './strategies/task-route.js';
 import { modelClassifier } from './classifier/model-classifier.js';
+import { nearestNames } from './nearest-names.js';
 
 export interface RouteTable {
   routes: ReadonlyMap<string, RouteNode>;
@@ -43,12 +45,12 @@ export function buildRouteTable(config: GatewayConfig): RouteTable {
     const model = models.get(name);
     if (model) return model;
     if (specs.has(name)) return route(name, path);
-    throw configError(`${path}: '${name}' is neither a chat model nor a route`);
+    throw configError(`${path}: ${notChat(config, name, [...models.keys(), ...specs.keys()], 'model or route')}`);
   }
 
   function chatModel(name: string, path: string): ModelEntry {
     const model = config.models.get(name);
-    if (!model || model.type !== 'chat') throw configError(`${path}: '${name}' is not a chat model`);
+    if (!model || model.type !== 'chat') throw configError(`${path}: ${notChat(config, name, models.keys(), 'model')}`);
     return model;
   }
 
@@ -138,6 +140,20 @@ function namedRoute(name: string, node: RouteNode, fitCheck: boolean): RouteNode
       return node.run(context, runtime, { ...attempt, fitCheck });
     },
   };
+}
+
+/**
+ * Why a route cannot use `name`: an embedding model is not a chat model, but a name nothing defines is a typo or a
+ * missing `models:` entry, and saying "not a chat model" of it sent users looking for the wrong mistake.
+ */
+function notChat(config: GatewayConfig, name: string, candidates: Iterable<string>, what: 'model' | 'model or route'): string {
+  const model = config.models.get(name);
+  if (model) return `'${name}' is not a chat model (it is an ${model.type} model; a route needs a chat model)`;
+  const catalog = BUILTIN_CATALOG.find((entry) => entry.name === name);
+  if (catalog) return `'${name}' is a built-in catalog model, but its provider '${catalog.provider}' is not configured: add providers.${catalog.provider}, or define '${name}' under models: with a provider you have`;
+  const nearest = nearestNames(name, candidates);
+  const hint = nearest.length > 0 ? ` (nearest: ${nearest.join(', ')})` : '';
+  return `no ${what} named '${name}' is defined${hint}; models are defined under models:, or come from the built-in catalog when their provider is configured (frugal models lists them)`;
 }
 
 function loadClassifier(file: string, path: string) {

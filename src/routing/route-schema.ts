@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseUsdNanos } from '../catalog/pricing.js';
 
 /** A route target: a model name or another route's name (routes nest). */
-const target = z.string().min(1);
+const target = z.string().min(1).describe('model or route name');
 
 const retries = z.strictObject({
   /** Tries per target, the first included (1 = no retry). */
