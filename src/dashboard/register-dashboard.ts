@@ -20,7 +20,8 @@ export interface DashboardOptions extends DashboardSources {
   /** FRUGAL_MASTER_KEY: the full view. Unset with no virtual keys: the dashboard is open, with a banner. */
   masterKey: string | undefined;
   authenticator?: Pick<KeyAuthenticator, 'authenticate' | 'requiredNow'>;
-  demoMode: boolean;
+  /** Read per request: a reload that adds providers ends demo mode, and the banner with it. */
+  demoMode: () => boolean;
   /** admin.session_secret: signs sessions so that every replica accepts the others' (see sessionSigningKey). */
   sessionSecret?: string;
   /** The secret `frugal serve --workers N` handed this worker, so that its siblings accept its sessions. */
@@ -70,7 +71,7 @@ function filters(text: unknown): ReportFilter[] {
  * A login trades the key for a signed session cookie valid one hour; no key is ever shown.
  *
  * @example
- * registerDashboard(app, { reader, budgets: [], now: Date.now, assetsDir, masterKey, demoMode: false });
+ * registerDashboard(app, { reader, budgets: [], now: Date.now, assetsDir, masterKey, demoMode: () => false });
  */
 export function registerDashboard(app: FastifyInstance, options: DashboardOptions): void {
   const master = options.masterKey ? options.masterKey : undefined;
@@ -144,11 +145,11 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     try {
       who = await viewerOf(request);
     } catch (error) {
-      if (error instanceof FrugalError && error.code === 'invalid_api_key') return send(reply, { viewer: null, open: false, demoMode: options.demoMode, banner: null, now: options.now() });
+      if (error instanceof FrugalError && error.code === 'invalid_api_key') return send(reply, { viewer: null, open: false, demoMode: options.demoMode(), banner: null, now: options.now() });
       throw error;
     }
     const banner = who.kind !== 'open' ? null : 'Open dashboard: this gateway has no master key and no virtual keys, so anyone who can reach this port sees its spend. Set FRUGAL_MASTER_KEY to close it.';
-    return send(reply, { viewer: who, open: who.kind === 'open', demoMode: options.demoMode, banner, now: options.now() });
+    return send(reply, { viewer: who, open: who.kind === 'open', demoMode: options.demoMode(), banner, now: options.now() });
   });
 
   app.get('/admin/api/overview', guarded, async (request, reply) => {

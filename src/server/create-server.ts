@@ -93,7 +93,7 @@ export function createServer({ gateway, logger, keys, spend, responses, feedback
   if (reloader) registerReloadRoute(app, { reloader, masterKey: gateway.config.masterKey });
   registerFeedbackRoute(app, { feedback, keys });
   if (dashboard) {
-    registerDashboard(app, { ...dashboard, masterKey: gateway.config.masterKey, sessionSecret: gateway.config.dashboardSessionSecret, authenticator: keys?.authenticator, demoMode: gateway.config.demoMode });
+    registerDashboard(app, { ...dashboard, masterKey: gateway.config.masterKey, sessionSecret: gateway.config.dashboardSessionSecret, authenticator: keys?.authenticator, demoMode: () => gateway.config.demoMode });
   }
   if (batches) {
     registerFilesRoute(app, { batches: batches.service, store: batches.store });
