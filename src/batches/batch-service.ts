@@ -12,6 +12,7 @@ import { DEFAULT_BATCH_SETTINGS, type BatchLogger, type BatchRuntime, type Batch
 import type { BatchStore } from './batch-store.js';
 import { BATCH_ENDPOINTS, type BatchCaller, type BatchEndpoint, type LineLane, type StoredBatch, type StoredFile } from './batch-types.js';
 import { batchObject } from './batch-wire.js';
+import { newTimeOrderedId } from './batch-ids.js';
 import { maybeFinalize } from './finalize-batch.js';
 import type { NativeBatchClient } from './native-batch-client.js';
 import { cancelNative, collectNative, submitNative } from './native-lane.js';
@@ -65,7 +66,6 @@ export interface BatchService {
 }
 
 const SILENT: BatchLogger = { info() {}, warn() {}, error() {} };
-const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
 
 function invalid(message: string, param: string): FrugalError {
   return new FrugalError('invalid_request', message, { param });
@@ -212,7 +212,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
     settings,
     async uploadFile(owner, filename, purpose, content) {
       const now = runtime.now();
-      return store.putFile({ id: newId('file-'), owner, filename, purpose, createdAt: now, expiresAt: null }, content, settings.maxFileBytes);
+      return store.putFile({ id: newTimeOrderedId('file-', now), owner, filename, purpose, createdAt: now, expiresAt: null }, content, settings.maxFileBytes);
     },
 
     async createBatch(owner, caller, input) {
@@ -225,7 +225,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
       if (file.purpose !== 'batch') throw invalid(`File ${file.id} was uploaded with purpose '${file.purpose}'; a batch needs purpose 'batch'.`, 'input_file_id');
       const now = runtime.now();
       const batch: StoredBatch = {
-        id: newId('batch_'),
+        id: newTimeOrderedId('batch_', now),
         owner,
         status: 'validating',
         endpoint: input.endpoint as BatchEndpoint,
@@ -245,9 +245,18 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
       const accepted = await acceptLines(runtime, batch);
       if (accepted.failures) {
         // A batch that fails validation runs nothing and counts nothing (OpenAI's request_counts stay 0): the lines
-        // stored before the failure was found go, the batch stays to be read.
-        await store.deleteBatch(batch.id);
-        await store.createBatch({ ...batch, status: 'failed', times: { failedAt: runtime.now() }, errors: accepted.failures });
+        // stored before the failure was found go, the batch stays to be read. A cancel that came while it was
+        // validating wins (as on OpenAI, once cancelling is reported it ends cancelled): the compare-and-set below
+        // fails only for a batch a cancel already moved, which then ends `cancelled` with the same zero counts.
+        const failedAt = runtime.now();
+        if (await store.updateBatch(batch.id, { status: 'failed', times: { failedAt } }, ['validating'])) {
+          await store.deleteBatch(batch.id);
+          await store.createBatch({ ...batch, status: 'failed', times: { failedAt }, errors: accepted.failures });
+        } else {
+          const cancelled = await store.getBatch(batch.id);
+          await store.deleteBatch(batch.id);
+          await store.createBatch({ ...batch, status: 'cancelled', times: { ...cancelled?.times, cancelledAt: cancelled?.times.cancelledAt ?? failedAt } });
+        }
         return objectOf((await store.getBatch(batch.id))!);
       }
       try {

@@ -87,6 +87,12 @@ export interface BatchStore {
    * rows, are kept with it in the same write until `rowsStored` says the ledger has them.
    */
   completeLine(batchId: string, lineNo: number, result: LineResult, ledgerRows?: readonly LedgerRow[]): Promise<boolean>;
+  /**
+   * Keeps the ledger rows of a line a provider ran although Frugal had already ended it (cancelled while its submission
+   * was on the way, so never marked as sent), once: the line is marked as run in `upstreamId`, its result left as the
+   * caller was told. False when it already was, or is not such a line.
+   */
+  keepLateRows(batchId: string, lineNo: number, upstreamId: string, ledgerRows: readonly LedgerRow[]): Promise<boolean>;
   /** Done lines whose ledger rows the ledger may not have yet, completed before `doneBefore`, oldest first. */
   unrecordedLines(doneBefore: number, limit: number): Promise<UnrecordedLine[]>;
   /** The ledger has these lines' rows: they are no longer kept here. */

@@ -3,9 +3,9 @@ import { toOpenAIError } from '../errors/to-openai-error.js';
 import { anthropicBatchParams } from './anthropic-batch-client.js';
 import { endLineHolds } from './batch-budget.js';
 import type { BatchRuntime } from './batch-runtime.js';
-import type { BatchLine, LineLane, LineResult, UpstreamBatch } from './batch-types.js';
+import type { BatchLine, LineLane, LineResult, StoredBatch, UpstreamBatch } from './batch-types.js';
 import { maybeFinalize } from './finalize-batch.js';
-import { NativeBatchError, type NativeRequest } from './native-batch-client.js';
+import { NativeBatchError, type NativeRequest, type NativeResult } from './native-batch-client.js';
 import { holdRows } from './batch-ledger-rows.js';
 import { nativeLineCostNanos, recordNativeLine } from './native-line-row.js';
 import { lineRequestId } from './own-lane.js';
@@ -121,11 +121,22 @@ export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBat
   const batch = await store.getBatch(upstream.batchId);
   if (batch === undefined) return;
   const lines = new Map<number, BatchLine>();
-  for (const line of await store.lines(batch.id, 1, Number.MAX_SAFE_INTEGER)) if (line.upstreamId === upstream.upstreamId) lines.set(line.lineNo, line);
+  // Lines ended here (a cancel) while their submission was on its way: sent, but never marked as sent. There is one
+  // upstream per batch and provider, so a result naming one of them is the provider's answer to it.
+  const endedBeforeSent = new Map<number, BatchLine>();
+  for (const line of await store.lines(batch.id, 1, Number.MAX_SAFE_INTEGER)) {
+    if (line.upstreamId === upstream.upstreamId) lines.set(line.lineNo, line);
+    else if (line.upstreamId === null && line.state === 'done' && line.lane === upstream.lane && line.provider === upstream.provider) endedBeforeSent.set(line.lineNo, line);
+  }
   const { config, spendControl } = runtime.gateway;
   if (failure === undefined) {
     for await (const result of client.results(upstream.upstreamId)) {
       const lineNo = lineNoOf(result.customId);
+      const ended = lineNo === undefined ? undefined : endedBeforeSent.get(lineNo);
+      if (ended !== undefined) {
+        await recordLateLine(runtime, batch, ended, upstream, result);
+        continue;
+      }
       const line = lineNo === undefined ? undefined : lines.get(lineNo);
       if (line === undefined || line.state === 'done') continue;
       const model = config.models.get(String((line.body as { model?: unknown }).model));
@@ -161,6 +172,37 @@ export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBat
   }
   await store.saveUpstream({ ...upstream, state: 'done' });
   await maybeFinalize(runtime, batch.id);
+}
+
+/**
+ * A result for a line already reported cancelled: if the provider ran it, it billed it, so the line gets its one
+ * ledger row at the batch price, kept with the line until the ledger has it, as every line's is. The caller's view
+ * stays as reported — the line cancelled in the error file and the counts, which a cancelled batch may already have
+ * been finalised with (its files are written once); the ledger is where the money is exact. The line's budget holds
+ * were released when it was cancelled.
+ */
+async function recordLateLine(runtime: BatchRuntime, batch: StoredBatch, line: BatchLine, upstream: UpstreamBatch, result: NativeResult): Promise<void> {
+  const { config } = runtime.gateway;
+  const model = config.models.get(String((line.body as { model?: unknown }).model));
+  if (result.statusCode === undefined || model === undefined) return;
+  const errorBody = (result.body as { error?: { message?: string; code?: string | null; type?: string } } | null)?.error;
+  const held = holdRows();
+  recordNativeLine(runtime.ledger, config, {
+    batch,
+    line,
+    model,
+    provider: upstream.provider,
+    requestId: lineRequestId(batch.id, line.lineNo),
+    acceptedAt: upstream.createdAt,
+    usage: result.usage,
+    statusCode: result.statusCode,
+    errorCode: errorBody?.code ?? errorBody?.type ?? null,
+    errorMessage: errorBody?.message ?? null,
+  }, held.hold);
+  if (!(await runtime.store.keepLateRows(batch.id, line.lineNo, upstream.upstreamId, held.rows()))) return;
+  runtime.log.warn({ batchId: batch.id, line: line.lineNo, upstreamId: upstream.upstreamId }, 'the provider ran a line reported cancelled: its ledger row is recorded');
+  runtime.rows?.releasedHere(held.rows());
+  held.release();
 }
 
 /** Asks the provider to cancel an open upstream batch (its results then arrive as cancelled lines). */

@@ -1,5 +1,6 @@
 import type { SqlDialect } from '../ledger/sql-dialect.js';
 import type { LedgerRow } from '../ledger/ledger-row.js';
+import { creationTimeOfId } from './batch-ids.js';
 import type { BatchStore, BatchUpdate, ListOptions, NewFile } from './batch-store.js';
 import { BATCH_LINES_TABLE, BATCH_UPSTREAMS_TABLE, BATCHES_TABLE, FILES_TABLE } from './batch-migrations.js';
 import type { BatchLine, BatchStatus, LineResult, NewLine, StoredBatch, StoredFile, UpstreamBatch } from './batch-types.js';
@@ -103,14 +104,15 @@ export function createSqlBatchStore(sql: BatchSql, bytes: FileBytes, parts: { de
     let cursor = '';
     if (options.after !== undefined) {
       const found = await sql.all(`SELECT created_at, id FROM ${table} WHERE id = ${p(1)} AND owner = ${p(2)}`, [options.after, options.owner]);
-      if (found.length > 0) {
-        const at = num(found[0].created_at);
-        const id = String(found[0].id);
-        const op = desc ? '<' : '>';
-        params.push(at, at, id);
-        const n = params.length;
-        cursor = ` AND (created_at ${op} ${p(n - 2)} OR (created_at = ${p(n - 1)} AND id ${op} ${p(n)}))`;
-      }
+      // A cursor that names no item of the owner's (deleted while the caller paged, or never theirs) is placed where its
+      // id sorts: ids carry their creation time (batch-ids.ts). One that carries none ends the list with an empty
+      // page. Never the first page again: an SDK's auto-paging would start over, and could loop for ever.
+      const at = found.length > 0 ? num(found[0].created_at) : creationTimeOfId(options.after, Date.now());
+      if (at === undefined) return { data: [], hasMore: false };
+      const op = desc ? '<' : '>';
+      params.push(at, at, options.after);
+      const n = params.length;
+      cursor = ` AND (created_at ${op} ${p(n - 2)} OR (created_at = ${p(n - 1)} AND id ${op} ${p(n)}))`;
     }
     params.push(options.limit + 1);
     const direction = desc ? 'DESC' : 'ASC';
@@ -286,6 +288,14 @@ export function createSqlBatchStore(sql: BatchSql, bytes: FileBytes, parts: { de
       const changed = await sql.run(
         `UPDATE ${lines} SET state = 'done', ok = ${p(1)}, result = ${p(2)}, cost_nanos = ${p(3)}, lease_until = NULL, done_at = ${p(4)}, ledger_rows = ${p(5)} WHERE batch_id = ${p(6)} AND line_no = ${p(7)} AND state <> 'done'`,
         [result.ok ? 1 : 0, JSON.stringify(result.line), result.costNanos, Date.now(), ledgerRows.length > 0 ? JSON.stringify(ledgerRows) : null, batchId, lineNo],
+      );
+      return changed > 0;
+    },
+    async keepLateRows(batchId, lineNo, upstreamId, ledgerRows) {
+      // upstream_id is the once-only mark: a collect repeated after a crash finds it set and keeps nothing twice.
+      const changed = await sql.run(
+        `UPDATE ${lines} SET upstream_id = ${p(1)}, ledger_rows = ${p(2)}, done_at = ${p(3)} WHERE batch_id = ${p(4)} AND line_no = ${p(5)} AND state = 'done' AND upstream_id IS NULL`,
+        [upstreamId, ledgerRows.length > 0 ? JSON.stringify(ledgerRows) : null, Date.now(), batchId, lineNo],
       );
       return changed > 0;
     },

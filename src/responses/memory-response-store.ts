@@ -31,6 +31,11 @@ export function createMemoryResponseStore({ maxResponses = 10_000 }: MemoryRespo
       entries.set(stored.id, copy(stored));
       while (entries.size > maxResponses) entries.delete(entries.keys().next().value!);
     },
+    async replace(stored) {
+      if (owned(stored.id, stored.owner) === undefined) return false;
+      entries.set(stored.id, copy(stored));
+      return true;
+    },
     async get(id, owner) {
       const found = owned(id, owner);
       if (found === undefined) return undefined;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { appliedVersionsSql, migrationsTableSql, pendingMigrations, recordMigrationSql } from '../ledger/migrations.js';
 import { postgresDialect } from '../ledger/sql-dialect.js';
 import { RESPONSE_MIGRATIONS } from './response-migrations.js';
-import { decodeResponse, encodeResponse, responseSql, responseStoreError } from './response-sql.js';
+import { decodeResponse, encodeReplacement, encodeResponse, responseSql, responseStoreError } from './response-sql.js';
 import { ownerColumn, type ResponseStore } from './response-store.js';
 
 export interface PostgresResponseStoreOptions {
@@ -64,6 +64,7 @@ export function createPostgresResponseStore({ connectionString, schema = 'public
         }
       }),
     save: (stored) => guarded('save', async () => void (await pool.query(sql.upsert, encodeResponse(stored)))),
+    replace: (stored) => guarded('replace', async () => ((await pool.query(sql.replace, encodeReplacement(stored))).rowCount ?? 0) > 0),
     get: (id, owner) =>
       guarded('get', async () => {
         const result = await pool.query(sql.get, [id, ownerColumn(owner)]);

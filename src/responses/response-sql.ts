@@ -14,6 +14,8 @@ export function responseSql(d: SqlDialect) {
     upsert:
       `INSERT INTO ${table} (id, owner, created_at, previous_response_id, input_items, response) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}) ` +
       `ON CONFLICT (id) DO UPDATE SET input_items = excluded.input_items, response = excluded.response WHERE ${table}.owner = excluded.owner`,
+    // Only over a row still there: a response deleted while it streamed stays deleted.
+    replace: `UPDATE ${table} SET input_items = ${p(1)}, response = ${p(2)} WHERE id = ${p(3)} AND owner = ${p(4)}`,
     get: `SELECT id, owner, created_at, previous_response_id, input_items, response FROM ${table} WHERE id = ${p(1)} AND owner = ${p(2)}`,
     delete: `DELETE FROM ${table} WHERE id = ${p(1)} AND owner = ${p(2)}`,
   };
@@ -22,6 +24,11 @@ export function responseSql(d: SqlDialect) {
 /** Bind values for `upsert`. JSON text is always storable: JSON.stringify escapes NUL and lone surrogates. */
 export function encodeResponse(stored: StoredResponse): Array<string | number | null> {
   return [stored.id, ownerColumn(stored.owner), stored.createdAt, stored.previousResponseId, JSON.stringify(stored.inputItems), JSON.stringify(stored.response)];
+}
+
+/** Bind values for `replace`. */
+export function encodeReplacement(stored: StoredResponse): Array<string> {
+  return [JSON.stringify(stored.inputItems), JSON.stringify(stored.response), stored.id, ownerColumn(stored.owner)];
 }
 
 export function decodeResponse(row: Record<string, unknown>): StoredResponse {

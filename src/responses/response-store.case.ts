@@ -118,6 +118,19 @@ export function describeResponseStoreConformance(name: string, makeFactory: () =
       expect((await store.get(first.id, 'key_a'))?.response.status).toBe('incomplete');
     });
 
+    it('replaces only a response still stored: one deleted stays deleted, another key’s is left alone', async () => {
+      const store = await open('replace-if-stored');
+      const streaming = storedResponse(7, 'key_a', { response: { ...storedResponse(7, 'key_a').response, status: 'in_progress' } });
+      await store.save(streaming);
+      const finished = storedResponse(7, 'key_a');
+      expect(await store.replace!(finished)).toBe(true);
+      expect(await store.get(finished.id, 'key_a')).toEqual(finished);
+      expect(await store.replace!({ ...finished, owner: 'key_b' })).toBe(false);
+      expect(await store.delete(finished.id, 'key_a')).toBe(true);
+      expect(await store.replace!(finished)).toBe(false);
+      expect(await store.get(finished.id, 'key_a')).toBeUndefined();
+    });
+
     it('migrates twice without harm and, when durable, keeps responses across instances', async () => {
       const store = await open('reopen');
       const saved = storedResponse(6, 'key_a');

@@ -25,6 +25,12 @@ export interface ResponseStore {
   migrate(): Promise<void>;
   /** Saves a response; saving the same id again replaces it. */
   save(stored: StoredResponse): Promise<void>;
+  /**
+   * Replaces a response that is still stored, in one statement; false, and nothing saved, when it is gone. A stream's
+   * last save uses it, so a DELETE made while the response streamed is never undone by the stream's end.
+   * Optional for stores that cannot (the cluster's IPC store): `saveIfStillStored` falls back to read-then-save.
+   */
+  replace?(stored: StoredResponse): Promise<boolean>;
   get(id: string, owner: string | null): Promise<StoredResponse | undefined>;
   /** True when the owner's response existed and is gone. */
   delete(id: string, owner: string | null): Promise<boolean>;
@@ -34,4 +40,15 @@ export interface ResponseStore {
 /** The owner column: '' for the keyless gateway, so equality works the same in every SQL dialect. */
 export function ownerColumn(owner: string | null): string {
   return owner ?? '';
+}
+
+/**
+ * Saves `stored` only over a copy still in the store (see `ResponseStore.replace`). Without `replace`, a read then a
+ * save: a DELETE landing between the two is undone, a window of one round trip instead of a whole stream.
+ */
+export async function saveIfStillStored(store: ResponseStore, stored: StoredResponse): Promise<boolean> {
+  if (store.replace) return store.replace(stored);
+  if ((await store.get(stored.id, stored.owner)) === undefined) return false;
+  await store.save(stored);
+  return true;
 }

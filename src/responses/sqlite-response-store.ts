@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { appliedVersionsSql, migrationsTableSql, pendingMigrations, recordMigrationSql } from '../ledger/migrations.js';
 import { sqliteDialect } from '../ledger/sql-dialect.js';
 import { RESPONSE_MIGRATIONS } from './response-migrations.js';
-import { decodeResponse, encodeResponse, responseSql, responseStoreError } from './response-sql.js';
+import { decodeResponse, encodeReplacement, encodeResponse, responseSql, responseStoreError } from './response-sql.js';
 import { ownerColumn, type ResponseStore } from './response-store.js';
 
 export interface SqliteResponseStoreOptions {
@@ -60,6 +60,7 @@ export function createSqliteResponseStore({ path, busyTimeoutMs = 5_000, now = D
     // IMMEDIATE takes the write lock first, so two processes migrating at once run one after the other.
     migrate: () => guarded('migrate', () => migrateAll.immediate()),
     save: (stored) => guarded('save', () => void statement(sql.upsert).run(encodeResponse(stored))),
+    replace: (stored) => guarded('replace', () => statement(sql.replace).run(encodeReplacement(stored)).changes > 0),
     get: (id, owner) =>
       guarded('get', () => {
         const row = statement(sql.get).get(id, ownerColumn(owner)) as Record<string, unknown> | undefined;

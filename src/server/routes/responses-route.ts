@@ -5,7 +5,8 @@ import { toOpenAIError } from '../../errors/to-openai-error.js';
 import type { Gateway } from '../../pipeline/create-gateway.js';
 import { createMemoryResponseStore } from '../../responses/memory-response-store.js';
 import { resolveConversation } from '../../responses/response-conversation.js';
-import type { ResponseStore, StoredResponse } from '../../responses/response-store.js';
+import { failAbandonedStreams } from '../../responses/abandoned-streams.js';
+import { saveIfStillStored, type ResponseStore, type StoredResponse } from '../../responses/response-store.js';
 import type { ChatChunk } from '../../wire/chat-types.js';
 import { chatToResponse, responseEnvelope } from '../../wire/responses/chat-to-response.js';
 import { ResponseEventConverter } from '../../wire/responses/chunks-to-response-events.js';
@@ -25,6 +26,8 @@ import { writeSseEvents } from './write-sse-events.js';
 export interface ResponsesRouteOptions {
   /** Where stored responses live; default: a bounded in-memory store owned by the route. */
   store?: ResponseStore;
+  /** When a stored `in_progress` response counts as abandoned (default: an hour old; tests pass a clock). */
+  abandoned?: { afterMs?: number; now?: () => number };
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -45,17 +48,21 @@ function failureOf(error: unknown): { code: string; message: string } {
  * budgets, keys, ledger — and the answer is turned back into a Response, or a stream of Responses events.
  */
 export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, options: ResponsesRouteOptions = {}) {
-  const store = options.store ?? createMemoryResponseStore();
+  const given = options.store ?? createMemoryResponseStore();
   // A store passed in belongs to whoever opened it; only the route's own default is closed with the app.
-  if (!options.store) app.addHook('onClose', async () => store.close());
+  if (!options.store) app.addHook('onClose', async () => given.close());
   const { maxMessages } = gateway.config.server;
   const ownerOf = (request: FastifyRequest) => request.frugalKey?.id ?? null;
   // Responses this instance is streaming: GET shows their output so far (the store holds them as in_progress).
   const streaming = new Map<string, ResponseEventConverter>();
+  // A copy left in_progress by a gateway killed mid-stream reads as failed once it is old enough (abandoned-streams.ts).
+  const store = failAbandonedStreams(given, { ...options.abandoned, isLive: (id) => streaming.has(id) });
 
-  async function save(stored: StoredResponse, log: FastifyBaseLogger) {
+  /** `onlyIfStillStored`: a stream's last save, which must not bring back a response deleted while it streamed. */
+  async function save(stored: StoredResponse, log: FastifyBaseLogger, onlyIfStillStored = false) {
     try {
-      await store.save(stored);
+      if (onlyIfStillStored) await saveIfStillStored(store, stored);
+      else await store.save(stored);
     } catch (error) {
       // The answer is paid for and on its way; a lost copy only breaks a later previous_response_id (a 404 then).
       log.error({ err: error, responseId: stored.id }, 'could not store the response');
@@ -116,7 +123,7 @@ export function registerResponsesRoute(app: FastifyInstance, gateway: Gateway, o
       const finish = async (response: ResponseObject | undefined) => {
         streaming.delete(id);
         if (!keep) return;
-        if (response) await save(record(response), request.log);
+        if (response) await save(record(response), request.log, true);
         else await store.delete(id, owner).catch((error: unknown) => request.log.error({ err: error, responseId: id }, 'could not remove the unfinished response'));
       };
       await writeSseEvents(reply.raw, headers, responseEvents(converter, answer.chunks, finish, caller.signal));
