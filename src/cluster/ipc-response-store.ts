@@ -1,4 +1,4 @@
-import type { ResponseStore, StoredResponse } from '../responses/response-store.js';
+import { saveIfStillStored, type ResponseStore, type StoredResponse } from '../responses/response-store.js';
 import type { IpcPeer } from './ipc-peer.js';
 
 /**
@@ -20,6 +20,8 @@ export function createIpcResponseStore(primary: IpcPeer): ResponseStore {
     // JSON has no undefined: a missing response comes back as null.
     get: async (id, owner) => (await primary.call<StoredResponse | null>('responses.get', id, owner)) ?? undefined,
     delete: (id, owner) => primary.call<boolean>('responses.delete', id, owner),
+    // On the primary in one step: a DELETE from another worker cannot land between a check and a save.
+    replace: (stored) => primary.call<boolean>('responses.replace', stored),
     async close() {},
   };
 }
@@ -32,4 +34,5 @@ export function serveResponseStore(worker: IpcPeer, store: ResponseStore): void 
   });
   worker.handle('responses.get', async (id: string, owner: string | null) => (await store.get(id, owner)) ?? null);
   worker.handle('responses.delete', (id: string, owner: string | null) => store.delete(id, owner));
+  worker.handle('responses.replace', (stored: StoredResponse) => saveIfStillStored(store, stored));
 }
