@@ -40,6 +40,18 @@ export type ErrorCode =
  */
 export const PROVIDER_CREDENTIALS_REJECTED = 'provider_credentials_rejected';
 
+/**
+ * OpenAI's own parameter-validation codes, which a door that answers in OpenAI's exact terms (the Responses API)
+ * gives in `code` in place of `invalid_request`: each is an `invalid_request` underneath, a 400.
+ */
+const OPENAI_VALIDATION_CODE = /^(?:missing_required_parameter|invalid_type|invalid_value|context_length_exceeded|previous_response_not_found|(?:integer|decimal|string|array)_(?:below|above)_(?:min|max)_(?:value|length))$/;
+
+/** The catalog entry behind a `code` a caller can see: a Frugal code, or one of OpenAI's validation codes. */
+export function catalogEntryOf(code: string): ErrorCodeInfo | undefined {
+  if (Object.hasOwn(ERROR_CODES, code)) return ERROR_CODES[code as ErrorCode];
+  return OPENAI_VALIDATION_CODE.test(code) ? ERROR_CODES.invalid_request : undefined;
+}
+
 export type OpenAIErrorType =
   | 'invalid_request_error'
   | 'authentication_error'

@@ -1,7 +1,6 @@
-import { ERROR_CODES, type ErrorCode } from '../../src/errors/error-codes.js';
+import { catalogEntryOf } from '../../src/errors/error-codes.js';
 import type { RawReply } from './raw-http.js';
 
-const isCatalogCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
 
 /**
  * What every reply must be, whatever was sent, with only the simulated provider behind the gateway (no upstream
@@ -44,8 +43,9 @@ function expectErrorBody(body: unknown, status: number | undefined): void {
   const { message, type, param, code } = error;
   const shaped = typeof message === 'string' && typeof type === 'string' && 'param' in error && (param === null || typeof param === 'string') && 'code' in error && (code === null || typeof code === 'string');
   if (!shaped) throw new Error("not OpenAI's error shape {message, type, param, code}");
-  if (!isCatalogCode(code)) throw new Error(`error code '${String(code)}' is not in the error-code catalog`);
-  const expected = ERROR_CODES[code].status;
+  const entry = typeof code === 'string' ? catalogEntryOf(code) : undefined;
+  if (entry === undefined) throw new Error(`error code '${String(code)}' is not in the error-code catalog`);
+  const expected = entry.status;
   if (status !== undefined && status !== expected) throw new Error(`status ${status} differs from the catalog's ${expected} for '${code}'`);
   if (expected >= 500) throw new Error(`a server-side error '${code}'`);
 }

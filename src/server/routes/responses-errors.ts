@@ -12,18 +12,17 @@ export function validatedResponsesRequest(body: unknown): ResponsesRequest {
 
 /**
  * An error of the chat pipeline (its own checks, or an upstream's refusal) as the Responses API gives it: the
- * `param` (and its mention in the message) under the Responses field's name. OpenAI's Responses API answers
- * an unknown model with a 400, where chat completions answers 404.
+ * `param` (and its mention in the message) under the Responses field's name. The status stays the catalog's
+ * (errors/error-codes.ts): one status per code on every door.
  */
 export function inResponsesTerms(error: unknown, map: ParamMap): unknown {
   if (!(error instanceof FrugalError)) return error;
   const param = error.param === null ? null : chatParamToResponses(error.param, map);
-  const status = error.code === 'model_not_found' ? 400 : error.status;
-  if (param === error.param && status === error.status) return error;
+  if (param === error.param) return error;
   const message = error.param !== null && param !== null ? error.message.replaceAll(`'${error.param}'`, `'${param}'`) : error.message;
   return new FrugalError(error.code, message, {
     param,
-    status,
+    status: error.status,
     type: error.type,
     retryAfterSeconds: error.retryAfterSeconds,
     retryable: error.retryable,

@@ -51,7 +51,7 @@ describe('the chat pipeline behind /v1/responses', () => {
     expect(upstream.requests.length).toBe(upstreamCalls);
   });
 
-  it('answers an unknown model with a 400 model_not_found, as OpenAI’s Responses API does (chat completions says 404)', async () => {
-    await expect(client.responses.create({ model: 'no-such-model', input: 'Hi' })).rejects.toMatchObject({ status: 400, code: 'model_not_found', param: 'model' });
+  it('answers an unknown model with the pipeline’s 404 model_not_found, one status for the code on every door', async () => {
+    await expect(client.responses.create({ model: 'no-such-model', input: 'Hi' })).rejects.toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
   });
 });
