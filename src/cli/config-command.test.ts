@@ -11,7 +11,7 @@ describe('frugal config check', () => {
     const dir = await mkdtemp(join(tmpdir(), 'frugal-config-check-'));
     const file = join(dir, 'frugal.yaml');
     await writeFile(file, `${SIM}routes:\n  support:\n    strategy: cascade\n    tiers: [m1, ghost]\n`);
-    await expect(checkConfig(file)).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringMatching(new RegExp(`^Invalid config ${file}: routes\\.support\\.tiers\\[1\\]: 'ghost'`)) });
+    await expect(checkConfig(file)).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringMatching(new RegExp(`^Invalid config ${file}: routes\\.support\\.tiers\\[1\\]: no model or route named 'ghost'`)) });
   });
 
   it('summarises a config that would start, and creates nothing beside it', async () => {
