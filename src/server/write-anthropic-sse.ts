@@ -5,7 +5,7 @@ import type { AnthropicStreamEvent } from '../wire/anthropic/anthropic-types.js'
 import type { ChatChunk } from '../wire/chat-types.js';
 import type { TokenUsage } from '../wire/token-usage.js';
 import { formatSseData } from '../wire/sse/write-sse.js';
-import { writeSseFrames, type SseFrame } from './write-sse-frames.js';
+import { writeSseItems, type SseFrame } from './write-sse-frames.js';
 
 function format(event: AnthropicStreamEvent): string {
   return formatSseData(JSON.stringify(event), event.type);
@@ -23,12 +23,11 @@ export async function writeAnthropicSse(
   encoder: MessagesStreamEncoder,
   finalUsage: () => TokenUsage | undefined,
 ): Promise<void> {
-  await writeSseFrames(raw, headers, messagesFrames(chunks, encoder, finalUsage), { errorFrame: (error) => formatSseData(JSON.stringify(toAnthropicError(error).body), 'error') });
-}
-
-async function* messagesFrames(chunks: AsyncIterable<ChatChunk>, encoder: MessagesStreamEncoder, finalUsage: () => TokenUsage | undefined): AsyncGenerator<SseFrame> {
-  for await (const chunk of chunks) yield frameOf(encoder.push(chunk));
-  yield frameOf(encoder.finish(finalUsage()));
+  // Formatted as written (no async generator layer per chunk); the closing events carry the final usage.
+  await writeSseItems(raw, headers, chunks, (chunk) => frameOf(encoder.push(chunk)), {
+    trailer: () => frameOf(encoder.finish(finalUsage())),
+    errorFrame: (error) => formatSseData(JSON.stringify(toAnthropicError(error).body), 'error'),
+  });
 }
 
 function frameOf(events: AnthropicStreamEvent[]): SseFrame {

@@ -5,8 +5,11 @@ export type SseFrame = string;
 
 export interface SseWriteOptions {
   status?: number;
-  /** Written after the last frame when the source ends normally (`data: [DONE]` for chat completions). */
-  trailer?: string;
+  /**
+   * Written after the last frame when the source ends normally (`data: [DONE]` for chat completions), or made then
+   * (Anthropic's closing events carry the final usage); one that throws ends the stream with the error frame.
+   */
+  trailer?: string | (() => string);
   /** The frame a failure after the headers went out becomes: the status can no longer change. */
   errorFrame(error: unknown): string;
 }
@@ -64,7 +67,7 @@ export async function writeSseItems<T>(raw: ServerResponse, headers: Record<stri
       cork();
       if (!raw.write(frame)) await drainedOrClosed(raw);
     }
-    if (!raw.destroyed) raw.end(options.trailer);
+    if (!raw.destroyed) raw.end(typeof options.trailer === 'function' ? options.trailer() : options.trailer);
   } catch (error) {
     if (!raw.destroyed) raw.end(options.errorFrame(error));
   }

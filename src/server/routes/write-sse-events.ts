@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { toOpenAIError } from '../../errors/to-openai-error.js';
 import { formatSseData } from '../../wire/sse/write-sse.js';
-import { writeSseFrames, type SseFrame } from '../write-sse-frames.js';
+import { writeSseItems, type SseFrame } from '../write-sse-frames.js';
 
 /**
  * Writes named server-sent events (`event: <type>` then `data: <json>`), as the Responses API streams. The source
@@ -10,7 +10,16 @@ import { writeSseFrames, type SseFrame } from '../write-sse-frames.js';
  */
 export async function writeSseEvents(raw: ServerResponse, headers: Record<string, string>, events: AsyncIterable<readonly SseEvent[]>) {
   const sent = { sequence: 0 };
-  await writeSseFrames(raw, headers, eventFrames(events, sent), {
+  // Each step's events (one upstream chunk's worth) as one frame, formatted as written (no generator layer).
+  const frameOf = (step: readonly SseEvent[]): SseFrame => {
+    let text = '';
+    for (const event of step) {
+      sent.sequence = (event.sequence_number ?? sent.sequence) + 1;
+      text += formatSseData(JSON.stringify(event), event.type);
+    }
+    return text;
+  };
+  await writeSseItems(raw, headers, events, frameOf, {
     errorFrame: (error) => {
       const { error: body } = toOpenAIError(error).body;
       return formatSseData(JSON.stringify({ type: 'error', code: body.code, message: body.message, param: body.param, sequence_number: sent.sequence }), 'error');
@@ -19,15 +28,3 @@ export async function writeSseEvents(raw: ServerResponse, headers: Record<string
 }
 
 type SseEvent = { type: string; sequence_number?: number };
-
-/** Each step's events (one upstream chunk's worth) as one frame. */
-async function* eventFrames(steps: AsyncIterable<readonly SseEvent[]>, sent: { sequence: number }): AsyncGenerator<SseFrame> {
-  for await (const events of steps) {
-    let text = '';
-    for (const event of events) {
-      sent.sequence = (event.sequence_number ?? sent.sequence) + 1;
-      text += formatSseData(JSON.stringify(event), event.type);
-    }
-    yield text;
-  }
-}
