@@ -1,5 +1,4 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { ChatChunk } from '../../wire/chat-types.js';
 import type { TimeoutSpec } from '../route-schema.js';
 
 export interface AttemptDeadline {
@@ -39,33 +38,5 @@ export function attemptDeadline(controller: AbortController, callerSignal: Abort
       firstTokenTimer = undefined;
     },
     done,
-  };
-}
-
-/**
- * The same chunks, calling `end` once the stream is over however it ends: read to the end, failed, or closed
- * early with `return()` — even when it was never read (a hedge that lost), which a generator's `finally` misses.
- */
-export function endsWith(chunks: AsyncIterable<ChatChunk>, end: () => void): AsyncIterable<ChatChunk> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<ChatChunk> {
-      const iterator = chunks[Symbol.asyncIterator]();
-      return {
-        async next() {
-          try {
-            const result = await iterator.next();
-            if (result.done) end();
-            return result;
-          } catch (error) {
-            end();
-            throw error;
-          }
-        },
-        async return(value?: unknown) {
-          end();
-          return (await iterator.return?.(value)) ?? { done: true, value: undefined };
-        },
-      };
-    },
   };
 }

@@ -2,7 +2,7 @@ import { FrugalError } from '../../errors/frugal-error.js';
 import type { RateLimit, RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { currentNeeds, unfitReason } from '../../request/fit-check.js';
 import type { CallMeta, ChatOutcome, RequestContext } from '../../request/request-context.js';
-import type { ChatChunk } from '../../wire/chat-types.js';
+import { onStreamEnd } from '../../request/stream-end.js';
 import type { RouteNode } from '../route-node.js';
 import { deploymentKey } from './model-node.js';
 
@@ -78,7 +78,7 @@ export function limitedNode(deployment: LimitedDeployment, limiter: RateLimiter,
         return outcome;
       }
       const { meta } = outcome;
-      return { ...outcome, chunks: afterStream(outcome.chunks, () => correct(meta)) };
+      return { ...outcome, chunks: onStreamEnd(outcome.chunks, () => correct(meta)) };
     },
   };
 }
@@ -88,41 +88,4 @@ function tokensOf(context: RequestContext, defaultMaxTokens: number): { estimate
   const needs = currentNeeds(context);
   const choices = Math.max(1, context.request.n ?? 1);
   return { estimate: needs.promptTokens + (needs.maxOutputTokens || defaultMaxTokens) * choices, required: needs.promptTokens + needs.maxOutputTokens * choices };
-}
-
-/**
- * The same chunks, calling `end` once, after the stream below has finished — read to its end, failed, or closed
- * with `return()` even before it was read — so the stream's usage is final when `end` reads it.
- */
-function afterStream(chunks: AsyncIterable<ChatChunk>, end: () => Promise<void>): AsyncIterable<ChatChunk> {
-  let ended = false;
-  const once = async () => {
-    if (ended) return;
-    ended = true;
-    await end();
-  };
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<ChatChunk> {
-      const iterator = chunks[Symbol.asyncIterator]();
-      return {
-        async next() {
-          try {
-            const result = await iterator.next();
-            if (result.done) await once();
-            return result;
-          } catch (error) {
-            await once();
-            throw error;
-          }
-        },
-        async return(value?: unknown) {
-          try {
-            return (await iterator.return?.(value)) ?? { done: true, value: undefined };
-          } finally {
-            await once();
-          }
-        },
-      };
-    },
-  };
 }

@@ -6,7 +6,8 @@ import { failureLabel } from '../failure-label.js';
 import { currentNeeds } from '../../request/fit-check.js';
 import type { RouteNode, RouteRuntime } from '../route-node.js';
 import type { HedgeSpec, RetrySpec, TimeoutSpec } from '../route-schema.js';
-import { attemptDeadline, endsWith } from '../resilience/attempt-deadline.js';
+import { attemptDeadline } from '../resilience/attempt-deadline.js';
+import { onStreamEnd } from '../../request/stream-end.js';
 import { discardOutcome, withFirstChunk } from '../resilience/first-chunk.js';
 import { retryDelayMs } from '../resilience/retry-backoff.js';
 import { deploymentKey } from './model-node.js';
@@ -91,7 +92,7 @@ async function startAttempt(context: RequestContext, runtime: RouteRuntime, node
     const outcome = await withFirstChunk(await node.run(context, runtime, { ...attempt, signal: controller.signal }), () => controller.abort());
     deadline.firstTokenArrived();
     if (outcome.kind !== 'stream') deadline.done();
-    return outcome.kind === 'stream' ? { ...outcome, chunks: endsWith(outcome.chunks, deadline.done) } : outcome;
+    return outcome.kind === 'stream' ? { ...outcome, chunks: onStreamEnd(outcome.chunks, deadline.done) } : outcome;
   } catch (error) {
     deadline.done();
     context.routeTrace.length = mark;
