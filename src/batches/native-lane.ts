@@ -1,3 +1,4 @@
+import type { ModelEntry } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import { anthropicBatchParams } from './anthropic-batch-client.js';
@@ -145,21 +146,7 @@ export async function collectNative(runtime: BatchRuntime, upstream: UpstreamBat
       const ran = result.statusCode !== undefined;
       // The row is built first and stored with the result (batch-ledger-rows.ts): a crash can neither lose it nor record it twice.
       const held = holdRows();
-      if (ran && model) {
-        const errorBody = (result.body as { error?: { message?: string; code?: string | null; type?: string } } | null)?.error;
-        recordNativeLine(runtime.ledger, config, {
-          batch,
-          line,
-          model,
-          provider: upstream.provider,
-          requestId: lineRequestId(batch.id, line.lineNo),
-          acceptedAt: upstream.createdAt,
-          usage: result.usage,
-          statusCode: result.statusCode,
-          errorCode: errorBody?.code ?? errorBody?.type ?? null,
-          errorMessage: errorBody?.message ?? null,
-        }, held.hold);
-      }
+      if (ran && model) recordRanLine(runtime, batch, line, model, upstream, result, held.hold);
       if (!(await store.completeLine(batch.id, line.lineNo, outcome, held.rows()))) continue;
       line.state = 'done';
       runtime.rows?.releasedHere(held.rows());
@@ -185,9 +172,18 @@ async function recordLateLine(runtime: BatchRuntime, batch: StoredBatch, line: B
   const { config } = runtime.gateway;
   const model = config.models.get(String((line.body as { model?: unknown }).model));
   if (result.statusCode === undefined || model === undefined) return;
-  const errorBody = (result.body as { error?: { message?: string; code?: string | null; type?: string } } | null)?.error;
   const held = holdRows();
-  recordNativeLine(runtime.ledger, config, {
+  recordRanLine(runtime, batch, line, model, upstream, result, held.hold);
+  if (!(await runtime.store.keepLateRows(batch.id, line.lineNo, upstream.upstreamId, held.rows()))) return;
+  runtime.log.warn({ batchId: batch.id, line: line.lineNo, upstreamId: upstream.upstreamId }, 'the provider ran a line reported cancelled: its ledger row is recorded');
+  runtime.rows?.releasedHere(held.rows());
+  held.release();
+}
+
+/** The ledger row of a line the provider ran (answered or refused), at the batch price, kept by `hold` until stored. */
+function recordRanLine(runtime: BatchRuntime, batch: StoredBatch, line: BatchLine, model: ModelEntry, upstream: UpstreamBatch, result: NativeResult, hold: Parameters<typeof recordNativeLine>[3]): void {
+  const errorBody = (result.body as { error?: { message?: string; code?: string | null; type?: string } } | null)?.error;
+  recordNativeLine(runtime.ledger, runtime.gateway.config, {
     batch,
     line,
     model,
@@ -198,11 +194,7 @@ async function recordLateLine(runtime: BatchRuntime, batch: StoredBatch, line: B
     statusCode: result.statusCode,
     errorCode: errorBody?.code ?? errorBody?.type ?? null,
     errorMessage: errorBody?.message ?? null,
-  }, held.hold);
-  if (!(await runtime.store.keepLateRows(batch.id, line.lineNo, upstream.upstreamId, held.rows()))) return;
-  runtime.log.warn({ batchId: batch.id, line: line.lineNo, upstreamId: upstream.upstreamId }, 'the provider ran a line reported cancelled: its ledger row is recorded');
-  runtime.rows?.releasedHere(held.rows());
-  held.release();
+  }, hold);
 }
 
 /** Asks the provider to cancel an open upstream batch (its results then arrive as cancelled lines). */
