@@ -4,6 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import { openSqliteFile } from '../ledger/open-sqlite-file.js';
 import { appliedVersionsSql, migrationsTableSql, pendingMigrations, recordMigrationSql } from '../ledger/migrations.js';
 import { sqliteDialect } from '../ledger/sql-dialect.js';
 import { BATCH_MIGRATIONS } from './batch-migrations.js';
@@ -30,8 +31,7 @@ export interface SqliteBatchStoreOptions {
 export function createSqliteBatchStore({ path, filesDir = join(dirname(path), 'files'), busyTimeoutMs = 5_000 }: SqliteBatchStoreOptions): BatchStore {
   mkdirSync(dirname(path), { recursive: true });
   mkdirSync(filesDir, { recursive: true });
-  const db = new Database(path, { timeout: busyTimeoutMs });
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteFile(path, busyTimeoutMs);
   // Each line is claimed and completed in its own write: with FULL every one would fsync on the event loop. WAL +
   // NORMAL loses nothing when the process is killed (kill -9); only a power cut can drop the last commits.
   db.pragma('synchronous = NORMAL');

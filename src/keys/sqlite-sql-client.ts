@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqliteFile } from '../ledger/open-sqlite-file.js';
 import { sqliteDialect } from '../ledger/sql-dialect.js';
 import { createSqliteLedgerStore } from '../ledger/sqlite-ledger-store.js';
 import type { SqlClient, SqlValue } from './sql-client.js';
@@ -20,8 +21,7 @@ function bind(params: readonly SqlValue[]): Array<string | number | null> {
 /** SqlClient over better-sqlite3. Calls are synchronous underneath; key queries touch one small table. */
 export function createSqliteSqlClient({ path, busyTimeoutMs = 5_000 }: SqliteSqlClientOptions): SqlClient {
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: busyTimeoutMs });
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteFile(path, busyTimeoutMs);
   const prepared = new Map<string, Database.Statement>();
   let closed = false;
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqliteFile } from './open-sqlite-file.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { LedgerRow } from './ledger-row.js';
 import { decodeLedgerRow, encodeLedgerRow, LEDGER_COLUMN_NAMES } from './ledger-row-codec.js';
@@ -45,8 +46,7 @@ const KEYS_PER_LOOKUP = 500;
  */
 export function createSqliteLedgerStore({ path, busyTimeoutMs = 5_000, now = Date.now }: SqliteLedgerStoreOptions): LedgerStore {
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: busyTimeoutMs });
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteFile(path, busyTimeoutMs);
   const d = sqliteDialect;
   // Prepared on first use: the table does not exist before migrate().
   let insertOne: Database.Statement | undefined;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqliteFile } from '../ledger/open-sqlite-file.js';
 import type { EnqueueOptions, JobQueue, JobState, JobStatus, QueueJob, QueueWorker, WorkOptions } from './job-queue.js';
 import { checkMaxAttempts, checkQueueName, jobId, parseJobId } from './job-ids.js';
 import { startPollLoop, type PollLoop } from './poll-loop.js';
@@ -71,8 +72,7 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): Abandonabl
   // Date.now looked up per call, not captured: a test that replaces Date moves this clock too.
   const now = options.now ?? (() => Date.now());
   mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteFile(options.path, options.busyTimeoutMs ?? 5_000);
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
   // Files made before remove_on_complete existed get the column (CREATE TABLE IF NOT EXISTS keeps an old table as it is).

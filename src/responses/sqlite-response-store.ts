@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqliteFile } from '../ledger/open-sqlite-file.js';
 import { appliedVersionsSql, migrationsTableSql, pendingMigrations, recordMigrationSql } from '../ledger/migrations.js';
 import { sqliteDialect } from '../ledger/sql-dialect.js';
 import { RESPONSE_MIGRATIONS } from './response-migrations.js';
@@ -25,8 +26,7 @@ export interface SqliteResponseStoreOptions {
  */
 export function createSqliteResponseStore({ path, busyTimeoutMs = 5_000, now = Date.now }: SqliteResponseStoreOptions): ResponseStore {
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: busyTimeoutMs });
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteFile(path, busyTimeoutMs);
   const d = sqliteDialect;
   const sql = responseSql(d);
   const prepared = new Map<string, Database.Statement>();
