@@ -17,6 +17,7 @@ export interface SpendControl {
   /** The webhook, when `alerts.webhook_url` is set. */
   alerts: WebhookAlerter | undefined;
   guard: BudgetGuard;
+  /** The configured budgets plus the key's own, as one guard (so shared counters count once); undefined without one. */
   keyGuard: (key: CallerKey) => BudgetGuard | undefined;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -80,7 +81,9 @@ export function openSpendControl(config: GatewayConfig, backend?: SpendBackend):
       let keyGuard = keyGuards.get(id);
       if (!keyGuard) {
         const limitNanos = budgetLimitNanos(key.budget);
-        keyGuard = createBudgetGuard({ store, budgets: [{ scope: `key:${key.id}`, limitNanos, period: key.budget.period, hard: key.budget.hard }], alerts });
+        // One guard with the configured rules too: a `key:*` rule over the same period counts the same counter, and
+        // two guards would each hold and settle every call on it (spend counted twice, the key refused at half).
+        keyGuard = createBudgetGuard({ store, budgets: [...rules, { scope: `key:${key.id}`, limitNanos, period: key.budget.period, hard: key.budget.hard }], alerts });
         keyGuards.set(id, keyGuard);
       }
       return keyGuard;

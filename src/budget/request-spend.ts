@@ -1,6 +1,7 @@
 import type { SpendControlSettings } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { CallerKey, SpendHold } from '../request/request-context.js';
+import { rateLimitHeaders, type RateLimitSnapshot } from '../rate-limit/rate-limit-headers.js';
 import { publishBudgetOvershoot } from '../telemetry/events.js';
 import type { BudgetReservation } from './budget-guard.js';
 import { formatUsd } from './budget-rule.js';
@@ -51,6 +52,8 @@ export interface RequestSpend {
   downgradeTo: string | undefined;
   /** Settles every budget to the real cost and corrects the TPM. Call exactly once, whatever happened. */
   finish(): Promise<void>;
+  /** OpenAI's `x-ratelimit-*` headers for the key's RPM/TPM after this request's take (empty without a limited key). */
+  rateLimitHeaders: Record<string, string>;
 }
 
 /**
@@ -63,7 +66,8 @@ export async function openRequestSpend(control: SpendControl, settings: SpendCon
   if (key?.allowedModels && !key.allowedModels.includes(input.model)) {
     throw new FrugalError('permission_denied', `This key may not use '${input.model}'. Allowed: ${key.allowedModels.join(', ')}.`, { param: 'model' });
   }
-  const finishRates = key && !input.batchLine ? await takeRateLimits(control, settings, key, input) : async () => {};
+  const rates = key && !input.batchLine ? await takeRateLimits(control, settings, key, input) : { finish: async () => {}, headers: {} };
+  const finishRates = rates.finish;
   const facts = { keyId: input.keyId, team: key?.team ?? null, tags: input.tags };
   const reservations: BudgetReservation[] = [];
   const finish = async () => {
@@ -72,20 +76,20 @@ export async function openRequestSpend(control: SpendControl, settings: SpendCon
     await finishRates();
   };
   try {
-    reservations.push(await control.guard.begin({ ...facts, worstCaseNanos: 0 }));
-    const own = key ? control.keyGuard(key) : undefined;
-    if (own) reservations.push(await own.begin({ ...facts, worstCaseNanos: 0 }));
+    // A key with its own budget has a guard holding the configured budgets as well: one reservation, each counter once.
+    const guard = (key ? control.keyGuard(key) : undefined) ?? control.guard;
+    reservations.push(await guard.begin({ ...facts, worstCaseNanos: 0 }));
   } catch (error) {
     await finish();
     throw error;
   }
   const held = reservations.filter((reservation) => reservation.id !== 'no-budget');
   const downgradeTo = held.find((reservation) => reservation.downgradeTo)?.downgradeTo;
-  if (held.length === 0 && input.ceiling === undefined) return { hold: undefined, downgradeTo, finish };
+  if (held.length === 0 && input.ceiling === undefined) return { hold: undefined, downgradeTo, finish, rateLimitHeaders: rates.headers };
   const budgets = held.flatMap((reservation) => reservation.budgets);
   const onOvershoot = (overshoot: Overshoot) => reportOvershoot(control, input, budgets, overshoot);
   const hold = createSpendHold({ reservations: held, ceiling: input.ceiling, spentNanos: input.spentNanos, defaultMaxTokens: settings.defaultMaxTokens, onOvershoot });
-  return { hold, downgradeTo, finish };
+  return { hold, downgradeTo, finish, rateLimitHeaders: rates.headers };
 }
 
 /** Said in the row, counted by a metric, and posted to the webhook; the hold itself absorbs the amount. */
@@ -101,17 +105,25 @@ function reportOvershoot(control: SpendControl, input: RequestSpendInput, budget
   void alerts.send(payload, `overshoot|${input.requestId}|${overshoot.model}`, at + DAY).catch(() => undefined);
 }
 
-async function takeRateLimits(control: SpendControl, settings: SpendControlSettings, key: CallerKey, input: RequestSpendInput): Promise<() => Promise<void>> {
+interface TakenRates {
+  /** Corrects the TPM to the tokens really used. */
+  finish: () => Promise<void>;
+  headers: Record<string, string>;
+}
+
+async function takeRateLimits(control: SpendControl, settings: SpendControlSettings, key: CallerKey, input: RequestSpendInput): Promise<TakenRates> {
   const { limiter } = control;
   const rpm = key.rateLimits.rpm ?? settings.defaultKeyLimits.rpm;
   const tpm = key.rateLimits.tpm ?? settings.defaultKeyLimits.tpm;
   const refuse = (what: string, retryAfterMs: number) =>
     new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${what}.`, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  let requests: RateLimitSnapshot | undefined;
   if (rpm) {
     const result = await limiter.take(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE });
     if (!result.allowed) throw refuse(`${rpm} requests per minute`, result.retryAfterMs);
+    requests = { limit: rpm, remaining: result.remaining, resetAfterMs: result.resetAfterMs };
   }
-  if (!tpm) return async () => {};
+  if (!tpm) return { finish: async () => {}, headers: rateLimitHeaders({ requests }) };
   const tpmLimit = { limit: tpm, periodMs: MINUTE };
   const required = input.requiredTokens?.();
   if (required !== undefined && required > tpm) {
@@ -131,6 +143,7 @@ async function takeRateLimits(control: SpendControl, settings: SpendControlSetti
     if (rpm) await limiter.adjust(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE }, -1);
     throw refuse(`${tpm} tokens per minute`, result.retryAfterMs);
   }
+  const tokens = { limit: tpm, remaining: result.remaining, resetAfterMs: result.resetAfterMs };
   // Reserve-then-correct: once the call reported its tokens, charge the difference (or give the rest back).
-  return () => limiter.adjust(`tpm:key:${key.id}`, tpmLimit, input.usedTokens() - taken);
+  return { finish: () => limiter.adjust(`tpm:key:${key.id}`, tpmLimit, input.usedTokens() - taken), headers: rateLimitHeaders({ requests, tokens }) };
 }

@@ -63,6 +63,13 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
   'x-frugal-lane',
   'x-frugal-service-tier',
   'retry-after',
+  // OpenAI's rate-limit headers (rate-limit/rate-limit-headers.ts): a browser client pacing itself reads them.
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-tokens',
 ];
 
 /**

@@ -44,6 +44,7 @@ export function spendControlStage(parts: SpendControlParts): Stage {
       warnings: context.warnings,
       batchLine: context.batchId !== undefined,
     });
+    Object.assign(context.responseHeaders, spend.rateLimitHeaders);
     // Nothing to settle or correct afterwards: stay out of the way (no wrapper on every streamed chunk).
     if (spend.hold === undefined && context.key === undefined) return next();
     if (spend.hold) applyHoldToRequest(context, spend.downgradeTo, config.spendControl.defaultMaxTokens);
