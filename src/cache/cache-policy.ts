@@ -1,6 +1,7 @@
 import { FrugalError } from '../errors/frugal-error.js';
 import { anthropicMessageOf } from '../wire/anthropic/anthropic-native.js';
 import type { ChatRequest, ChatResponse } from '../wire/chat-types.js';
+import { contentText } from '../tokens/count-tokens.js';
 import { DEFAULT_CACHE_TTL_SECONDS } from './cache-store.js';
 
 /** Request header that steers caching, and response header that reports what happened. */
@@ -100,16 +101,34 @@ const UNFINISHED_ANTHROPIC_STOPS: ReadonlySet<unknown> = new Set(['pause_turn'])
  * Whether an answer may be stored: every choice ended on its own (`stop` or `tool_calls`) and none is a refusal.
  * A truncated answer (`length`), a filtered one (`content_filter`), a refusal, an unknown or missing finish, or an
  * Anthropic turn paused by a server tool would otherwise be served again for a day to a client that retries
- * precisely because the answer was cut short or refused.
+ * precisely because the answer was cut short or refused. Given the request, an answer that fails what it asked
+ * for is not stored either: text that does not parse as JSON under `response_format` json_object / json_schema.
  */
-export function isStorableAnswer(response: ChatResponse): boolean {
+export function isStorableAnswer(response: ChatResponse, request?: ChatRequest): boolean {
   if (!Array.isArray(response.choices) || response.choices.length === 0) return false;
+  const wantsJson = request !== undefined && asksForJson(request);
   return response.choices.every((choice) => {
     if (!COMPLETE_FINISH_REASONS.has(choice.finish_reason)) return false;
     const message = choice.message as unknown as Record<string, unknown> | undefined;
     if (typeof message?.refusal === 'string' && message.refusal !== '') return false;
+    if (wantsJson && choice.finish_reason === 'stop' && !isJsonText(contentText(choice.message?.content))) return false;
     return !UNFINISHED_ANTHROPIC_STOPS.has(anthropicMessageOf(message)?.stop_reason);
   });
+}
+
+function asksForJson(request: ChatRequest): boolean {
+  const type = (request.response_format as { type?: unknown } | null | undefined)?.type;
+  return type === 'json_object' || type === 'json_schema';
+}
+
+/** A model that ignored the JSON mode (or a cascade tier that slipped through) must not be replayed for a day. */
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export type CacheStatus =

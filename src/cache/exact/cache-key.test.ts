@@ -97,7 +97,8 @@ describe('exactCacheKey: anything that changes the answer changes the key', () =
     ['temperature', { temperature: 0.1 }],
     ['top_p', { top_p: 0.5 }],
     ['max_tokens', { max_tokens: 10 }],
-    ['max_completion_tokens', { max_completion_tokens: 10 }],
+    // The newer name of max_tokens: the same limit is the same key (canonical-request.ts), so another limit here.
+    ['max_completion_tokens', { max_completion_tokens: 11 }],
     ['seed', { seed: 7 }],
     ['n', { n: 2 }],
     ['stop', { stop: ['\n'] }],

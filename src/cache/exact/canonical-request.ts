@@ -20,6 +20,19 @@ const ANSWER_NEUTRAL_FIELDS: ReadonlySet<string> = new Set([
   'metadata',
   'store',
   'prompt_cache_key',
+  // Which processing tier (and price) serves the call, not what it answers.
+  'service_tier',
+]);
+
+/**
+ * Parameters sent at the value every provider defaults to: the same request as leaving them out. Temperature is not
+ * here: its default differs between providers.
+ */
+const DEFAULT_VALUES: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  ['top_p', 1],
+  ['presence_penalty', 0],
+  ['frequency_penalty', 0],
+  ['parallel_tool_calls', true],
 ]);
 
 const TRAILING_LINE_SPACE = / +$/gm;
@@ -131,8 +144,9 @@ export function messageTexts(messages: readonly ChatMessage[]): string[] {
 
 /**
  * Every request parameter that may change the answer, with equivalent spellings made equal:
- * `null` is the provider default (same as absent), `n: 1` is the default everywhere, `logprobs: false` is
- * the default, and `stop: "x"` is `stop: ["x"]` (stop sequences are a set, so they are sorted).
+ * `null` is the provider default (same as absent), and so are `n: 1`, `logprobs: false`, `top_p: 1`, zero
+ * penalties, `parallel_tool_calls: true` and `response_format: { type: 'text' }`; `stop: "x"` is `stop: ["x"]` (stop
+ * sequences are a set, so they are sorted); `max_completion_tokens` is the newer name of `max_tokens`.
  */
 export function answerChangingParams(request: ChatRequest): Record<string, unknown> {
   const params: Record<string, unknown> = {};
@@ -140,6 +154,8 @@ export function answerChangingParams(request: ChatRequest): Record<string, unkno
     if (ANSWER_NEUTRAL_FIELDS.has(field) || value === undefined || value === null) continue;
     if (field === 'n' && value === 1) continue;
     if (field === 'logprobs' && value === false) continue;
+    if (DEFAULT_VALUES.has(field) && DEFAULT_VALUES.get(field) === value) continue;
+    if (field === 'response_format' && isTextFormat(value)) continue;
     if (field === 'stop') {
       const stops = (Array.isArray(value) ? [...value] : [value]).map(String).sort();
       if (stops.length > 0) params.stop = stops;
@@ -147,5 +163,14 @@ export function answerChangingParams(request: ChatRequest): Record<string, unkno
     }
     params[field] = value;
   }
+  // Both names bound the same output; when both are sent, max_completion_tokens wins, as everywhere in Frugal (fit-check.ts).
+  if (params.max_completion_tokens !== undefined) {
+    params.max_tokens = params.max_completion_tokens;
+    delete params.max_completion_tokens;
+  }
   return params;
+}
+
+function isTextFormat(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && (value as { type?: unknown }).type === 'text';
 }

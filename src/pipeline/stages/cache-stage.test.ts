@@ -218,3 +218,61 @@ describe('a Messages hit served by an Anthropic upstream', () => {
     }
   });
 });
+
+describe('what splits the key', () => {
+  it('max_completion_tokens and max_tokens are one key, and parameters sent at their default do not split it', async () => {
+    const before = upstream.requests.length;
+    await ask('defaults do not split', {}, { max_tokens: 40 });
+    const same: Array<Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>> = [
+      { max_completion_tokens: 40 },
+      { max_tokens: 40, top_p: 1, presence_penalty: 0, frequency_penalty: 0 },
+      { max_tokens: 40, response_format: { type: 'text' } },
+      { max_tokens: 40, service_tier: 'auto' },
+    ];
+    for (const extra of same) expect((await ask('defaults do not split', {}, extra)).response.headers.get('x-frugal-cache')).toBe('hit');
+    expect(upstream.requests.length - before).toBe(1);
+    // A value that does change the answer still does.
+    expect((await ask('defaults do not split', {}, { max_completion_tokens: 40, top_p: 0.5 })).response.headers.get('x-frugal-cache')).toBe('miss');
+    expect((await ask('defaults do not split', {}, { max_completion_tokens: 41 })).response.headers.get('x-frugal-cache')).toBe('miss');
+  });
+});
+
+describe('answers that failed what was asked of them are not stored', () => {
+  it('text that is not JSON, to a request for JSON, is asked again; valid JSON is served from the cache', async () => {
+    const json = { response_format: { type: 'json_object' as const } };
+    await ask('give me JSON', {}, json);
+    const again = await ask('give me JSON', {}, json);
+    expect(again.response.headers.get('x-frugal-cache')).toBe('miss');
+    await ask('give me JSON [[mock:content={"ok":true}]]', {}, json);
+    const valid = await ask('give me JSON [[mock:content={"ok":true}]]', {}, json);
+    expect(valid.response.headers.get('x-frugal-cache')).toBe('hit');
+    expect(JSON.parse(valid.data.choices[0].message.content!)).toEqual({ ok: true });
+  });
+
+  it("a cascade answer served unchecked because one request's cost ceiling stopped the escalation is not served to the next", async () => {
+    const cheapUpstream = await startMockOpenAIServer({ name: 'cheap' });
+    const gateway = await startTestGateway({
+      providers: { mock: { kind: 'openai', base_url: upstream.baseUrl }, cheap: { kind: 'openai', base_url: cheapUpstream.baseUrl } },
+      models: [
+        { name: 'cheap', provider: 'cheap', price: { input: 0.001, output: 0.001 } },
+        { name: 'dear', provider: 'mock', price: { input: 1000, output: 1000 } },
+      ],
+      routes: { checked: { strategy: 'cascade', tiers: ['cheap', 'dear'], checks: ['non_empty'] } },
+    });
+    try {
+      const sdk = new OpenAI({ apiKey: 'x', baseURL: gateway.baseUrl, maxRetries: 0 });
+      // The cheap tier answers with nothing, which fails non_empty; escalating to 'dear' would pass the ceiling.
+      const question = 'an empty answer [[mock(cheap):content=]]';
+      const askRoute = (headers: Record<string, string>) =>
+        sdk.chat.completions.create({ model: 'checked', temperature: 0, max_tokens: 10, messages: [{ role: 'user', content: question }] }, { headers }).withResponse();
+      const capped = await askRoute({ 'x-frugal-max-cost-usd': '0.005' });
+      expect(capped.response.headers.get('x-frugal-warnings')).toContain('cost ceiling reached');
+      const uncapped = await askRoute({});
+      expect(uncapped.response.headers.get('x-frugal-cache')).toBe('miss');
+      expect(uncapped.response.headers.get('x-frugal-route')).toMatch(/>dear$/);
+    } finally {
+      await gateway.close();
+      await cheapUpstream.close();
+    }
+  });
+});
