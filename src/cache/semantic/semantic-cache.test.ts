@@ -44,6 +44,14 @@ describe('createSemanticCache', () => {
     expect(await cache.lookup(ask('What famous landmark can you find in Paris?', france, { temperature: 0.2 }), 'key:a')).toBeUndefined();
   });
 
+  it('never stores a tool call, whose arguments answer only the exact words asked', async () => {
+    const { cache } = setup();
+    const entry = sampleEntry('');
+    entry.response.choices[0].message = { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"London"}' } }] };
+    await cache.store(ask('What is the weather in London today?', france), 'key:a', entry);
+    expect(await cache.lookup(ask('What is the weather in London today?', france), 'key:a')).toBeUndefined();
+  });
+
   it('misses a different question in the same context', async () => {
     const { cache } = setup();
     await cache.store(ask('What famous landmark can you find in Paris?', france), 'key:a', sampleEntry());

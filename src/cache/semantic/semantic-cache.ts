@@ -106,6 +106,9 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
       return undefined;
     },
     async store(request, scope, entry, ttlSeconds = defaultTtlSeconds, target) {
+      // A tool call's arguments answer this question's exact words (get_weather for London): a similar question
+      // (Paris) must not replay them. Only the exact cache serves tool calls.
+      if (entry.response.choices.some((choice) => (choice.message.tool_calls?.length ?? 0) > 0)) return;
       const found = await keyAndVector(request, scope, target);
       if (found === undefined) return;
       const id = `semantic:${createHash('sha256').update(`${found.key.fingerprint}\n${found.key.query}`).digest('hex')}`;
