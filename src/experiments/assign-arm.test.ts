@@ -55,4 +55,12 @@ describe('experiment arms', () => {
     // Independent 30/70 splits agree on 0.3² + 0.7² = 58 % of users.
     expect(Math.abs(same / 5_000 - 0.58)).toBeLessThan(0.03);
   });
+
+  it('treats an empty user or tag value as none: such requests are spread by their own ids, not pinned to one arm', () => {
+    expect(stickyValue(experiment(), subject('', 'frg-9'))).toBe('request:frg-9');
+    expect(stickyValue(experiment({ sticky: { kind: 'tag', tag: 'team' } }), subject(null, 'frg-8', { team: '' }))).toBe('request:frg-8');
+    const arms = new Set<string | undefined>();
+    for (let index = 0; index < 50; index += 1) arms.add(assignArm(experiment(), subject('', `frg-${index}`), during)?.name);
+    expect(arms).toEqual(new Set(['a', 'b']));
+  });
 });

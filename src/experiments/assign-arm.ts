@@ -16,7 +16,9 @@ export interface ArmSubject {
 export function stickyValue(experiment: Pick<ExperimentSettings, 'sticky'>, subject: ArmSubject): string {
   const { sticky } = experiment;
   const value = sticky.kind === 'user' ? subject.user : sticky.kind === 'key' ? subject.keyId : sticky.kind === 'tag' ? subject.tags[sticky.tag] : null;
-  return value ?? `request:${subject.requestId}`;
+  // An empty `user` ("" is what many apps send for "no user") names nobody: left to pin every such request to one arm,
+  // it would make one arm serve all anonymous traffic.
+  return value === undefined || value === null || value === '' ? `request:${subject.requestId}` : value;
 }
 
 /**

@@ -62,10 +62,19 @@ function parseName(value: unknown): string {
   return value;
 }
 
+// PostgreSQL's text columns refuse NUL (SQLite keeps it): refused on both, so a score is never a 500 on one backend.
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, item]) => key.includes('\u0000') || holdsNul(item));
+  return false;
+}
+
 function parseComment(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw invalid('comment', `expected a string, got ${described(value)}.`);
   if (value.length > MAX_COMMENT_CHARS) throw invalid('comment', `at most ${MAX_COMMENT_CHARS} characters, got ${value.length}.`);
+  if (holdsNul(value)) throw invalid('comment', 'the NUL character (\\u0000) cannot be stored.');
   return value;
 }
 
@@ -91,6 +100,7 @@ function parseMetadata(value: unknown, allowJsonText: boolean): Record<string, u
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('metadata', `expected an object, got ${described(parsed)}.`);
   const text = JSON.stringify(parsed);
   if (text.length > MAX_METADATA_CHARS) throw invalid('metadata', `at most ${MAX_METADATA_CHARS} characters as JSON, got ${text.length}.`);
+  if (holdsNul(parsed)) throw invalid('metadata', 'the NUL character (\\u0000) cannot be stored.');
   return parsed as Record<string, unknown>;
 }
 

@@ -5,6 +5,7 @@ import { LEDGER_TABLE } from '../ledger/migrations.js';
 import { dimensionSpec } from '../ledger/report-sql.js';
 import { FEEDBACK_TABLE, type FeedbackEntry, type FeedbackSource, type FeedbackStore, type ScoreGroup, type ScoreStatsQuery } from './feedback-store.js';
 import { storeError } from '../errors/store-error.js';
+import { redactJson, redactText } from '../quality/redact-sample.js';
 
 export interface SqlFeedbackStoreOptions {
   now?: () => number;
@@ -111,7 +112,11 @@ export function createSqlFeedbackStore(client: SqlClient, { now = Date.now, newI
 
     add: (input) =>
       guarded('add', async () => {
-        const entry: FeedbackEntry = { ...input, id: newId(), createdAt: now() };
+        // Callers paste keys into comments ("it failed with sk-…"): redacted here, the one way every score is written
+        // (API, reviewers, judges), as samples are, so a score row never holds a credential.
+        const comment = input.comment === null ? null : redactText(input.comment, []);
+        const redacted = input.metadata === null ? null : (redactJson(input.metadata, []) as Record<string, unknown>);
+        const entry: FeedbackEntry = { ...input, comment, metadata: redacted, id: newId(), createdAt: now() };
         const metadata = entry.metadata === null ? null : JSON.stringify(entry.metadata);
         await client.run(sql.insert, [entry.id, entry.requestId, entry.requestTs, entry.name, entry.score, entry.comment, entry.source, entry.scoredBy, metadata, entry.createdAt]);
         return entry;

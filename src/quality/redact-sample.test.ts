@@ -19,4 +19,9 @@ describe('sample redaction', () => {
     ]);
     expect(messages[1].content).toEqual([{ type: 'text', text: 'token SECRET-42 "quoted"' }]);
   });
+
+  it('replaces NUL, which a PostgreSQL text column refuses, so one answer cannot fail a batch of samples', () => {
+    expect(redactText('a\u0000b sk-proj-abcdefghijklmnop', [])).toBe('a\uFFFDb [redacted]');
+    expect(redactJson({ text: 'x\u0000' }, [])).toEqual({ text: 'x\uFFFD' });
+  });
 });

@@ -5,7 +5,9 @@ import { redactSecrets } from '../providers/redact-secrets.js';
  * then the route's own patterns, replaced by [redacted].
  */
 export function redactText(text: string, patterns: readonly RegExp[]): string {
-  let result = redactSecrets(text);
+  // PostgreSQL's text columns refuse NUL, and one such answer would fail its whole batch of samples (or a judge's
+  // reason its score): kept as U+FFFD, the replacement character, on both backends.
+  let result = redactSecrets(text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
   // replace() with a global pattern starts from 0 and leaves lastIndex at 0: a shared RegExp is safe here.
   for (const pattern of patterns) result = result.replace(pattern, '[redacted]');
   return result;

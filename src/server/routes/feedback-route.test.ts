@@ -132,6 +132,37 @@ describe.each(backends)('feedback with virtual keys (%s)', (_name, backend) => {
     }
   });
 
+  it('redacts credentials pasted into a comment or metadata before they are kept or sent back', async () => {
+    const pasted = 'my key sk-proj-abcdefghijklmnop0123 and Bearer abcdefghijklmnopqrstuvwxyz and sk-upstream-0123456789';
+    const reply = await post('/v1/feedback', frugal.apiKeys[0], { request_id: own, score: 1, name: 'pasted', comment: pasted, metadata: { note: pasted, nested: [pasted], count: 3 } });
+    expect(reply.status).toBe(200);
+    const stored = (await storedHistory(own)).filter((entry) => entry.name === 'pasted');
+    const portkey = await post('/v1/feedback', frugal.apiKeys[0], { trace_id: own, value: 10, metadata: JSON.stringify({ token: pasted }) });
+    expect(portkey.status).toBe(200);
+    const read = await send(frugal.origin, 'GET', `/v1/feedback/${own}`, frugal.apiKeys[0]);
+    for (const text of [JSON.stringify(reply.body), JSON.stringify(stored), JSON.stringify(read.body), JSON.stringify(await storedHistory(own))]) {
+      expect(text).not.toContain('sk-proj-abcdefghijklmnop0123');
+      expect(text).not.toContain('abcdefghijklmnopqrstuvwxyz');
+      expect(text).not.toContain('sk-upstream-0123456789');
+    }
+    expect(stored).toEqual([expect.objectContaining({ comment: expect.stringContaining('[redacted]'), metadata: expect.objectContaining({ count: 3 }) })]);
+  });
+
+  it('refuses the NUL character in a comment or metadata with a 400 naming the field, on every backend (not a 500)', async () => {
+    const comment = await post('/v1/feedback', frugal.apiKeys[0], { request_id: own, score: 0.5, comment: 'a\u0000b' });
+    const metadata = await post('/v1/feedback', frugal.apiKeys[0], { request_id: own, score: 0.5, metadata: { nested: ['v\u0000'] } });
+    expect([comment.status, comment.body.error]).toEqual([400, expect.objectContaining({ type: 'invalid_request_error', param: 'comment' })]);
+    expect([metadata.status, metadata.body.error]).toEqual([400, expect.objectContaining({ type: 'invalid_request_error', param: 'metadata' })]);
+  });
+
+  it('answers a body that is not JSON, or too big, in the OpenAI error shape', async () => {
+    const broken = await fetch(`${frugal.origin}/v1/feedback`, { method: 'POST', headers: { authorization: `Bearer ${frugal.apiKeys[0]}`, 'content-type': 'application/json' }, body: '{"request_id": ' });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as ReplyBody).error).toMatchObject({ type: 'invalid_request_error' });
+    const array = await post('/v1/feedback', frugal.apiKeys[0], [own]);
+    expect([array.status, array.body.error?.type]).toEqual([400, 'invalid_request_error']);
+  });
+
   it('takes Helicone\'s POST /v1/request/{id}/feedback { rating } and answers in its shape', async () => {
     const id = await chat(frugal.baseUrl, frugal.apiKeys[1]);
     const reply = await post(`/v1/request/${id}/feedback`, frugal.apiKeys[1], { rating: false });
