@@ -115,12 +115,13 @@ async function takeRateLimits(control: SpendControl, settings: SpendControlSetti
   const { limiter } = control;
   const rpm = key.rateLimits.rpm ?? settings.defaultKeyLimits.rpm;
   const tpm = key.rateLimits.tpm ?? settings.defaultKeyLimits.tpm;
-  const refuse = (what: string, retryAfterMs: number) =>
-    new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${what}.`, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  // A refusal carries the limits as OpenAI's 429 does: the one that refused at 0 remaining, reset when it frees up.
+  const refuse = (what: string, retryAfterMs: number, limits: Parameters<typeof rateLimitHeaders>[0]) =>
+    new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${what}.`, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), headers: rateLimitHeaders(limits) });
   let requests: RateLimitSnapshot | undefined;
   if (rpm) {
     const result = await limiter.take(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE });
-    if (!result.allowed) throw refuse(`${rpm} requests per minute`, result.retryAfterMs);
+    if (!result.allowed) throw refuse(`${rpm} requests per minute`, result.retryAfterMs, { requests: { limit: rpm, remaining: 0, resetAfterMs: result.retryAfterMs } });
     requests = { limit: rpm, remaining: result.remaining, resetAfterMs: result.resetAfterMs };
   }
   if (!tpm) return { finish: async () => {}, headers: rateLimitHeaders({ requests }) };
@@ -141,7 +142,7 @@ async function takeRateLimits(control: SpendControl, settings: SpendControlSetti
   const result = await limiter.take(`tpm:key:${key.id}`, tpmLimit, taken);
   if (!result.allowed) {
     if (rpm) await limiter.adjust(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE }, -1);
-    throw refuse(`${tpm} tokens per minute`, result.retryAfterMs);
+    throw refuse(`${tpm} tokens per minute`, result.retryAfterMs, { requests, tokens: { limit: tpm, remaining: 0, resetAfterMs: result.retryAfterMs } });
   }
   const tokens = { limit: tpm, remaining: result.remaining, resetAfterMs: result.resetAfterMs };
   // Reserve-then-correct: once the call reported its tokens, charge the difference (or give the rest back).

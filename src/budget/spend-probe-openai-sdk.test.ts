@@ -95,6 +95,10 @@ function describeBackend(backend: 'memory' | 'redis') {
         expect(error.status).toBe(429);
         expect(error.code).toBe('rate_limit_exceeded');
         expect(error.headers?.get('retry-after')).toMatch(/^[1-9]\d*$/);
+        // As OpenAI's 429 does: the limit that refused, at 0 remaining, and when it frees up.
+        expect(error.headers?.get('x-ratelimit-limit-requests')).toBe('7');
+        expect(error.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
+        expect(error.headers?.get('x-ratelimit-reset-requests')).toMatch(/^(\d+ms|(\d+m)?\d+(\.\d+)?s)$/);
       }
     });
 

@@ -9,6 +9,8 @@ export interface FrugalErrorOptions {
   type?: OpenAIErrorType | string;
   /** Seconds, passed on as the Retry-After header. */
   retryAfterSeconds?: number;
+  /** Reply headers the refusal carries besides Retry-After (OpenAI's x-ratelimit-* on a rate-limit 429). */
+  headers?: Readonly<Record<string, string>>;
   /** Whether the same call may succeed if tried again (or on another deployment). */
   retryable?: boolean;
   /** The upstream's own error code, when it sent one, for the ledger. */
@@ -31,6 +33,7 @@ export class FrugalError extends Error {
   readonly type: string;
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
   readonly retryable: boolean;
   readonly upstreamCode: string | null;
   readonly upstreamFailure: boolean;
@@ -43,6 +46,7 @@ export class FrugalError extends Error {
     this.type = options.type ?? ERROR_CODES[code].type;
     this.param = options.param ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = options.headers;
     this.retryable = options.retryable ?? false;
     this.upstreamCode = options.upstreamCode ?? null;
     this.upstreamFailure = options.upstreamFailure ?? false;

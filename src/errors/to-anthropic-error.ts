@@ -59,7 +59,7 @@ function anthropicTypeOf(error: FrugalError): AnthropicErrorType {
  */
 export function toAnthropicError(error: unknown): RenderedAnthropicError {
   if (error instanceof FrugalError) {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...error.headers };
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
     // Anthropic's SDKs retry every 429 unless told not to; an exhausted budget does not refill in seconds.
     if (error.code === 'budget_exceeded') headers['x-should-retry'] = 'false';

@@ -14,7 +14,7 @@ export interface RenderedError {
 /** The only place an error becomes OpenAI's error JSON. Unknown errors never leak their message. */
 export function toOpenAIError(error: unknown): RenderedError {
   if (error instanceof FrugalError) {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...error.headers };
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
     // The openai SDKs retry every 429 unless told not to (a Retry-After past a minute is ignored, and they retry
     // at once); an exhausted budget does not refill in seconds. The same header the Anthropic shape sends.

@@ -25,6 +25,7 @@ export function inResponsesTerms(error: unknown, map: ParamMap): unknown {
     status: error.status,
     type: error.type,
     retryAfterSeconds: error.retryAfterSeconds,
+    headers: error.headers,
     retryable: error.retryable,
     upstreamCode: error.upstreamCode,
     upstreamFailure: error.upstreamFailure,
