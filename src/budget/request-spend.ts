@@ -1,7 +1,8 @@
 import type { SpendControlSettings } from '../config/gateway-config.js';
 import { FrugalError } from '../errors/frugal-error.js';
 import type { CallerKey, SpendHold } from '../request/request-context.js';
-import { rateLimitHeaders, type RateLimitSnapshot } from '../rate-limit/rate-limit-headers.js';
+import { rateLimitHeaders } from '../rate-limit/rate-limit-headers.js';
+import { takePerMinute } from '../rate-limit/take-per-minute.js';
 import { publishBudgetOvershoot } from '../telemetry/events.js';
 import type { BudgetReservation } from './budget-guard.js';
 import { formatUsd } from './budget-rule.js';
@@ -10,7 +11,6 @@ import type { SpendControl } from './open-spend-control.js';
 import { createSpendHold, type Overshoot } from './spend-hold.js';
 import { budgetOvershootPayload } from './webhook-alerts.js';
 
-const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 /** What the spend checks need to know about one request, whatever its endpoint (chat, embeddings). */
@@ -112,23 +112,24 @@ interface TakenRates {
 }
 
 async function takeRateLimits(control: SpendControl, settings: SpendControlSettings, key: CallerKey, input: RequestSpendInput): Promise<TakenRates> {
-  const { limiter } = control;
   const rpm = key.rateLimits.rpm ?? settings.defaultKeyLimits.rpm;
   const tpm = key.rateLimits.tpm ?? settings.defaultKeyLimits.tpm;
-  // A refusal carries the limits as OpenAI's 429 does: the one that refused at 0 remaining, reset when it frees up.
-  const refuse = (what: string, retryAfterMs: number, limits: Parameters<typeof rateLimitHeaders>[0]) =>
-    new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${what}.`, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), headers: rateLimitHeaders(limits) });
-  let requests: RateLimitSnapshot | undefined;
-  if (rpm) {
-    const result = await limiter.take(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE });
-    if (!result.allowed) throw refuse(`${rpm} requests per minute`, result.retryAfterMs, { requests: { limit: rpm, remaining: 0, resetAfterMs: result.retryAfterMs } });
-    requests = { limit: rpm, remaining: result.remaining, resetAfterMs: result.resetAfterMs };
+  let required: number | undefined;
+  const taken = await takePerMinute(
+    control.limiter,
+    { rpm: rpm ? { bucket: `rpm:key:${key.id}`, limit: rpm } : undefined, tpm: tpm ? { bucket: `tpm:key:${key.id}`, limit: tpm } : undefined },
+    // An estimate above the limit (a default max_tokens the caller never asked for) takes the whole limit, not more.
+    () => {
+      required = input.requiredTokens?.();
+      return { estimate: input.estimatedTokens(), required };
+    },
+  );
+  if (taken.allowed) {
+    // Reserve-then-correct: once the call reported its tokens, charge the difference (or give the rest back).
+    return { finish: () => taken.correct(input.usedTokens()), headers: rateLimitHeaders({ requests: taken.requests, tokens: taken.tokens }) };
   }
-  if (!tpm) return { finish: async () => {}, headers: rateLimitHeaders({ requests }) };
-  const tpmLimit = { limit: tpm, periodMs: MINUTE };
-  const required = input.requiredTokens?.();
-  if (required !== undefined && required > tpm) {
-    if (rpm) await limiter.adjust(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE }, -1);
+  if (taken.limit === 'rpm') throw keyRateLimited(key, `${rpm} requests per minute`, taken.retryAfterMs!, { requests: { limit: rpm!, remaining: 0, resetAfterMs: taken.retryAfterMs! } });
+  if (taken.retryAfterMs === undefined) {
     // No wait would let it through, so not a 429 with a Retry-After: SDKs would sleep and retry for nothing.
     throw new FrugalError(
       'limit_exceeded',
@@ -136,15 +137,13 @@ async function takeRateLimits(control: SpendControl, settings: SpendControlSetti
       { param: 'max_tokens' },
     );
   }
-  // An estimate above the limit (a default max_tokens the caller never asked for) takes the whole limit, not more:
-  // otherwise it could never pass. The correction below charges what the call really used.
-  const taken = Math.min(input.estimatedTokens(), tpm);
-  const result = await limiter.take(`tpm:key:${key.id}`, tpmLimit, taken);
-  if (!result.allowed) {
-    if (rpm) await limiter.adjust(`rpm:key:${key.id}`, { limit: rpm, periodMs: MINUTE }, -1);
-    throw refuse(`${tpm} tokens per minute`, result.retryAfterMs, { requests, tokens: { limit: tpm, remaining: 0, resetAfterMs: result.retryAfterMs } });
-  }
-  const tokens = { limit: tpm, remaining: result.remaining, resetAfterMs: result.resetAfterMs };
-  // Reserve-then-correct: once the call reported its tokens, charge the difference (or give the rest back).
-  return { finish: () => limiter.adjust(`tpm:key:${key.id}`, tpmLimit, input.usedTokens() - taken), headers: rateLimitHeaders({ requests, tokens }) };
+  throw keyRateLimited(key, `${tpm} tokens per minute`, taken.retryAfterMs, { requests: taken.requests, tokens: { limit: tpm!, remaining: 0, resetAfterMs: taken.retryAfterMs } });
+}
+
+/**
+ * A key's 429: Retry-After, and the limits as OpenAI's 429 carries them (the one that refused at 0 remaining, reset
+ * when it frees up).
+ */
+export function keyRateLimited(key: CallerKey, what: string, retryAfterMs: number, limits: Parameters<typeof rateLimitHeaders>[0]): FrugalError {
+  return new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${what}.`, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), headers: rateLimitHeaders(limits) });
 }

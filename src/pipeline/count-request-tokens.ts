@@ -2,6 +2,8 @@ import type { GatewayConfig, ModelEntry, SpendControlSettings } from '../config/
 import { FrugalError } from '../errors/frugal-error.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { takePerMinute } from '../rate-limit/take-per-minute.js';
+import { keyRateLimited } from '../budget/request-spend.js';
 import type { CallerContext } from '../request/request-context.js';
 import { buildRouteTable, type RouteTable } from '../routing/build-route-table.js';
 import { countPromptTokens } from '../tokens/count-tokens.js';
@@ -17,8 +19,6 @@ export interface TokenCount {
 
 export type RequestTokenCounter = (request: ChatRequest, caller?: CallerContext) => Promise<TokenCount>;
 
-const MINUTE = 60_000;
-
 /**
  * Takes one count request from the key's count_tokens RPM, or throws a 429 rate_limit_exceeded with its Retry-After.
  * Anthropic limits token counting apart from messages, by requests per minute; so does Frugal: a bucket of its
@@ -31,11 +31,9 @@ export async function takeCountTokensRequest(limiter: RateLimiter, settings: Spe
   if (key === undefined) return;
   const rpm = key.rateLimits.rpm ?? settings.defaultKeyLimits.rpm;
   if (!rpm) return;
-  const result = await limiter.take(`rpm:count_tokens:key:${key.id}`, { limit: rpm, periodMs: MINUTE });
-  if (result.allowed) return;
-  throw new FrugalError('rate_limit_exceeded', `Rate limit of key '${key.id}' reached: ${rpm} count_tokens requests per minute.`, {
-    retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
-  });
+  const taken = await takePerMinute(limiter, { rpm: { bucket: `rpm:count_tokens:key:${key.id}`, limit: rpm } }, () => ({ estimate: 0 }));
+  if (taken.allowed) return;
+  throw keyRateLimited(key, `${rpm} count_tokens requests per minute`, taken.retryAfterMs!, { requests: { limit: rpm, remaining: 0, resetAfterMs: taken.retryAfterMs! } });
 }
 
 /**

@@ -1,12 +1,12 @@
 import { FrugalError } from '../../errors/frugal-error.js';
-import type { RateLimit, RateLimiter } from '../../rate-limit/rate-limiter.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
+import { takePerMinute } from '../../rate-limit/take-per-minute.js';
 import { currentNeeds, unfitReason } from '../../request/fit-check.js';
 import type { CallMeta, ChatOutcome, RequestContext } from '../../request/request-context.js';
 import { onStreamEnd } from '../../request/stream-end.js';
 import type { RouteNode } from '../route-node.js';
 import { deploymentKey } from './model-node.js';
 
-const MINUTE_MS = 60_000;
 /** The upstream code of a deployment skipped for its own limit; tryInOrder moves on without retrying it. */
 export const DEPLOYMENT_LIMIT = 'deployment_limit';
 
@@ -27,8 +27,10 @@ export function limitedNode(deployment: LimitedDeployment, limiter: RateLimiter,
   const { node } = deployment;
   const model = node.models()[0];
   const key = deploymentKey(model);
-  const rpm: RateLimit | undefined = deployment.rpm === undefined ? undefined : { limit: deployment.rpm, periodMs: MINUTE_MS };
-  const tpm: RateLimit | undefined = deployment.tpm === undefined ? undefined : { limit: deployment.tpm, periodMs: MINUTE_MS };
+  const limits = {
+    rpm: deployment.rpm === undefined ? undefined : { bucket: `rpm:deployment:${key}`, limit: deployment.rpm },
+    tpm: deployment.tpm === undefined ? undefined : { bucket: `tpm:deployment:${key}`, limit: deployment.tpm },
+  };
   const refuse = (what: 'rpm' | 'tpm', retryAfterMs: number | undefined) => {
     onRefused(retryAfterMs);
     const seconds = retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(retryAfterMs / 1000));
@@ -41,31 +43,11 @@ export function limitedNode(deployment: LimitedDeployment, limiter: RateLimiter,
       // Unfit or out of rotation: the node says so itself, and nothing is sent, so nothing is taken.
       const unfit = attempt?.fitCheck === true && unfitReason(model, currentNeeds(context)) !== undefined;
       if (unfit || !runtime.breakers.get(key).isAvailable()) return node.run(context, runtime, attempt);
-      if (rpm) {
-        const result = await limiter.take(`rpm:deployment:${key}`, rpm);
-        if (!result.allowed) throw refuse('rpm', result.retryAfterMs);
-      }
-      let taken = 0;
-      if (tpm) {
-        const { estimate, required } = tokensOf(context, defaultMaxTokens);
-        if (required > tpm.limit) {
-          if (rpm) await limiter.adjust(`rpm:deployment:${key}`, rpm, -1);
-          throw refuse('tpm', undefined);
-        }
-        // A default max_tokens above the limit takes the whole limit, not more (it could never pass); the
-        // correction charges what was really used.
-        taken = Math.min(estimate, tpm.limit);
-        const result = await limiter.take(`tpm:deployment:${key}`, tpm, taken);
-        if (!result.allowed) {
-          if (rpm) await limiter.adjust(`rpm:deployment:${key}`, rpm, -1);
-          throw refuse('tpm', result.exceedsLimit ? undefined : result.retryAfterMs);
-        }
-      }
-      const correct = async (meta: CallMeta | undefined) => {
-        if (!tpm) return;
-        const used = meta === undefined ? 0 : meta.usage === undefined ? taken : meta.usage.promptTokens + meta.usage.completionTokens;
-        if (used !== taken) await limiter.adjust(`tpm:deployment:${key}`, tpm, used - taken).catch(() => undefined);
-      };
+      const taken = await takePerMinute(limiter, limits, () => tokensOf(context, defaultMaxTokens));
+      if (!taken.allowed) throw refuse(taken.limit, taken.retryAfterMs);
+      // A failed attempt gives its tokens back; one without usage keeps what it took.
+      const correct = (meta: CallMeta | undefined) =>
+        taken.correct(meta === undefined ? 0 : meta.usage === undefined ? taken.takenTokens : meta.usage.promptTokens + meta.usage.completionTokens).catch(() => undefined);
       let outcome: ChatOutcome;
       try {
         outcome = await node.run(context, runtime, attempt);
