@@ -1,50 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOpenAIBatches, type MockOpenAIBatches } from '../testing/mock-openai-batches.js';
 import { startBatchGateway, type BatchGateway } from '../testing/start-batch-gateway.js';
+import { startGatedBatchProxy, type GatedBatchProxy } from '../testing/gated-batch-proxy.js';
 
 const OPENAI_KEY = 'sk-openai-cancel-race-0123456789';
 
 const line = (customId: string, text: string) =>
   JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }], max_tokens: 50 } });
 
-/**
- * A pass-through proxy in front of the mock provider that holds the batch-create call until the test lets it go:
- * the cancel is made while the submission is on its way, every time, with no timing.
- */
-async function startGate(target: string) {
-  let arrived!: () => void;
-  const reached = new Promise<void>((resolve) => (arrived = resolve));
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (req.method === 'POST' && req.url === '/v1/batches') {
-      arrived();
-      await released;
-    }
-    const headers: Record<string, string> = {};
-    for (const name of ['authorization', 'content-type']) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
-    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}/v1`, reached, release, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describe('native lane: a batch cancelled while its lines are being submitted', () => {
   let upstream: MockOpenAIBatches;
-  let gate: Awaited<ReturnType<typeof startGate>>;
+  let gate: GatedBatchProxy;
   let gw: BatchGateway;
   let client: OpenAI;
   beforeAll(async () => {
     upstream = await startMockOpenAIBatches({ apiKey: OPENAI_KEY });
-    gate = await startGate(upstream.baseUrl.replace(/\/v1$/, ''));
+    gate = await startGatedBatchProxy(upstream.baseUrl.replace(/\/v1$/, ''));
     gw = await startBatchGateway(
       { providers: { openai: { kind: 'openai', base_url: gate.baseUrl, api_key: OPENAI_KEY } }, models: [{ name: 'gpt-4o-mini', provider: 'openai' }], cache: { enabled: false } },
       { pollIntervalMs: 60_000 },

@@ -1,56 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOpenAIBatches, type MockOpenAIBatches } from '../testing/mock-openai-batches.js';
 import { startBatchGateway, type BatchGateway } from '../testing/start-batch-gateway.js';
+import { startGatedBatchProxy, type GatedBatchProxy } from '../testing/gated-batch-proxy.js';
 
 const OPENAI_KEY = 'sk-openai-cancelled-billed-0123456789';
 
 const line = (customId: string, text: string) =>
   JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }], max_tokens: 50 } });
 
-/**
- * A pass-through proxy in front of the mock provider that holds the batch-create call until the test lets it go (the
- * cancel lands while the lines are on their way, every time) and refuses every cancel: the provider runs, and bills,
- * lines Frugal already reported cancelled.
- */
-async function startGate(target: string) {
-  let arrived!: () => void;
-  const reached = new Promise<void>((resolve) => (arrived = resolve));
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (req.method === 'POST' && req.url === '/v1/batches') {
-      arrived();
-      await released;
-    }
-    if (req.method === 'POST' && req.url?.endsWith('/cancel')) {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: 'cancel is unavailable', type: 'server_error', param: null, code: null } }));
-      return;
-    }
-    const headers: Record<string, string> = {};
-    for (const name of ['authorization', 'content-type']) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
-    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}/v1`, reached, release, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describe('native lane: lines the provider ran after Frugal reported them cancelled', () => {
   let upstream: MockOpenAIBatches;
-  let gate: Awaited<ReturnType<typeof startGate>>;
+  let gate: GatedBatchProxy;
   let gw: BatchGateway;
   let client: OpenAI;
   beforeAll(async () => {
     upstream = await startMockOpenAIBatches({ apiKey: OPENAI_KEY });
-    gate = await startGate(upstream.baseUrl.replace(/\/v1$/, ''));
+    gate = await startGatedBatchProxy(upstream.baseUrl.replace(/\/v1$/, ''), { refuseCancel: true });
     gw = await startBatchGateway(
       { providers: { openai: { kind: 'openai', base_url: gate.baseUrl, api_key: OPENAI_KEY } }, models: [{ name: 'gpt-4o-mini', provider: 'openai' }], cache: { enabled: false } },
       { pollIntervalMs: 60_000 },
