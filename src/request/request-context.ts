@@ -103,6 +103,11 @@ export interface RequestContext {
   lane?: LaneState;
   /** Prompt batching: what this request alone would have cost minus its share of the batched call, net of re-sends. */
   batchingSavedNanos?: number;
+  /**
+   * Set when the answer served falls short of what the route promises (a cascade tier failed or left unchecked
+   * because this request's cost ceiling stopped the escalation): this request's compromise, never cached for another.
+   */
+  servedShort?: boolean;
   /** Set when the answer came from the response cache: the original call's cost and tokens. */
   cacheHit: { originalCostNanos: number; originalPromptCacheSavedNanos: number; promptTokens: number; completionTokens: number } | undefined;
   /** Prompt tokens the compression stage removed (0 when it did not run). */

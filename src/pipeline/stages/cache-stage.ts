@@ -16,9 +16,6 @@ import { replayAsStream } from '../../request/replay-as-stream.js';
 import type { CallMeta, ChatOutcome, RequestContext } from '../../request/request-context.js';
 import type { Stage } from '../stage.js';
 
-/** How the cascade says it served an answer that failed, or skipped, a check (routing/strategies/cascade-route.ts). */
-const DEGRADED_ANSWER_WARNING = 'cost ceiling reached';
-
 export interface CacheStageOptions {
   config: GatewayConfig;
   store: CacheStore;
@@ -83,7 +80,6 @@ export function cacheStage({ config, store, semantic, now = Date.now }: CacheSta
       if (semanticHit) return semanticHit;
     }
     context.cacheStatus = formatCacheStatus({ kind: 'miss' });
-    const warningsBefore = context.warnings.length;
     const outcome = await next();
     if (!decision.write) return outcome;
     const save = (response: CachedEntry['response'], meta: CallMeta) => {
@@ -91,7 +87,7 @@ export function cacheStage({ config, store, semantic, now = Date.now }: CacheSta
       // An answer served short of what the route promises (a failed or unchecked cascade tier, because this
       // request's cost ceiling stopped the escalation) is this request's compromise, not the route's answer: a
       // later request without that ceiling must not be given it.
-      if (context.warnings.slice(warningsBefore).some((warning) => warning.startsWith(DEGRADED_ANSWER_WARNING))) return;
+      if (context.servedShort) return;
       const usage = meta.usage;
       // A stream whose client did not ask for usage carried none: keep it from the call itself.
       if (!response.usage && usage) {

@@ -61,6 +61,7 @@ export function cascadeRoute(options: CascadeOptions): RouteNode {
             // Escalating would pass the request's cost ceiling: stop and serve the best answer there is, said out loud.
             failures.push(`${tier.name}(skip:cost_ceiling)`);
             context.warnings.push(`cost ceiling reached before tier '${tier.name}': served the answer of '${best.tier}', which failed check '${best.failed}'`);
+            context.servedShort = true;
             return serve(best.outcome);
           }
           if (last || !(error instanceof FrugalError) || !error.retryable) throw error;
@@ -77,6 +78,7 @@ export function cascadeRoute(options: CascadeOptions): RouteNode {
             // A judge or second opinion the ceiling cannot pay for: this answer is the best the request can get.
             failures.push(`${tier.name}(unchecked:cost_ceiling)`);
             context.warnings.push(`cost ceiling reached: the answer of '${tier.name}' was served without its remaining checks`);
+            context.servedShort = true;
             return serve(outcome);
           }
           if (failed) {
